@@ -1,0 +1,1 @@
+//! scikit-learn's `MLPClassifier` and `MLPRegressor` (placeholder: filled by the estimator work).

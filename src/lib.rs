@@ -1,0 +1,2 @@
+pub use keraslike as keras;
+pub use tensorlow as tf;

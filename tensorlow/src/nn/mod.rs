@@ -1,0 +1,24 @@
+//! Neural-network ops (`tf.nn`): softmax, losses on logits, dropout,
+//! normalization, convolution and pooling.
+//!
+//! ```
+//! use tensorlow::{nn, Tensor};
+//! # fn main() -> tensorlow::Result<()> {
+//! let logits = Tensor::new(&[1.0f32, 2.0, 3.0], &[1, 3])?;
+//! let p = nn::softmax(&logits, -1)?;
+//! let s: f32 = p.to_vec::<f32>()?.iter().sum();
+//! assert!((s - 1.0).abs() < 1e-6);
+//! # Ok(()) }
+//! ```
+
+mod conv;
+mod losses;
+mod norm;
+mod pool;
+mod softmax;
+
+pub use conv::*;
+pub use losses::*;
+pub use norm::*;
+pub use pool::*;
+pub use softmax::*;

@@ -1,0 +1,208 @@
+//! Indexing, selection, comparison and type ops: gather, one_hot, where,
+//! comparisons, clip_by_value, cast, stop_gradient.
+//!
+//! Comparisons return `uint8` masks (1 = true), TensorFlow's `bool`.
+//!
+//! ```
+//! use tensorlow::{DType, Tensor};
+//! # fn main() -> tensorlow::Result<()> {
+//! let labels = Tensor::new(&[2u32, 0], &[2])?;
+//! let oh = labels.one_hot(3, DType::F32)?;
+//! assert_eq!(oh.to_vec::<f32>()?, vec![0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
+//! let x = Tensor::new(&[-2.0f32, 0.5, 3.0], &[3])?;
+//! assert_eq!(x.clip_by_value(-1.0, 1.0)?.to_vec::<f32>()?, vec![-1.0, 0.5, 1.0]);
+//! # Ok(()) }
+//! ```
+
+use super::{arith::broadcast_shape, out};
+use crate::{DType, Error, Result, Tensor};
+
+fn check_index_dtype(op: &'static str, t: &Tensor) -> Result<()> {
+    match t.dtype() {
+        DType::U8 | DType::U32 | DType::I64 => Ok(()),
+        d => Err(Error::DType {
+            op,
+            msg: format!("indices must be an integer tensor (uint8, uint32 or int64), got {d}; cast them first"),
+        }),
+    }
+}
+
+macro_rules! comparison {
+    ($(#[$doc:meta])* $name:ident, $cmp:ident) => {
+        $(#[$doc])*
+        pub fn $name(&self, other: &Tensor) -> Result<Tensor> {
+            self.same_dtype(other, stringify!($name))?;
+            self.same_device(other, stringify!($name))?;
+            let s = broadcast_shape(stringify!($name), self.shape(), other.shape())?;
+            let v = self.value.broadcast_as(s.as_slice())?.$cmp(&other.value.broadcast_as(s.as_slice())?)?;
+            Ok(Tensor::from_candle(v))
+        }
+    };
+}
+
+impl Tensor {
+    comparison!(
+        /// `self == other` element-wise, broadcasting (a `uint8` mask).
+        equal, eq
+    );
+    comparison!(
+        /// `self != other` element-wise, broadcasting.
+        not_equal, ne
+    );
+    comparison!(
+        /// `self > other` element-wise, broadcasting.
+        greater, gt
+    );
+    comparison!(
+        /// `self >= other` element-wise, broadcasting.
+        greater_equal, ge
+    );
+    comparison!(
+        /// `self < other` element-wise, broadcasting.
+        less, lt
+    );
+    comparison!(
+        /// `self <= other` element-wise, broadcasting.
+        less_equal, le
+    );
+
+    /// The same values, never differentiated through (`tf.stop_gradient`).
+    pub fn stop_gradient(&self) -> Tensor {
+        Tensor::from_candle(self.value.clone())
+    }
+
+    /// Converts to `dtype` (`tf.cast`); differentiable between float types.
+    pub fn cast(&self, dtype: DType) -> Result<Tensor> {
+        if self.dtype() == dtype {
+            return Ok(self.clone());
+        }
+        let from = self.dtype();
+        let v = self.value.to_dtype(dtype.to_candle())?;
+        if !from.is_float() {
+            return Ok(Tensor::from_candle(v));
+        }
+        Ok(out(v, &[self], move |c| Ok(vec![Some(c.grad.cast(from)?)])))
+    }
+
+    /// `where(self, on_true, on_false)` with `self` a mask (non-zero = true),
+    /// all three broadcast together (`tf.where`).
+    pub fn select(&self, on_true: &Tensor, on_false: &Tensor) -> Result<Tensor> {
+        on_true.same_dtype(on_false, "where")?;
+        let s = broadcast_shape("where", self.shape(), on_true.shape())?;
+        let s = broadcast_shape("where", &s, on_false.shape())?;
+        let mask = self.value.broadcast_as(s.as_slice())?;
+        let v = mask.where_cond(
+            &on_true.value.broadcast_as(s.as_slice())?,
+            &on_false.value.broadcast_as(s.as_slice())?,
+        )?;
+        let m = Tensor::from_candle(mask.ne(0f64)?.to_dtype(on_true.value.dtype())?);
+        Ok(out(v, &[on_true, on_false], move |c| {
+            let gt = c.grad.mul(&m)?;
+            let gf = c.grad.sub(&gt)?;
+            Ok(vec![Some(gt.sum_to(c.x().shape())?), Some(gf.sum_to(c.y().shape())?)])
+        }))
+    }
+
+    /// Clamps to `[lo, hi]` (`tf.clip_by_value`); the gradient passes where
+    /// the value was not clipped.
+    pub fn clip_by_value(&self, lo: f64, hi: f64) -> Result<Tensor> {
+        if lo > hi {
+            return Err(Error::arg(format!(
+                "clip_by_value: lo ({lo}) must not exceed hi ({hi})"
+            )));
+        }
+        let v = self.value.clamp(lo, hi)?;
+        Ok(out(v, &[self], move |c| {
+            let x = &c.x().value;
+            let m = x.ge(lo)?.mul(&x.le(hi)?)?.to_dtype(x.dtype())?;
+            Ok(vec![Some(c.grad.mul(&Tensor::from_candle(m))?)])
+        }))
+    }
+
+    /// One-hot encoding of integer indices along a new last axis of size
+    /// `depth` (`tf.one_hot`); out-of-range indices give all-zero rows.
+    pub fn one_hot(&self, depth: usize, dtype: DType) -> Result<Tensor> {
+        check_index_dtype("one_hot", self)?;
+        let idx = self.value.to_dtype(candle_core::DType::I64)?.unsqueeze(self.rank())?;
+        let range = candle_core::Tensor::arange(0i64, depth as i64, self.value.device())?;
+        let mut shape = self.shape().to_vec();
+        shape.push(depth);
+        let v = idx
+            .broadcast_as(shape.as_slice())?
+            .eq(&range.broadcast_as(shape.as_slice())?)?;
+        Ok(Tensor::from_candle(v.to_dtype(dtype.to_candle())?))
+    }
+
+    /// Rows (slices along `axis`) picked by `indices` (`tf.gather`): the
+    /// result's shape is `shape[..axis] ++ indices.shape ++ shape[axis+1..]`.
+    pub fn gather(&self, indices: &Tensor, axis: isize) -> Result<Tensor> {
+        check_index_dtype("gather", indices)?;
+        let a = self.axis(axis)?;
+        let n = self.shape()[a];
+        let flat = indices.value.flatten_all()?;
+        if flat.elem_count() > 0 {
+            let mx = flat.to_dtype(candle_core::DType::I64)?.max(0)?.to_scalar::<i64>()?;
+            if mx as usize >= n {
+                return Err(Error::arg(format!(
+                    "gather: index {mx} is out of range for axis {a} of size {n} (shape {:?})",
+                    self.shape()
+                )));
+            }
+        }
+        let v = self.value.index_select(&flat, a)?;
+        let mut shape = self.shape()[..a].to_vec();
+        shape.extend_from_slice(indices.shape());
+        shape.extend_from_slice(&self.shape()[a + 1..]);
+        let v = v.reshape(shape)?;
+        let idx = Tensor::from_candle(flat);
+        Ok(out(v, &[self], move |c| {
+            let mut gs = c.x().shape().to_vec();
+            gs[a] = idx.elem_count();
+            let g = c.grad.reshape(&gs)?;
+            Ok(vec![Some(g.index_add_into(&idx, a, n)?)])
+        }))
+    }
+
+    /// Adds the slices of `self` along `axis` into a zero tensor whose
+    /// `axis` has size `size`, at positions `idx` (the adjoint of gather).
+    fn index_add_into(&self, idx: &Tensor, axis: usize, size: usize) -> Result<Tensor> {
+        let mut shape = self.shape().to_vec();
+        shape[axis] = size;
+        let z = candle_core::Tensor::zeros(shape, self.value.dtype(), self.value.device())?;
+        let v = z.index_add(&idx.value, &self.value, axis)?;
+        let idx = idx.clone();
+        Ok(out(v, &[self], move |c| {
+            Ok(vec![Some(c.grad.gather(&idx, axis as isize)?)])
+        }))
+    }
+
+    /// Values picked along `axis` by an index tensor of the same rank
+    /// (NumPy's `take_along_axis`).
+    pub fn take_along_axis(&self, indices: &Tensor, axis: isize) -> Result<Tensor> {
+        check_index_dtype("take_along_axis", indices)?;
+        let a = self.axis(axis)?;
+        if indices.rank() != self.rank() {
+            return Err(Error::shape(
+                "take_along_axis",
+                format!(
+                    "indices of shape {:?} must have the rank of the tensor {:?}",
+                    indices.shape(),
+                    self.shape()
+                ),
+            ));
+        }
+        let idx = indices.value.contiguous()?;
+        let v = self.value.contiguous()?.gather(&idx, a)?;
+        let idx = Tensor::from_candle(idx);
+        Ok(out(v, &[self], move |c| {
+            let z = candle_core::Tensor::zeros(c.x().shape(), c.grad.value.dtype(), c.grad.value.device())?;
+            let v = z.scatter_add(&idx.value, &c.grad.value.contiguous()?, a)?;
+            let idx2 = idx.clone();
+            let g = c.grad;
+            // Differentiable scatter: its own adjoint is take_along_axis again.
+            Ok(vec![Some(out(v, &[g], move |c2| {
+                Ok(vec![Some(c2.grad.take_along_axis(&idx2, a as isize)?)])
+            }))])
+        }))
+    }
+}

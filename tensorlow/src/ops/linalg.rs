@@ -1,0 +1,78 @@
+//! Matrix multiplication, 2-D and batched, with transpose flags.
+//!
+//! ```
+//! use tensorlow::Tensor;
+//! # fn main() -> tensorlow::Result<()> {
+//! let a = Tensor::new(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
+//! let i = Tensor::new(&[1.0f32, 0.0, 0.0, 1.0], &[2, 2])?;
+//! assert_eq!(a.matmul(&i)?.to_vec::<f32>()?, vec![1.0, 2.0, 3.0, 4.0]);
+//! let err = a.matmul(&Tensor::new(&[1.0f32; 3], &[3, 1])?).unwrap_err();
+//! assert!(err.to_string().contains("[2, 2]") && err.to_string().contains("[3, 1]"));
+//! # Ok(()) }
+//! ```
+
+use super::out;
+use crate::{Error, Result, Tensor};
+
+impl Tensor {
+    /// `self @ other` (`tf.linalg.matmul`): rank >= 2, batch dimensions
+    /// broadcast.
+    pub fn matmul(&self, other: &Tensor) -> Result<Tensor> {
+        matmul(self, other)
+    }
+
+    /// `op(self) @ op(other)` where `op` transposes the last two dimensions
+    /// when its flag is set (`transpose_a`, `transpose_b`). Transposes are
+    /// views, not copies.
+    pub fn matmul_t(&self, other: &Tensor, transpose_a: bool, transpose_b: bool) -> Result<Tensor> {
+        let a = if transpose_a {
+            self.matrix_transpose()?
+        } else {
+            self.clone()
+        };
+        let b = if transpose_b {
+            other.matrix_transpose()?
+        } else {
+            other.clone()
+        };
+        matmul(&a, &b)
+    }
+}
+
+fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let (sa, sb) = (a.shape(), b.shape());
+    if sa.len() < 2 || sb.len() < 2 {
+        return Err(Error::shape(
+            "matmul",
+            format!("needs tensors of rank >= 2, got shapes {sa:?} and {sb:?}; use expand_dims on a vector"),
+        ));
+    }
+    let (k1, k2) = (sa[sa.len() - 1], sb[sb.len() - 2]);
+    if k1 != k2 {
+        return Err(Error::shape(
+            "matmul",
+            format!("cannot multiply shapes {sa:?} and {sb:?}: inner dimensions {k1} and {k2} differ"),
+        ));
+    }
+    a.same_dtype(b, "matmul")?;
+    a.same_device(b, "matmul")?;
+    let v = if sa[..sa.len() - 2] == sb[..sb.len() - 2] {
+        a.value.matmul(&b.value)?
+    } else {
+        a.value.broadcast_matmul(&b.value)?
+    };
+    Ok(out(v, &[a, b], |c| {
+        let (x, y, g) = (c.x(), c.y(), c.grad);
+        let gx = if c.need(0) {
+            Some(g.matmul_t(y, false, true)?.sum_to(x.shape())?)
+        } else {
+            None
+        };
+        let gy = if c.need(1) {
+            Some(x.matmul_t(g, true, false)?.sum_to(y.shape())?)
+        } else {
+            None
+        };
+        Ok(vec![gx, gy])
+    }))
+}

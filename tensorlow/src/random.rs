@@ -1,0 +1,210 @@
+//! Seeded random numbers with TensorFlow's seed rules.
+//!
+//! candle's CPU generator cannot be seeded, so tensorlow draws on the host
+//! from its own generator (ChaCha8, stable across platforms and versions)
+//! and builds tensors from the buffer.
+//!
+//! The seed rules follow `tf.random`:
+//! - neither a global seed ([`set_seed`]) nor an op seed: fresh entropy;
+//! - a global seed only: each call takes the next op seed from a counter, so
+//!   a program gives the same sequence after every `set_seed(s)`;
+//! - an op seed only: the global seed defaults to TensorFlow's 87654321;
+//! - both: the same pair gives a fixed sequence (repeated calls differ, and
+//!   `set_seed` restarts it).
+//!
+//! ```
+//! use tensorlow::{random, DType};
+//! # fn main() -> tensorlow::Result<()> {
+//! random::set_seed(42);
+//! let a = random::normal(&[3], 0.0, 1.0, DType::F32, Some(7))?;
+//! random::set_seed(42);
+//! let b = random::normal(&[3], 0.0, 1.0, DType::F32, Some(7))?;
+//! assert_eq!(a.to_vec::<f32>()?, b.to_vec::<f32>()?);
+//! # Ok(()) }
+//! ```
+
+use crate::{DType, Device, Error, Result, Tensor};
+use rand::{Rng, RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+const DEFAULT_GLOBAL_SEED: u64 = 87_654_321;
+
+struct SeedState {
+    global: Option<u64>,
+    op_counter: u64,
+    pair_counts: HashMap<(u64, u64), u64>,
+}
+
+static SEEDS: Mutex<Option<SeedState>> = Mutex::new(None);
+
+/// Sets the global seed (`tf.random.set_seed`) and restarts every sequence.
+pub fn set_seed(seed: u64) {
+    let mut s = SEEDS.lock().unwrap_or_else(|e| e.into_inner());
+    *s = Some(SeedState {
+        global: Some(seed),
+        op_counter: 0,
+        pair_counts: HashMap::new(),
+    });
+}
+
+/// SplitMix64: turns (global, op, count) into a well-mixed generator seed.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The generator an op with optional seed `op_seed` draws from, by
+/// TensorFlow's rules (see the module docs).
+pub fn op_generator(op_seed: Option<u64>) -> Generator {
+    let mut guard = SEEDS.lock().unwrap_or_else(|e| e.into_inner());
+    let st = guard.get_or_insert_with(|| SeedState {
+        global: None,
+        op_counter: 0,
+        pair_counts: HashMap::new(),
+    });
+    let (g, op) = match (st.global, op_seed) {
+        (None, None) => return Generator::from_entropy(),
+        (Some(g), None) => {
+            st.op_counter += 1;
+            (g, st.op_counter)
+        }
+        (None, Some(o)) => (DEFAULT_GLOBAL_SEED, o),
+        (Some(g), Some(o)) => (g, o),
+    };
+    let count = st.pair_counts.entry((g, op)).or_insert(0);
+    let seed = mix(mix(g) ^ mix(op.wrapping_add(0x5151)) ^ mix(*count));
+    *count += 1;
+    Generator::from_seed(seed)
+}
+
+/// A seeded random generator (`tf.random.Generator`): the same seed gives
+/// the same numbers on every platform.
+///
+/// ```
+/// let mut g = tensorlow::random::Generator::from_seed(1);
+/// let mut idx: Vec<usize> = (0..5).collect();
+/// g.shuffle(&mut idx);
+/// let mut h = tensorlow::random::Generator::from_seed(1);
+/// let mut idx2: Vec<usize> = (0..5).collect();
+/// h.shuffle(&mut idx2);
+/// assert_eq!(idx, idx2);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Generator(ChaCha8Rng);
+
+impl Generator {
+    /// A generator whose whole stream is fixed by `seed`.
+    pub fn from_seed(seed: u64) -> Self {
+        Generator(ChaCha8Rng::seed_from_u64(seed))
+    }
+
+    /// A generator seeded from the operating system.
+    pub fn from_entropy() -> Self {
+        Generator(ChaCha8Rng::seed_from_u64(rand::rng().next_u64()))
+    }
+
+    /// A uniformly distributed `u64`.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0.next_u64()
+    }
+
+    /// A uniform float in `[0, 1)`.
+    pub fn next_f64(&mut self) -> f64 {
+        self.0.random::<f64>()
+    }
+
+    /// A standard normal float.
+    pub fn next_normal(&mut self) -> f64 {
+        StandardNormal.sample(&mut self.0)
+    }
+
+    /// Fisher–Yates shuffle in place.
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.0.random_range(0..=i);
+            v.swap(i, j);
+        }
+    }
+
+    fn tensor(
+        &mut self,
+        shape: &[usize],
+        dtype: DType,
+        device: &Device,
+        mut f: impl FnMut(&mut Self) -> f64,
+    ) -> Result<Tensor> {
+        if !dtype.is_float() {
+            return Err(Error::DType {
+                op: "random",
+                msg: format!("random tensors must have a float dtype, got {dtype}"),
+            });
+        }
+        let n: usize = shape.iter().product();
+        if dtype == DType::F32 {
+            let v: Vec<f32> = (0..n).map(|_| f(self) as f32).collect();
+            return Tensor::from_vec(v, shape, device);
+        }
+        let v: Vec<f64> = (0..n).map(|_| f(self)).collect();
+        Tensor::from_vec(v, shape, device)?.cast(dtype)
+    }
+
+    /// Normal samples with `mean` and `stddev`.
+    pub fn normal(&mut self, shape: &[usize], mean: f64, stddev: f64, dtype: DType, device: &Device) -> Result<Tensor> {
+        self.tensor(shape, dtype, device, |g| mean + stddev * g.next_normal())
+    }
+
+    /// Uniform samples in `[minval, maxval)`.
+    pub fn uniform(
+        &mut self,
+        shape: &[usize],
+        minval: f64,
+        maxval: f64,
+        dtype: DType,
+        device: &Device,
+    ) -> Result<Tensor> {
+        if minval >= maxval || minval.is_nan() || maxval.is_nan() {
+            return Err(Error::arg(format!(
+                "uniform: minval ({minval}) must be below maxval ({maxval})"
+            )));
+        }
+        self.tensor(shape, dtype, device, |g| minval + (maxval - minval) * g.next_f64())
+    }
+
+    /// Normal samples redrawn until within two standard deviations of the
+    /// mean (`tf.random.truncated_normal`).
+    pub fn truncated_normal(
+        &mut self,
+        shape: &[usize],
+        mean: f64,
+        stddev: f64,
+        dtype: DType,
+        device: &Device,
+    ) -> Result<Tensor> {
+        self.tensor(shape, dtype, device, |g| loop {
+            let z = g.next_normal();
+            if z.abs() <= 2.0 {
+                break mean + stddev * z;
+            }
+        })
+    }
+}
+
+/// Normal samples on the CPU (`tf.random.normal`); `seed` is the op seed.
+pub fn normal(shape: &[usize], mean: f64, stddev: f64, dtype: DType, seed: Option<u64>) -> Result<Tensor> {
+    op_generator(seed).normal(shape, mean, stddev, dtype, &Device::cpu())
+}
+
+/// Uniform samples in `[minval, maxval)` on the CPU (`tf.random.uniform`).
+pub fn uniform(shape: &[usize], minval: f64, maxval: f64, dtype: DType, seed: Option<u64>) -> Result<Tensor> {
+    op_generator(seed).uniform(shape, minval, maxval, dtype, &Device::cpu())
+}
+
+/// Truncated normal samples on the CPU (`tf.random.truncated_normal`).
+pub fn truncated_normal(shape: &[usize], mean: f64, stddev: f64, dtype: DType, seed: Option<u64>) -> Result<Tensor> {
+    op_generator(seed).truncated_normal(shape, mean, stddev, dtype, &Device::cpu())
+}

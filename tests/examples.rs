@@ -37,3 +37,9 @@ fn tf_lowlevel_reaches_90_percent_on_iris() {
     let acc = last_metric("tf_lowlevel", &["--steps", "300", "--device", "cpu"], "test_accuracy");
     assert!(acc >= 0.9, "test_accuracy={acc}");
 }
+
+#[test]
+fn keras_iris_reaches_90_percent() {
+    let acc = last_metric("keras_iris", &["--epochs", "100", "--device", "cpu"], "test_accuracy");
+    assert!(acc >= 0.9, "test_accuracy={acc}");
+}

@@ -2,9 +2,22 @@
 //!
 //! Keras 3 in idiomatic Rust, built only from [`tensorlow`]'s public API.
 
+pub mod activations;
+pub mod callbacks;
 pub mod datasets;
 mod error;
+pub mod initializers;
+pub mod layers;
+pub mod losses;
+pub mod metrics;
+pub mod models;
+pub mod optimizers;
+pub mod regularizers;
 pub mod sklearn;
 
 pub use error::{Error, Result};
+// The layers at the root, as `keras.layers.*`; the `Activation` layer stays at
+// `layers::Activation` so it is not confused with `activations::Activation`.
+pub use layers::{BatchNormalization, Dense, Dropout, Flatten, Input, Layer, LayerNormalization, Reshape};
+pub use models::{EvaluateOptions, FitOptions, History, PredictOptions, Sequential};
 pub use tensorlow;

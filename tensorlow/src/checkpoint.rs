@@ -45,7 +45,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // Unique per process and per call: two threads saving the same path must
+    // not write into (and rename away) each other's temporary file.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
     let mut f = std::fs::File::create(&tmp).map_err(io)?;
     f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
@@ -156,13 +160,62 @@ pub fn load_tensors(path: impl AsRef<Path>) -> Result<HashMap<String, Tensor>> {
 
 /// Writes named tensors to a safetensors file, atomically.
 pub fn save_tensors(path: impl AsRef<Path>, tensors: &[(String, Tensor)]) -> Result<()> {
+    save_tensors_with_metadata(path, tensors, HashMap::new())
+}
+
+/// Writes named tensors plus string metadata (the safetensors header's
+/// `__metadata__`, e.g. a model's JSON config) to a file, atomically.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use tensorlow::{load_tensors_with_metadata, save_tensors_with_metadata, Tensor};
+/// # fn main() -> tensorlow::Result<()> {
+/// let path = std::env::temp_dir().join(format!("tl_doc_meta_{}.safetensors", std::process::id()));
+/// let meta = HashMap::from([("format".to_string(), "demo".to_string())]);
+/// save_tensors_with_metadata(&path, &[("w".into(), Tensor::new(&[1.0f32], &[1])?)], meta)?;
+/// let (tensors, meta) = load_tensors_with_metadata(&path)?;
+/// assert_eq!(meta["format"], "demo");
+/// assert_eq!(tensors["w"].to_vec::<f32>()?, vec![1.0]);
+/// # std::fs::remove_file(&path).ok();
+/// # Ok(()) }
+/// ```
+pub fn save_tensors_with_metadata(
+    path: impl AsRef<Path>,
+    tensors: &[(String, Tensor)],
+    metadata: HashMap<String, String>,
+) -> Result<()> {
     let path = path.as_ref();
+    let metadata = if metadata.is_empty() { None } else { Some(metadata) };
     let bytes =
-        safetensors::serialize(tensors.iter().map(|(k, v)| (k.as_str(), v.as_candle())), None).map_err(|e| {
+        safetensors::serialize(tensors.iter().map(|(k, v)| (k.as_str(), v.as_candle())), metadata).map_err(|e| {
             Error::Checkpoint {
                 path: path.display().to_string(),
                 msg: e.to_string(),
             }
         })?;
     write_atomic(path, &bytes)
+}
+
+/// Every tensor (on the CPU, by name) and the string metadata of a
+/// safetensors file (empty when the file has none).
+pub fn load_tensors_with_metadata(
+    path: impl AsRef<Path>,
+) -> Result<(HashMap<String, Tensor>, HashMap<String, String>)> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let err = |e: String| Error::Checkpoint {
+        path: path.display().to_string(),
+        msg: format!("not a readable safetensors file: {e}"),
+    };
+    let (_, header) = safetensors::SafeTensors::read_metadata(&bytes).map_err(|e| err(e.to_string()))?;
+    let metadata = header.metadata().clone().unwrap_or_default();
+    let map =
+        candle_core::safetensors::load_buffer(&bytes, &candle_core::Device::Cpu).map_err(|e| err(e.to_string()))?;
+    Ok((
+        map.into_iter().map(|(k, v)| (k, Tensor::from_candle(v))).collect(),
+        metadata,
+    ))
 }

@@ -51,9 +51,12 @@ pub mod ops;
 pub mod random;
 mod tape;
 mod tensor;
+pub mod train;
 mod variable;
 
-pub use checkpoint::{load_tensors, save_tensors, write_atomic, Checkpoint};
+pub use checkpoint::{
+    load_tensors, load_tensors_with_metadata, save_tensors, save_tensors_with_metadata, write_atomic, Checkpoint,
+};
 pub use device::Device;
 pub use dtype::{DType, Element};
 pub use error::{Error, Result};

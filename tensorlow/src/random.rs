@@ -12,6 +12,11 @@
 //! - both: the same pair gives a fixed sequence (repeated calls differ, and
 //!   `set_seed` restarts it).
 //!
+//! The op seeds a global seed hands out are kept apart from explicit op
+//! seeds: `normal(.., None)` after `set_seed(s)` never repeats the numbers of
+//! `normal(.., Some(1))`. [`clear_seed`] forgets the global seed
+//! (`tf.random.set_seed(None)`).
+//!
 //! ```
 //! use tensorlow::{random, DType};
 //! # fn main() -> tensorlow::Result<()> {
@@ -35,7 +40,8 @@ const DEFAULT_GLOBAL_SEED: u64 = 87_654_321;
 struct SeedState {
     global: Option<u64>,
     op_counter: u64,
-    pair_counts: HashMap<(u64, u64), u64>,
+    /// Calls so far per (global seed, op seed, op seed handed out by the counter).
+    pair_counts: HashMap<(u64, u64, bool), u64>,
 }
 
 static SEEDS: Mutex<Option<SeedState>> = Mutex::new(None);
@@ -48,6 +54,13 @@ pub fn set_seed(seed: u64) {
         op_counter: 0,
         pair_counts: HashMap::new(),
     });
+}
+
+/// Forgets the global seed (`tf.random.set_seed(None)`): ops without an op
+/// seed draw fresh entropy again, and every sequence restarts.
+pub fn clear_seed() {
+    let mut s = SEEDS.lock().unwrap_or_else(|e| e.into_inner());
+    *s = None;
 }
 
 /// SplitMix64: turns (global, op, count) into a well-mixed generator seed.
@@ -67,17 +80,20 @@ pub fn op_generator(op_seed: Option<u64>) -> Generator {
         op_counter: 0,
         pair_counts: HashMap::new(),
     });
-    let (g, op) = match (st.global, op_seed) {
+    let (g, op, auto) = match (st.global, op_seed) {
         (None, None) => return Generator::from_entropy(),
         (Some(g), None) => {
             st.op_counter += 1;
-            (g, st.op_counter)
+            (g, st.op_counter, true)
         }
-        (None, Some(o)) => (DEFAULT_GLOBAL_SEED, o),
-        (Some(g), Some(o)) => (g, o),
+        (None, Some(o)) => (DEFAULT_GLOBAL_SEED, o, false),
+        (Some(g), Some(o)) => (g, o, false),
     };
-    let count = st.pair_counts.entry((g, op)).or_insert(0);
-    let seed = mix(mix(g) ^ mix(op.wrapping_add(0x5151)) ^ mix(*count));
+    let count = st.pair_counts.entry((g, op, auto)).or_insert(0);
+    // Counter-made op seeds live in their own stream family, so that they
+    // never coincide with an explicit op seed of the same value.
+    let family = if auto { 0xA5A5_A5A5_A5A5_A5A5 } else { 0 };
+    let seed = mix(mix(g) ^ mix(op.wrapping_add(0x5151) ^ family) ^ mix(*count));
     *count += 1;
     Generator::from_seed(seed)
 }
@@ -172,7 +188,23 @@ impl Generator {
                 "uniform: minval ({minval}) must be below maxval ({maxval})"
             )));
         }
-        self.tensor(shape, dtype, device, |g| minval + (maxval - minval) * g.next_f64())
+        // Rounding to f32 can carry a value just below maxval up to maxval
+        // itself: redraw those, so the range stays half-open. (f16 and bf16
+        // are storage types; they are not guarded.)
+        let fits = |v: f64| match dtype {
+            DType::F32 => ((v as f32) as f64) < maxval,
+            _ => v < maxval,
+        };
+        self.tensor(shape, dtype, device, |g| {
+            let mut v = minval + (maxval - minval) * g.next_f64();
+            for _ in 0..64 {
+                if fits(v) {
+                    break;
+                }
+                v = minval + (maxval - minval) * g.next_f64();
+            }
+            v
+        })
     }
 
     /// Normal samples redrawn until within two standard deviations of the

@@ -142,10 +142,36 @@ pub(crate) fn is_recording() -> bool {
 /// assert!(tape.gradient(&y, &[&x]).unwrap()[0].is_none());
 /// ```
 pub fn no_grad<R>(f: impl FnOnce() -> R) -> R {
-    let saved = RECORDING.with(|c| c.replace(0));
-    let r = f();
-    RECORDING.with(|c| c.set(saved));
-    r
+    // Pauses each tape recording now (rather than zeroing the global count,
+    // which the next tape created or gradient computed inside `f` would
+    // recompute, silently resuming the outer tapes). Tapes created inside
+    // `f` record, as tapes created inside `stop_recording` do in TensorFlow.
+    struct Resume(Vec<Rc<RefCell<TapeState>>>);
+    impl Drop for Resume {
+        fn drop(&mut self) {
+            for t in &self.0 {
+                let mut st = t.borrow_mut();
+                // A tape stopped or spent inside `f` stays stopped.
+                if st.active && !st.spent {
+                    st.recording = true;
+                }
+            }
+            refresh_recording_count();
+        }
+    }
+    let paused = ACTIVE.with(|a| {
+        a.borrow()
+            .iter()
+            .filter(|t| t.borrow().recording)
+            .cloned()
+            .collect::<Vec<_>>()
+    });
+    for t in &paused {
+        t.borrow_mut().recording = false;
+    }
+    refresh_recording_count();
+    let _resume = Resume(paused);
+    f()
 }
 
 /// Records `out = op(inputs)` on every recording tape that tracks one of

@@ -207,6 +207,9 @@ fn unary_gradients() {
     }
 }
 
+/// A closed-form reference for an element-wise function.
+type Reference = Box<dyn Fn(f64) -> f64>;
+
 /// The forward values against the closed-form definitions.
 #[test]
 fn unary_forward_values() {
@@ -214,7 +217,7 @@ fn unary_forward_values() {
     let x = t64(&xs, &[7]);
     let phi = |v: f64| 0.5 * (1.0 + libm_erf(v / std::f64::consts::SQRT_2));
     let (a, s) = (1.673_263_242_354_377_3, 1.050_700_987_355_480_5);
-    let cases: Vec<(&str, Tensor, Box<dyn Fn(f64) -> f64>)> = vec![
+    let cases: Vec<(&str, Tensor, Reference)> = vec![
         (
             "sigmoid",
             x.sigmoid().unwrap(),
@@ -283,6 +286,20 @@ fn log1p_is_accurate_for_tiny_inputs() {
         &[1.0 / (1.0 + 1e-10), 1.0 / (1.0 - 1e-12)],
         1e-14,
     );
+}
+
+#[test]
+fn log1p_edges() {
+    let x = t64(&[-1.0, f64::INFINITY, 0.0, 3.0], &[4]);
+    let y = vals(&x.log1p().unwrap());
+    assert_eq!(y[0], f64::NEG_INFINITY);
+    assert_eq!(y[1], f64::INFINITY);
+    assert_eq!(y[2], 0.0);
+    assert!((y[3] - 4f64.ln()).abs() < 1e-15);
+    let x = t32(&[1e-7, -0.5], &[2]);
+    let y = x.log1p().unwrap().to_vec::<f32>().unwrap();
+    assert!((y[0] - 1e-7f32.ln_1p()).abs() <= 1e-7 * 1e-6, "{}", y[0]);
+    assert!((y[1] - 0.5f32.ln()).abs() < 1e-7);
 }
 
 #[test]

@@ -86,7 +86,7 @@ pub struct StandardScaler {
 impl StandardScaler {
     /// Learns mean and standard deviation from row-major `x`.
     pub fn fit(x: &[f64], n_features: usize) -> Result<Self> {
-        if n_features == 0 || x.is_empty() || x.len() % n_features != 0 {
+        if n_features == 0 || x.is_empty() || !x.len().is_multiple_of(n_features) {
             return Err(Error::data(format!(
                 "StandardScaler.fit: {} values do not form rows of {n_features} features",
                 x.len()
@@ -112,7 +112,7 @@ impl StandardScaler {
     /// `(x - mean) / scale`, row-major.
     pub fn transform(&self, x: &[f64]) -> Result<Vec<f64>> {
         let f = self.mean.len();
-        if x.len() % f != 0 {
+        if !x.len().is_multiple_of(f) {
             return Err(Error::data(format!(
                 "StandardScaler.transform: {} values are not rows of {f} features",
                 x.len()

@@ -1,1 +1,50 @@
-//! scikit-learn's `MLPClassifier` and `MLPRegressor` (placeholder: filled by the estimator work).
+//! scikit-learn's `MLPClassifier` and `MLPRegressor` on tensorlow.
+//!
+//! Same parameters, defaults and training semantics as scikit-learn 1.9
+//! (`sklearn/neural_network/_multilayer_perceptron.py`): Glorot-uniform
+//! init, log-loss or squared error plus `alpha * ||W||² / (2 * batch)`,
+//! sklearn's Adam and SGD (momentum, Nesterov, constant / invscaling /
+//! adaptive schedules), full-batch L-BFGS, the `n_iter_no_change` / `tol`
+//! convergence rule on the training loss or (with `early_stopping`) on a
+//! held-out score keeping the best weights, `loss_` as the size-weighted
+//! mean of the epoch's minibatch losses, and a `ConvergenceWarning` on
+//! stderr when `max_iter` runs out.
+//!
+//! Rust shape of the API:
+//! - parameters: [`MlpOptions`] (`Default` + builders, or
+//!   [`MlpOptions::set_param`] by sklearn name from text);
+//! - data: row-major `&[f64]` plus `n_features`;
+//! - fitted attributes: getters named like sklearn's without the trailing
+//!   underscore (`loss()`, `loss_curve()`, `n_iter()`, `coefs()`, ...), all
+//!   also in one [`FitState`];
+//! - `save(dir)` / `load(dir)`: `params.json` + `weights.safetensors`.
+//!
+//! Differences from sklearn (documented choices): the random streams are
+//! tensorlow's (the same `random_state` gives the same model here, not
+//! sklearn's numbers); the network trains in float32 for sgd/adam and
+//! float64 for lbfgs unless [`MlpOptions::dtype`] says otherwise; the
+//! early-stopping split is stratified for every single-label classifier
+//! (sklearn stratifies only binary ones) and uses `round` for its size.
+//!
+//! ```
+//! use keraslike::sklearn::{MlpClassifier, MlpOptions};
+//! # fn main() -> keraslike::Result<()> {
+//! let x: Vec<f64> = (0..40).map(|i| (i % 7) as f64 / 7.0).collect();
+//! let y: Vec<i64> = (0..20).map(|i| (i % 2) as i64).collect();
+//! let mut clf = MlpClassifier::new(MlpOptions::default().hidden_layer_sizes(&[4]).max_iter(5).random_state(0));
+//! clf.fit(&x, 2, &y)?;   // warns on stderr: 5 epochs do not converge
+//! assert_eq!(clf.loss_curve().len(), 5);
+//! assert_eq!(clf.predict_proba(&x[..2], 2)?.len(), 2);
+//! # Ok(()) }
+//! ```
+
+mod classifier;
+mod core;
+mod net;
+mod params;
+mod regressor;
+
+pub use self::core::FitState;
+pub use classifier::{Label, MLPClassifier, MlpClassifier};
+pub use params::{Activation, LearningRate, MlpOptions, OutActivation, Solver};
+pub use regressor::{MLPRegressor, MlpRegressor};

@@ -12,10 +12,11 @@ use crate::{random, Error, Result, Tensor};
 /// ```
 pub fn moments(x: &Tensor, axes: &[isize], keepdims: bool) -> Result<(Tensor, Tensor)> {
     let mean = x.mean(axes, true)?;
-    let var = x.sub(&mean.stop_gradient())?.square()?.mean(axes, keepdims)?;
-    // Differentiating through the mean inside the variance adds nothing
-    // (its gradient there sums to zero), so it is stopped for speed.
-    let mean = if keepdims { mean } else { x.mean(axes, false)? };
+    // The mean inside the variance must stay differentiable: its first-order
+    // contribution sums to zero, but stopping it makes every second-order
+    // gradient (Hessians, gradient penalties through batch norm) wrong.
+    let var = x.sub(&mean)?.square()?.mean(axes, keepdims)?;
+    let mean = if keepdims { mean } else { mean.reshape(var.shape())? };
     Ok((mean, var))
 }
 
@@ -59,8 +60,9 @@ pub fn dropout(x: &Tensor, rate: f64, seed: Option<u64>) -> Result<Tensor> {
     }
     let mut g = random::op_generator(seed);
     let keep = 1.0 / (1.0 - rate);
-    let mask: Vec<f32> = (0..x.elem_count())
-        .map(|_| if g.next_f64() < rate { 0.0 } else { keep as f32 })
+    // Built in f64 and cast once: an f32 mask would round 1 / (1 - rate) for f64 inputs.
+    let mask: Vec<f64> = (0..x.elem_count())
+        .map(|_| if g.next_f64() < rate { 0.0 } else { keep })
         .collect();
     let mask = Tensor::from_vec(mask, x.shape(), &x.device())?.cast(x.dtype())?;
     x.mul(&mask)

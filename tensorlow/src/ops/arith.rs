@@ -159,6 +159,7 @@ impl Tensor {
         // gradient y * x^(y-1) stays finite for x = 0.
         let s = broadcast_shape("pow", self.shape(), exponent.shape())?;
         self.same_dtype(exponent, "pow")?;
+        self.same_device(exponent, "pow")?;
         let v = self
             .value
             .broadcast_as(s.as_slice())?
@@ -227,7 +228,7 @@ impl Tensor {
                 ));
             }
         }
-        let v = self.value.sum_keepdim(dims)?.reshape(shape)?;
+        let v = super::reduce::sum_axes(&self.value, &dims)?.reshape(shape)?;
         let from = self.shape().to_vec();
         Ok(out(v, &[self], move |c| Ok(vec![Some(c.grad.broadcast_to(&from)?)])))
     }

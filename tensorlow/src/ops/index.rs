@@ -141,12 +141,17 @@ impl Tensor {
         let n = self.shape()[a];
         let flat = indices.value.flatten_all()?;
         if flat.elem_count() > 0 {
-            let mx = flat.to_dtype(candle_core::DType::I64)?.max(0)?.to_scalar::<i64>()?;
-            if mx as usize >= n {
-                return Err(Error::arg(format!(
-                    "gather: index {mx} is out of range for axis {a} of size {n} (shape {:?})",
-                    self.shape()
-                )));
+            let as_i64 = flat.to_dtype(candle_core::DType::I64)?;
+            let mx = as_i64.max(0)?.to_scalar::<i64>()?;
+            let mn = as_i64.min(0)?.to_scalar::<i64>()?;
+            // Negative indices are out of range, as in TensorFlow (no wrapping).
+            for bad in [mn, mx] {
+                if bad < 0 || bad as usize >= n {
+                    return Err(Error::arg(format!(
+                        "gather: index {bad} is out of range for axis {a} of size {n} (shape {:?})",
+                        self.shape()
+                    )));
+                }
             }
         }
         let v = self.value.index_select(&flat, a)?;

@@ -54,10 +54,17 @@ fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             format!("cannot multiply shapes {sa:?} and {sb:?}: inner dimensions {k1} and {k2} differ"),
         ));
     }
+    let (ba, bb) = (&sa[..sa.len() - 2], &sb[..sb.len() - 2]);
+    if super::arith::broadcast_shape("matmul", ba, bb).is_err() {
+        return Err(Error::shape(
+            "matmul",
+            format!("cannot multiply shapes {sa:?} and {sb:?}: batch dimensions {ba:?} and {bb:?} do not broadcast"),
+        ));
+    }
     a.same_dtype(b, "matmul")?;
     a.same_device(b, "matmul")?;
     let v = if sa[..sa.len() - 2] == sb[..sb.len() - 2] {
-        a.value.matmul(&b.value)?
+        same_batch_matmul(&a.value, &b.value)?
     } else {
         a.value.broadcast_matmul(&b.value)?
     };
@@ -75,4 +82,99 @@ fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         };
         Ok(vec![gx, gy])
     }))
+}
+
+/// candle's matmul for operands with equal batch dimensions, guarded against
+/// layouts candle 0.11 mishandles. Views reach here all the time (transposes
+/// from `matmul_t`, broadcasts from gradients of broadcasting ops):
+/// - when the rhs repeats one matrix over the batch (a zero batch stride),
+///   candle's CPU kernel stacks the lhs batches into the rows of one matrix,
+///   which is only right for a row-major lhs: a transposed lhs gave wrong
+///   numbers (found by the second-order gradient check of a broadcast matmul);
+/// - batch dimensions that are not laid out in order are refused outright.
+fn same_batch_matmul(a: &candle_core::Tensor, b: &candle_core::Tensor) -> Result<candle_core::Tensor> {
+    if let Some(v) = small_matmul(a, b)? {
+        return Ok(v);
+    }
+    let r = b.rank();
+    let rhs_repeats = b.stride()[..r - 2].contains(&0);
+    let a = if rhs_repeats && !a.is_contiguous() {
+        a.contiguous()?
+    } else {
+        a.clone()
+    };
+    match a.matmul(b) {
+        Ok(v) => Ok(v),
+        Err(_) => Ok(a.contiguous()?.matmul(&b.contiguous()?)?),
+    }
+}
+
+/// Below this many multiply-adds a 2-D CPU matmul runs as a plain loop:
+/// `gemm` allocates and zeroes packing buffers on every call, which costs
+/// more than the arithmetic of a small layer (a 10x4 @ 4x5 step of W1).
+const SMALL_MATMUL_MACS: usize = 8 * 1024;
+
+/// `a @ b` for small 2-D f32/f64 CPU operands of any strides, or `None`.
+fn small_matmul(a: &candle_core::Tensor, b: &candle_core::Tensor) -> Result<Option<candle_core::Tensor>> {
+    if a.rank() != 2 || !a.device().is_cpu() || !matches!(a.dtype(), candle_core::DType::F32 | candle_core::DType::F64)
+    {
+        return Ok(None);
+    }
+    let (m, k, n) = (a.dims()[0], a.dims()[1], b.dims()[1]);
+    if m * k * n > SMALL_MATMUL_MACS {
+        return Ok(None);
+    }
+    Ok(Some(a.apply_op2_no_bwd(b, &SmallMatMul)?))
+}
+
+struct SmallMatMul;
+
+impl SmallMatMul {
+    fn run<T: candle_core::WithDType>(a: &[T], la: &Layout, b: &[T], lb: &Layout) -> Vec<T> {
+        let (m, k, n) = (la.dims()[0], la.dims()[1], lb.dims()[1]);
+        let (sa, sb) = (la.stride(), lb.stride());
+        let (oa, ob) = (la.start_offset(), lb.start_offset());
+        let mut out = vec![T::zero(); m * n];
+        for i in 0..m {
+            let row = &mut out[i * n..(i + 1) * n];
+            for p in 0..k {
+                let av = a[oa + i * sa[0] + p * sa[1]];
+                let bo = ob + p * sb[0];
+                if sb[1] == 1 {
+                    for (o, &bv) in row.iter_mut().zip(&b[bo..bo + n]) {
+                        *o += av * bv;
+                    }
+                } else {
+                    for (j, o) in row.iter_mut().enumerate() {
+                        *o += av * b[bo + j * sb[1]];
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+use candle_core::{CpuStorage, Layout, Shape};
+
+impl candle_core::CustomOp2 for SmallMatMul {
+    fn name(&self) -> &'static str {
+        "tensorlow-small-matmul"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let shape = Shape::from((l1.dims()[0], l2.dims()[1]));
+        let out = match (s1, s2) {
+            (CpuStorage::F32(a), CpuStorage::F32(b)) => CpuStorage::F32(Self::run(a, l1, b, l2)),
+            (CpuStorage::F64(a), CpuStorage::F64(b)) => CpuStorage::F64(Self::run(a, l1, b, l2)),
+            _ => candle_core::bail!("small matmul supports f32 and f64 operands of one dtype"),
+        };
+        Ok((out, shape))
+    }
 }

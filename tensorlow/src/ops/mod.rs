@@ -9,8 +9,10 @@
 //! - [`shape`] — reshape, transpose, concat, stack, split, slice, broadcast.
 //! - [`index`] — gather, one_hot, where, comparisons, clip, cast.
 //! - [`linalg`] — matmul.
+//! - [`fused`] — one-pass in-place variable updates for optimizers.
 
 pub mod arith;
+pub mod fused;
 pub mod index;
 pub mod linalg;
 pub mod reduce;

@@ -1,0 +1,135 @@
+//! Callbacks: hooks into `fit` (`keras.callbacks`): [`EarlyStopping`],
+//! [`ModelCheckpoint`], [`ReduceLROnPlateau`], [`LearningRateScheduler`],
+//! [`CSVLogger`], [`TerminateOnNaN`]. (`History` is returned by `fit`.)
+//!
+//! ```
+//! use keraslike::callbacks::{Callback, EarlyStopping, EarlyStoppingOptions};
+//! let stop = EarlyStopping::new(EarlyStoppingOptions { patience: 3, restore_best_weights: true, ..Default::default() });
+//! let callbacks: Vec<Box<dyn Callback>> = vec![Box::new(stop)];
+//! assert_eq!(callbacks.len(), 1);
+//! ```
+
+use crate::models::Sequential;
+use crate::Result;
+use std::collections::BTreeMap;
+
+/// Named values of one epoch or batch (`loss`, metrics, `val_*`), sorted by
+/// name as Keras prints them.
+pub type Logs = BTreeMap<String, f64>;
+
+/// A training hook (`keras.callbacks.Callback`). Every method has an empty
+/// default; the model is passed in so a callback can stop training, change
+/// the learning rate, or save and restore weights.
+#[allow(unused_variables)]
+pub trait Callback {
+    /// Before the first epoch.
+    fn on_train_begin(&mut self, model: &mut Sequential, logs: &Logs) -> Result<()> {
+        Ok(())
+    }
+    /// After the last epoch.
+    fn on_train_end(&mut self, model: &mut Sequential, logs: &Logs) -> Result<()> {
+        Ok(())
+    }
+    /// Before each epoch (0-based).
+    fn on_epoch_begin(&mut self, epoch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+        Ok(())
+    }
+    /// After each epoch, with its training and validation logs.
+    fn on_epoch_end(&mut self, epoch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+        Ok(())
+    }
+    /// Before each training batch.
+    fn on_train_batch_begin(&mut self, batch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+        Ok(())
+    }
+    /// After each training batch, with the running logs.
+    fn on_train_batch_end(&mut self, batch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+        Ok(())
+    }
+}
+
+mod csv_logger;
+mod early_stopping;
+mod learning_rate_scheduler;
+mod model_checkpoint;
+mod reduce_lr_on_plateau;
+mod terminate_on_nan;
+
+pub use csv_logger::{CSVLogger, CSVLoggerOptions};
+pub use early_stopping::{EarlyStopping, EarlyStoppingOptions};
+pub use learning_rate_scheduler::LearningRateScheduler;
+pub use model_checkpoint::{format_filepath, ModelCheckpoint, ModelCheckpointOptions};
+pub use reduce_lr_on_plateau::{ReduceLROnPlateau, ReduceLROnPlateauOptions};
+pub use terminate_on_nan::TerminateOnNaN;
+
+/// Whether a monitored quantity should go down or up (`mode` in Keras).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// Decided from the monitored name (default): losses and errors go
+    /// down; accuracy, AUC, precision, recall and the like go up.
+    #[default]
+    Auto,
+    /// Lower is better.
+    Min,
+    /// Higher is better.
+    Max,
+}
+
+impl Mode {
+    /// `true` when higher is better for `monitor`, or an error when `Auto`
+    /// cannot tell (pass `Mode::Min` or `Mode::Max` then).
+    pub fn maximize(self, monitor: &str, who: &str) -> Result<bool> {
+        match self {
+            Mode::Min => Ok(false),
+            Mode::Max => Ok(true),
+            Mode::Auto => {
+                let name = monitor.strip_prefix("val_").unwrap_or(monitor).to_ascii_lowercase();
+                const UP: [&str; 7] = ["acc", "auc", "precision", "recall", "f1", "iou", "r2"];
+                const DOWN: [&str; 8] = [
+                    "loss",
+                    "error",
+                    "crossentropy",
+                    "hinge",
+                    "divergence",
+                    "mse",
+                    "mae",
+                    "poisson",
+                ];
+                if DOWN.iter().any(|k| name.contains(k)) {
+                    Ok(false)
+                } else if UP.iter().any(|k| name.contains(k)) {
+                    Ok(true)
+                } else {
+                    Err(crate::Error::arg(format!(
+                        "{who}: cannot tell whether {monitor:?} should be minimized or maximized; pass mode: Mode::Min or Mode::Max"
+                    )))
+                }
+            }
+        }
+    }
+}
+
+/// A shared handle is a callback too, so a caller can keep one and inspect
+/// it after `fit` (e.g. `EarlyStopping::stopped_epoch`):
+/// `let es = Rc::new(RefCell::new(EarlyStopping::new(..)));` then pass
+/// `Box::new(es.clone())` in `FitOptions::callbacks`.
+impl<C: Callback> Callback for std::rc::Rc<std::cell::RefCell<C>> {
+    fn on_train_begin(&mut self, model: &mut Sequential, logs: &Logs) -> Result<()> {
+        self.borrow_mut().on_train_begin(model, logs)
+    }
+    fn on_train_end(&mut self, model: &mut Sequential, logs: &Logs) -> Result<()> {
+        self.borrow_mut().on_train_end(model, logs)
+    }
+    fn on_epoch_begin(&mut self, epoch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+        self.borrow_mut().on_epoch_begin(epoch, model, logs)
+    }
+    fn on_epoch_end(&mut self, epoch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+        self.borrow_mut().on_epoch_end(epoch, model, logs)
+    }
+    fn on_train_batch_begin(&mut self, batch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+        self.borrow_mut().on_train_batch_begin(batch, model, logs)
+    }
+    fn on_train_batch_end(&mut self, batch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+        self.borrow_mut().on_train_batch_end(batch, model, logs)
+    }
+}

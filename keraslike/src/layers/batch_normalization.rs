@@ -1,0 +1,308 @@
+//! `BatchNormalization`: normalizes each feature with batch statistics while
+//! training and moving averages of them at inference
+//! (`keras.layers.BatchNormalization`).
+//!
+//! Training: `y = gamma * (x - mean_B) / sqrt(var_B + epsilon) + beta` with
+//! the batch mean and (population) variance over every axis but `axis`, and
+//! `moving = moving * momentum + batch * (1 - momentum)` for both moving
+//! statistics (Keras 3 uses the biased batch variance here too). Inference
+//! uses the moving statistics. The moving statistics are non-trainable
+//! [`Variable`]s updated in place.
+//!
+//! ```
+//! use keraslike::layers::{BatchNormalization, BuildContext, Layer};
+//! use tensorlow::Tensor;
+//! # fn main() -> keraslike::Result<()> {
+//! let mut bn = BatchNormalization::new();
+//! bn.build(&[2], &BuildContext::default())?;
+//! let x = Tensor::new(&[1.0f32, 10.0, 3.0, 30.0], &[2, 2])?;
+//! let y = bn.call(&x, true)?.to_vec::<f32>()?;
+//! assert!((y[0] + 1.0).abs() < 1e-3 && (y[2] - 1.0).abs() < 1e-3);
+//! // moving_mean = 0.99 * 0 + 0.01 * [2, 20]
+//! assert!((bn.weights()[2].to_vec::<f32>()?[1] - 0.2).abs() < 1e-6);
+//! # Ok(()) }
+//! ```
+
+use super::{batch_shape_str, shape_str, unique_name, BuildContext, Layer};
+use crate::initializers::{Initializer, IntoInitializer};
+use crate::{Error, Result};
+use serde_json::json;
+use tensorlow::{nn, Tensor, Variable};
+
+/// Batch normalization over one feature axis.
+#[derive(Debug)]
+pub struct BatchNormalization {
+    name: String,
+    axis: isize,
+    momentum: f64,
+    epsilon: f64,
+    center: bool,
+    scale: bool,
+    beta_initializer: Initializer,
+    gamma_initializer: Initializer,
+    moving_mean_initializer: Initializer,
+    moving_variance_initializer: Initializer,
+    config_error: Option<String>,
+    state: Option<State>,
+}
+
+/// What `build` creates.
+#[derive(Debug)]
+struct State {
+    /// The per-sample input shape it was built for.
+    input_shape: Vec<usize>,
+    /// `axis` resolved against the full (batched) rank.
+    axis: usize,
+    /// Full-rank shape with 1 everywhere but `axis`, when the parameters do
+    /// not broadcast by themselves (`axis` not last).
+    bshape: Option<Vec<usize>>,
+    gamma: Option<Variable>,
+    beta: Option<Variable>,
+    moving_mean: Variable,
+    moving_variance: Variable,
+}
+
+impl BatchNormalization {
+    /// Keras' defaults: `axis = -1`, `momentum = 0.99`, `epsilon = 1e-3`,
+    /// `center` and `scale` on. Named `batch_normalization`, `..._1`, ...
+    pub fn new() -> Self {
+        BatchNormalization {
+            name: unique_name("batch_normalization"),
+            axis: -1,
+            momentum: 0.99,
+            epsilon: 1e-3,
+            center: true,
+            scale: true,
+            beta_initializer: Initializer::zeros(),
+            gamma_initializer: Initializer::ones(),
+            moving_mean_initializer: Initializer::zeros(),
+            moving_variance_initializer: Initializer::ones(),
+            config_error: None,
+            state: None,
+        }
+    }
+
+    /// The feature axis of the batched input (default -1; 0 is the batch).
+    pub fn axis(mut self, axis: isize) -> Self {
+        self.axis = axis;
+        self
+    }
+    /// Weight of the old value in the moving averages (default 0.99).
+    pub fn momentum(mut self, momentum: f64) -> Self {
+        self.momentum = momentum;
+        self
+    }
+    /// Added to the variance before the square root (default 1e-3).
+    pub fn epsilon(mut self, epsilon: f64) -> Self {
+        self.epsilon = epsilon;
+        self
+    }
+    /// Whether to add the learned offset `beta` (default true).
+    pub fn center(mut self, center: bool) -> Self {
+        self.center = center;
+        self
+    }
+    /// Whether to multiply by the learned `gamma` (default true).
+    pub fn scale(mut self, scale: bool) -> Self {
+        self.scale = scale;
+        self
+    }
+    /// Initializer of `beta` (default zeros).
+    pub fn beta_initializer(mut self, init: impl IntoInitializer) -> Self {
+        match init.into_initializer() {
+            Ok(i) => self.beta_initializer = i,
+            Err(e) => self.config_error = self.config_error.or(Some(e.to_string())),
+        }
+        self
+    }
+    /// Initializer of `gamma` (default ones).
+    pub fn gamma_initializer(mut self, init: impl IntoInitializer) -> Self {
+        match init.into_initializer() {
+            Ok(i) => self.gamma_initializer = i,
+            Err(e) => self.config_error = self.config_error.or(Some(e.to_string())),
+        }
+        self
+    }
+    /// Replaces the automatic name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    fn state(&self) -> Result<&State> {
+        self.state.as_ref().ok_or_else(|| {
+            Error::NotReady(format!(
+                "BatchNormalization {:?} is not built: call build(input_shape) or build the model",
+                self.name
+            ))
+        })
+    }
+
+    /// `v` shaped to broadcast against the input.
+    fn bcast(st: &State, v: &Tensor) -> Result<Tensor> {
+        Ok(match &st.bshape {
+            Some(s) => v.reshape(s)?,
+            None => v.clone(),
+        })
+    }
+}
+
+impl Default for BatchNormalization {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Layer for BatchNormalization {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn class_name(&self) -> &'static str {
+        "BatchNormalization"
+    }
+
+    fn build(&mut self, input_shape: &[usize], ctx: &BuildContext) -> Result<()> {
+        let name = &self.name;
+        if let Some(e) = &self.config_error {
+            return Err(Error::arg(format!("BatchNormalization {name:?}: {e}")));
+        }
+        if !(0.0..=1.0).contains(&self.momentum) || self.epsilon <= 0.0 {
+            return Err(Error::arg(format!(
+                "BatchNormalization {name:?}: momentum must be in [0, 1] and epsilon positive, got {} and {}",
+                self.momentum, self.epsilon
+            )));
+        }
+        let rank = input_shape.len() + 1;
+        let axis = if self.axis < 0 {
+            self.axis + rank as isize
+        } else {
+            self.axis
+        };
+        if axis < 1 || axis >= rank as isize {
+            return Err(Error::arg(format!(
+                "BatchNormalization {name:?}: axis {} is out of range for inputs of shape {} (axis 0 is the batch)",
+                self.axis,
+                batch_shape_str(input_shape)
+            )));
+        }
+        let axis = axis as usize;
+        let c = input_shape[axis - 1];
+        let (dt, dev) = (ctx.dtype, &ctx.device);
+        let var = |n: &str, init: &Initializer, trainable: bool| -> Result<Variable> {
+            let t = init.init(&[c], dt, dev)?;
+            Ok(Variable::with_trainable(format!("{name}/{n}"), t, trainable))
+        };
+        let gamma = if self.scale {
+            Some(var("gamma", &self.gamma_initializer, true)?)
+        } else {
+            None
+        };
+        let beta = if self.center {
+            Some(var("beta", &self.beta_initializer, true)?)
+        } else {
+            None
+        };
+        let moving_mean = var("moving_mean", &self.moving_mean_initializer, false)?;
+        let moving_variance = var("moving_variance", &self.moving_variance_initializer, false)?;
+        let bshape = (axis != rank - 1).then(|| (0..rank).map(|i| if i == axis { c } else { 1 }).collect());
+        self.state = Some(State {
+            input_shape: input_shape.to_vec(),
+            axis,
+            bshape,
+            gamma,
+            beta,
+            moving_mean,
+            moving_variance,
+        });
+        Ok(())
+    }
+
+    fn built(&self) -> bool {
+        self.state.is_some()
+    }
+
+    fn call(&self, x: &Tensor, training: bool) -> Result<Tensor> {
+        let st = self.state()?;
+        let c = st.moving_mean.shape()[0];
+        if x.rank() != st.input_shape.len() + 1 || x.shape()[st.axis] != c {
+            return Err(Error::shape(format!(
+                "BatchNormalization {:?} expects input of shape {}, got {}",
+                self.name,
+                batch_shape_str(&st.input_shape),
+                shape_str(x.shape())
+            )));
+        }
+        let cast;
+        let x = if x.dtype() != st.moving_mean.dtype() {
+            cast = x.cast(st.moving_mean.dtype())?;
+            &cast
+        } else {
+            x
+        };
+        let gamma = st.gamma.as_ref().map(|g| Self::bcast(st, g)).transpose()?;
+        let beta = st.beta.as_ref().map(|b| Self::bcast(st, b)).transpose()?;
+        if training {
+            let axes: Vec<isize> = (0..x.rank()).filter(|&i| i != st.axis).map(|i| i as isize).collect();
+            let (mean, var) = nn::moments(x, &axes, st.bshape.is_some())?;
+            let y = nn::batch_normalization(x, &mean, &var, beta.as_ref(), gamma.as_ref(), self.epsilon)?;
+            // moving = moving * momentum + batch * (1 - momentum); not recorded.
+            let m = self.momentum;
+            tensorlow::no_grad(|| -> Result<()> {
+                for (moving, batch) in [(&st.moving_mean, &mean), (&st.moving_variance, &var)] {
+                    let batch = batch.reshape(&[c])?;
+                    moving.assign(&moving.affine(m, 0.0)?.add(&batch.affine(1.0 - m, 0.0)?)?)?;
+                }
+                Ok(())
+            })?;
+            Ok(y)
+        } else {
+            let mean = Self::bcast(st, &st.moving_mean)?;
+            let var = Self::bcast(st, &st.moving_variance)?;
+            Ok(nn::batch_normalization(
+                x,
+                &mean,
+                &var,
+                beta.as_ref(),
+                gamma.as_ref(),
+                self.epsilon,
+            )?)
+        }
+    }
+
+    fn compute_output_shape(&self, input_shape: &[usize]) -> Result<Vec<usize>> {
+        Ok(input_shape.to_vec())
+    }
+
+    fn trainable_weights(&self) -> Vec<Variable> {
+        self.state
+            .iter()
+            .flat_map(|s| s.gamma.iter().chain(s.beta.iter()).cloned())
+            .collect()
+    }
+
+    fn non_trainable_weights(&self) -> Vec<Variable> {
+        self.state
+            .iter()
+            .flat_map(|s| [s.moving_mean.clone(), s.moving_variance.clone()])
+            .collect()
+    }
+
+    fn get_config(&self) -> serde_json::Value {
+        json!({
+            "name": self.name,
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": self.beta_initializer.get_config(),
+            "gamma_initializer": self.gamma_initializer.get_config(),
+            "moving_mean_initializer": self.moving_mean_initializer.get_config(),
+            "moving_variance_initializer": self.moving_variance_initializer.get_config(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,302 @@
+//! `Dense`: a fully connected layer, `activation(x @ kernel + bias)`
+//! (`keras.layers.Dense`).
+//!
+//! The kernel has shape `(input_dim, units)` as in Keras, so weights load
+//! from Keras unchanged. Inputs of rank > 2 are transformed along their last
+//! axis: `(batch, t, input_dim) -> (batch, t, units)`.
+//!
+//! ```
+//! use keraslike::layers::{BuildContext, Dense, Layer};
+//! use tensorlow::Tensor;
+//! # fn main() -> keraslike::Result<()> {
+//! let mut d = Dense::new(2).activation("relu").kernel_initializer("ones").name("hidden");
+//! d.build(&[3], &BuildContext::default())?;
+//! let y = d.call(&Tensor::new(&[1.0f32, 2.0, -4.0], &[1, 3])?, false)?;
+//! assert_eq!(y.to_vec::<f32>()?, vec![0.0, 0.0]); // relu(1 + 2 - 4)
+//! assert_eq!(d.weights()[0].name(), "hidden/kernel");
+//! # Ok(()) }
+//! ```
+
+use super::{batch_shape_str, shape_str, unique_name, BuildContext, Layer};
+use crate::activations::{Activation, IntoActivation};
+use crate::initializers::{Initializer, IntoInitializer};
+use crate::regularizers::{IntoRegularizer, Regularizer};
+use crate::{Error, Result};
+use serde_json::json;
+use tensorlow::{Tensor, Variable};
+
+/// A fully connected layer. Configure it with the builder methods, which
+/// keep Keras' names and defaults; a bad name (an unknown activation, say)
+/// is reported by `build`.
+#[derive(Debug)]
+pub struct Dense {
+    name: String,
+    units: usize,
+    activation: Activation,
+    use_bias: bool,
+    kernel_initializer: Initializer,
+    bias_initializer: Initializer,
+    kernel_regularizer: Option<Regularizer>,
+    bias_regularizer: Option<Regularizer>,
+    input_shape: Option<Vec<usize>>,
+    /// The first configuration error, reported by `build`: builder methods
+    /// chain without `?`, like Keras' keyword arguments.
+    config_error: Option<String>,
+    kernel: Option<Variable>,
+    bias: Option<Variable>,
+}
+
+impl Dense {
+    /// `units` outputs, no activation, a bias, Glorot-uniform kernel and zero
+    /// bias (Keras' defaults). Named `dense`, `dense_1`, ...
+    pub fn new(units: usize) -> Self {
+        Dense {
+            name: unique_name("dense"),
+            units,
+            activation: Activation::Linear,
+            use_bias: true,
+            kernel_initializer: Initializer::glorot_uniform(),
+            bias_initializer: Initializer::zeros(),
+            kernel_regularizer: None,
+            bias_regularizer: None,
+            input_shape: None,
+            config_error: (units == 0).then(|| "units must be positive, got 0".to_string()),
+            kernel: None,
+            bias: None,
+        }
+    }
+
+    fn record<T>(&mut self, r: Result<T>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.config_error.get_or_insert(e.to_string());
+                None
+            }
+        }
+    }
+
+    /// The activation, by name (`"relu"`) or value (default `linear`).
+    pub fn activation(mut self, activation: impl IntoActivation) -> Self {
+        if let Some(a) = self.record(activation.into_activation()) {
+            self.activation = a;
+        }
+        self
+    }
+
+    /// Whether to add a bias (default true).
+    pub fn use_bias(mut self, use_bias: bool) -> Self {
+        self.use_bias = use_bias;
+        self
+    }
+
+    /// The kernel's initializer (default `glorot_uniform`).
+    pub fn kernel_initializer(mut self, init: impl IntoInitializer) -> Self {
+        if let Some(i) = self.record(init.into_initializer()) {
+            self.kernel_initializer = i;
+        }
+        self
+    }
+
+    /// The bias' initializer (default `zeros`).
+    pub fn bias_initializer(mut self, init: impl IntoInitializer) -> Self {
+        if let Some(i) = self.record(init.into_initializer()) {
+            self.bias_initializer = i;
+        }
+        self
+    }
+
+    /// A penalty on the kernel (default none), e.g. `Regularizer::l2(0.01)` or `"l2"`.
+    pub fn kernel_regularizer(mut self, reg: impl IntoRegularizer) -> Self {
+        self.kernel_regularizer = self.record(reg.into_regularizer());
+        self
+    }
+
+    /// A penalty on the bias (default none).
+    pub fn bias_regularizer(mut self, reg: impl IntoRegularizer) -> Self {
+        self.bias_regularizer = self.record(reg.into_regularizer());
+        self
+    }
+
+    /// Declares the input shape without batch, as Keras'
+    /// `Dense(5, input_shape=(4,))`: a `Sequential` starting with this layer
+    /// can build itself.
+    pub fn input_shape(mut self, shape: &[usize]) -> Self {
+        self.input_shape = Some(shape.to_vec());
+        self
+    }
+
+    /// Replaces the automatic name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// The number of outputs.
+    pub fn units(&self) -> usize {
+        self.units
+    }
+
+    /// The kernel `(input_dim, units)`, once built.
+    pub fn kernel(&self) -> Option<&Variable> {
+        self.kernel.as_ref()
+    }
+
+    /// The bias `(units,)`, once built (and if `use_bias`).
+    pub fn bias(&self) -> Option<&Variable> {
+        self.bias.as_ref()
+    }
+}
+
+impl Layer for Dense {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn class_name(&self) -> &'static str {
+        "Dense"
+    }
+
+    fn build(&mut self, input_shape: &[usize], ctx: &BuildContext) -> Result<()> {
+        if let Some(e) = &self.config_error {
+            return Err(Error::arg(format!("Dense {:?}: {e}", self.name)));
+        }
+        if let Some(declared) = &self.input_shape {
+            if declared.as_slice() != input_shape {
+                return Err(Error::shape(format!(
+                    "Dense {:?} was declared with input_shape {} but is built for {}",
+                    self.name,
+                    shape_str(declared),
+                    shape_str(input_shape)
+                )));
+            }
+        }
+        let input_dim = match input_shape.last() {
+            Some(&d) if d > 0 => d,
+            _ => {
+                return Err(Error::shape(format!(
+                    "Dense {:?} needs inputs of shape (batch, ..., features), got per-sample shape {}; \
+                     add a Flatten or Reshape layer before it",
+                    self.name,
+                    shape_str(input_shape)
+                )))
+            }
+        };
+        let kernel = self
+            .kernel_initializer
+            .init(&[input_dim, self.units], ctx.dtype, &ctx.device)?;
+        self.kernel = Some(Variable::new(format!("{}/kernel", self.name), kernel));
+        if self.use_bias {
+            let bias = self.bias_initializer.init(&[self.units], ctx.dtype, &ctx.device)?;
+            self.bias = Some(Variable::new(format!("{}/bias", self.name), bias));
+        }
+        Ok(())
+    }
+
+    fn built(&self) -> bool {
+        self.kernel.is_some()
+    }
+
+    fn call(&self, x: &Tensor, _training: bool) -> Result<Tensor> {
+        let kernel = self.kernel.as_ref().ok_or_else(|| {
+            Error::NotReady(format!(
+                "Dense {:?} is not built: call build(input_shape) or build the model",
+                self.name
+            ))
+        })?;
+        let input_dim = kernel.shape()[0];
+        if x.rank() < 2 || x.shape()[x.rank() - 1] != input_dim {
+            let want = if x.rank() > 2 {
+                format!("(batch, ..., {input_dim})")
+            } else {
+                batch_shape_str(&[input_dim])
+            };
+            return Err(Error::shape(format!(
+                "Dense {:?} expects input of shape {want}, got {}",
+                self.name,
+                shape_str(x.shape())
+            )));
+        }
+        // Keras casts inputs to the layer's dtype (f64 data into an f32 model).
+        let cast;
+        let x = if x.dtype() != kernel.dtype() {
+            cast = x.cast(kernel.dtype())?;
+            &cast
+        } else {
+            x
+        };
+        let y = if x.rank() == 2 {
+            x.matmul(kernel)?
+        } else {
+            // (..., in) -> (n, in) @ (in, units) -> (..., units): one matmul,
+            // no kernel broadcast over the leading axes.
+            let mut out_shape = x.shape().to_vec();
+            *out_shape.last_mut().expect("rank > 2") = self.units;
+            x.reshape(&[x.elem_count() / input_dim, input_dim])?
+                .matmul(kernel)?
+                .reshape(&out_shape)?
+        };
+        let y = match &self.bias {
+            Some(b) => y.add(b)?,
+            None => y,
+        };
+        self.activation.apply(&y)
+    }
+
+    fn compute_output_shape(&self, input_shape: &[usize]) -> Result<Vec<usize>> {
+        let mut s = input_shape.to_vec();
+        match s.last_mut() {
+            Some(d) => *d = self.units,
+            None => {
+                return Err(Error::shape(format!(
+                    "Dense {:?} needs inputs of shape (batch, ..., features), got per-sample shape ()",
+                    self.name
+                )))
+            }
+        }
+        Ok(s)
+    }
+
+    fn trainable_weights(&self) -> Vec<Variable> {
+        self.kernel.iter().chain(self.bias.iter()).cloned().collect()
+    }
+
+    fn regularization_loss(&self) -> Result<Option<Tensor>> {
+        let mut total: Option<Tensor> = None;
+        let pairs = [
+            (&self.kernel_regularizer, &self.kernel),
+            (&self.bias_regularizer, &self.bias),
+        ];
+        for (reg, w) in pairs {
+            if let (Some(r), Some(w)) = (reg, w) {
+                let p = r.penalty(w)?;
+                total = Some(match total {
+                    Some(t) => t.add(&p)?,
+                    None => p,
+                });
+            }
+        }
+        Ok(total)
+    }
+
+    fn get_config(&self) -> serde_json::Value {
+        json!({
+            "name": self.name,
+            "units": self.units,
+            "activation": self.activation.name(),
+            "use_bias": self.use_bias,
+            "kernel_initializer": self.kernel_initializer.get_config(),
+            "bias_initializer": self.bias_initializer.get_config(),
+            "kernel_regularizer": self.kernel_regularizer.map(|r| r.get_config()),
+            "bias_regularizer": self.bias_regularizer.map(|r| r.get_config()),
+            "input_shape": self.input_shape,
+        })
+    }
+
+    fn declared_input_shape(&self) -> Option<Vec<usize>> {
+        self.input_shape.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,144 @@
+//! `Dropout`: randomly zeroes inputs while training (`keras.layers.Dropout`).
+//!
+//! In training each element is zeroed with probability `rate` and the rest
+//! are scaled by `1 / (1 - rate)`, so the expected output equals the input;
+//! at inference the layer is the identity. The mask comes from
+//! [`tensorlow::nn::dropout`]: with a `seed` the sequence of masks is fixed
+//! (successive calls still differ), without one it follows the global seed.
+//!
+//! ```
+//! use keraslike::layers::{Dropout, Layer};
+//! use tensorlow::Tensor;
+//! # fn main() -> keraslike::Result<()> {
+//! let d = Dropout::new(0.5).seed(1);
+//! let x = Tensor::new(&[1.0f32; 8], &[2, 4])?;
+//! assert_eq!(d.call(&x, false)?.to_vec::<f32>()?, vec![1.0; 8]); // inference: identity
+//! assert!(d.call(&x, true)?.to_vec::<f32>()?.iter().all(|&v| v == 0.0 || v == 2.0));
+//! # Ok(()) }
+//! ```
+
+use super::{unique_name, BuildContext, Layer};
+use crate::{Error, Result};
+use serde_json::json;
+use tensorlow::{nn, Tensor};
+
+/// Dropout with rate `rate` (the fraction of inputs dropped).
+#[derive(Debug, Clone)]
+pub struct Dropout {
+    name: String,
+    rate: f64,
+    seed: Option<u64>,
+    built: bool,
+}
+
+impl Dropout {
+    /// Drops a fraction `rate` (in `[0, 1)`) of the inputs while training.
+    /// Named `dropout`, `dropout_1`, ...
+    pub fn new(rate: f64) -> Self {
+        Dropout {
+            name: unique_name("dropout"),
+            rate,
+            seed: None,
+            built: false,
+        }
+    }
+
+    /// Fixes the sequence of masks.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Replaces the automatic name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// The fraction of inputs dropped in training.
+    pub fn rate(&self) -> f64 {
+        self.rate
+    }
+
+    fn check_rate(&self) -> Result<()> {
+        if !(0.0..1.0).contains(&self.rate) {
+            return Err(Error::arg(format!(
+                "Dropout {:?}: rate must be in [0, 1), got {}",
+                self.name, self.rate
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl Layer for Dropout {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn class_name(&self) -> &'static str {
+        "Dropout"
+    }
+
+    fn build(&mut self, _input_shape: &[usize], _ctx: &BuildContext) -> Result<()> {
+        self.check_rate()?;
+        self.built = true;
+        Ok(())
+    }
+
+    fn built(&self) -> bool {
+        self.built
+    }
+
+    fn call(&self, x: &Tensor, training: bool) -> Result<Tensor> {
+        if !training || self.rate == 0.0 {
+            return Ok(x.clone());
+        }
+        self.check_rate()?;
+        Ok(nn::dropout(x, self.rate, self.seed)?)
+    }
+
+    fn compute_output_shape(&self, input_shape: &[usize]) -> Result<Vec<usize>> {
+        Ok(input_shape.to_vec())
+    }
+
+    fn get_config(&self) -> serde_json::Value {
+        json!({ "name": self.name, "rate": self.rate, "seed": self.seed })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ones(n: usize) -> Tensor {
+        Tensor::new(&vec![1.0f64; n], &[n / 10, 10]).unwrap()
+    }
+
+    #[test]
+    fn inference_is_the_identity() {
+        let d = Dropout::new(0.9);
+        let x = ones(100);
+        assert_eq!(d.call(&x, false).unwrap().to_vec::<f64>().unwrap(), vec![1.0; 100]);
+    }
+
+    #[test]
+    fn training_drops_about_rate_and_scales_the_rest() {
+        let d = Dropout::new(0.25).seed(5);
+        let y = d.call(&ones(20_000), true).unwrap().to_vec::<f64>().unwrap();
+        let kept = y.iter().filter(|&&v| v != 0.0).count() as f64 / y.len() as f64;
+        // Binomial(20000, 0.75): standard deviation of the fraction ~0.003.
+        assert!((kept - 0.75).abs() < 0.015, "kept {kept}");
+        assert!(y.iter().all(|&v| v == 0.0 || (v - 1.0 / 0.75).abs() < 1e-12));
+        // Successive calls draw different masks.
+        assert_ne!(y, d.call(&ones(20_000), true).unwrap().to_vec::<f64>().unwrap());
+    }
+
+    #[test]
+    fn bad_rate_is_an_error_naming_the_layer() {
+        let mut d = Dropout::new(1.0).name("drop");
+        let err = d.build(&[3], &BuildContext::default()).unwrap_err().to_string();
+        assert!(err.contains("Dropout \"drop\"") && err.contains("[0, 1)"), "{err}");
+        assert!(d.call(&ones(10), true).is_err());
+    }
+}

@@ -1,0 +1,253 @@
+//! Categorical cross-entropy for integer class labels
+//! (`keras.losses.SparseCategoricalCrossentropy`).
+//!
+//! ```
+//! use keraslike::losses::{Loss, SparseCategoricalCrossentropy};
+//! use keraslike::tensorlow::Tensor;
+//! # fn main() -> keraslike::Result<()> {
+//! let labels = Tensor::new(&[1u32, 2], &[2])?;
+//! let logits = Tensor::new(&[1.0f32, 2.0, 3.0, 0.5, -1.0, 2.0], &[2, 3])?;
+//! let loss = SparseCategoricalCrossentropy::new().from_logits(true);
+//! let l = loss.per_sample(&labels, &logits)?.to_vec::<f32>()?;
+//! assert!((l[0] - 1.4076).abs() < 1e-4 && (l[1] - 0.2413).abs() < 1e-4);
+//! # Ok(()) }
+//! ```
+
+use super::{check_pred, mean_per_sample, non_batch_axis, Loss, EPSILON};
+use crate::{Error, Result};
+use tensorlow::{nn, DType, Tensor};
+
+const NAME: &str = "sparse_categorical_crossentropy";
+
+/// Cross-entropy between integer class labels and predicted class
+/// probabilities (or logits with `from_logits`).
+///
+/// Labels may be integer or float tensors (floats are truncated to
+/// integers, as Keras' `tf.cast` does) of shape `(batch,)` or `(batch, 1)`
+/// (generally: `y_pred`'s shape without the class axis, optionally with a
+/// trailing 1). A label outside `0..num_classes` is an error naming it.
+///
+/// Probabilities are clipped to `[EPSILON, 1 - EPSILON]` and their logs fed
+/// to the stable sparse softmax cross-entropy, which is Keras' TensorFlow
+/// backend formula (the clipped values are renormalized by that softmax).
+///
+/// Keras 3's class has no `label_smoothing` (smooth one-hot labels with
+/// [`CategoricalCrossentropy`](super::CategoricalCrossentropy) instead) and
+/// its `ignore_class` is not implemented here.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SparseCategoricalCrossentropy {
+    /// Whether `y_pred` holds logits rather than probabilities (default `false`).
+    pub from_logits: bool,
+    /// The class axis of `y_pred` (default -1).
+    pub axis: isize,
+}
+
+impl Default for SparseCategoricalCrossentropy {
+    fn default() -> Self {
+        SparseCategoricalCrossentropy {
+            from_logits: false,
+            axis: -1,
+        }
+    }
+}
+
+impl SparseCategoricalCrossentropy {
+    /// Keras' defaults: probabilities, classes on the last axis.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets [`from_logits`](Self::from_logits).
+    pub fn from_logits(mut self, from_logits: bool) -> Self {
+        self.from_logits = from_logits;
+        self
+    }
+    /// Sets [`axis`](Self::axis).
+    pub fn axis(mut self, axis: isize) -> Self {
+        self.axis = axis;
+        self
+    }
+}
+
+/// Integer labels of shape `y_pred.shape` without `class_axis`, from integer
+/// or float labels that may carry a trailing size-1 axis. Shared with the
+/// sparse accuracy metrics.
+pub(crate) fn sparse_labels(op: &str, y_true: &Tensor, y_pred: &Tensor, class_axis: usize) -> Result<Tensor> {
+    let mut want = y_pred.shape().to_vec();
+    want.remove(class_axis);
+    let labels =
+        if y_true.shape() != want.as_slice() && y_true.rank() == y_pred.rank() && y_true.shape().last() == Some(&1) {
+            y_true.squeeze(&[-1])?
+        } else {
+            y_true.clone()
+        };
+    if labels.shape() != want.as_slice() {
+        return Err(Error::shape(format!(
+            "{op}: labels of shape {:?} must have the shape of y_pred {:?} without its class axis, i.e. {want:?} \
+             (or with a trailing 1); for one-hot labels use categorical_crossentropy",
+            y_true.shape(),
+            y_pred.shape()
+        )));
+    }
+    Ok(labels.cast(DType::I64)?)
+}
+
+impl Loss for SparseCategoricalCrossentropy {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    fn per_sample(&self, y_true: &Tensor, y_pred: &Tensor) -> Result<Tensor> {
+        check_pred(NAME, y_pred)?;
+        if y_pred.rank() < 2 {
+            return Err(Error::shape(format!(
+                "{NAME}: y_pred must have shape (batch, num_classes), got {:?}",
+                y_pred.shape()
+            )));
+        }
+        let axis = non_batch_axis(NAME, self.axis, y_pred)?;
+        let labels = sparse_labels(NAME, y_true, y_pred, axis)?;
+        // The tensorlow op wants classes last.
+        let y_pred = if axis + 1 == y_pred.rank() {
+            y_pred.clone()
+        } else {
+            let mut perm: Vec<usize> = (0..y_pred.rank()).filter(|&a| a != axis).collect();
+            perm.push(axis);
+            y_pred.permute(&perm)?
+        };
+        let logits = if self.from_logits {
+            y_pred
+        } else {
+            y_pred.clip_by_value(EPSILON, 1.0 - EPSILON)?.log()?
+        };
+        let per_position = nn::sparse_softmax_cross_entropy_with_logits(&labels, &logits)
+            .map_err(|e| Error::data(format!("{NAME}: {e}")))?;
+        mean_per_sample(&per_position)
+    }
+
+    fn get_config(&self) -> serde_json::Value {
+        serde_json::json!({ "name": NAME, "from_logits": self.from_logits, "axis": self.axis })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // Expected numbers: Keras 3.15.1 (TensorFlow backend, eager, float64):
+    //   import numpy as np, keras; keras.backend.set_floatx("float64")
+    //   L = keras.losses
+    //   ps = lambda l, yt, yp: l(np.array(yt, "float64"), np.array(yp, "float64"))
+    //   yp = [[0.05,0.95,0],[0.1,0.8,0.1]]; lg = [[1.,2.,3.],[0.5,-1.,2.]]
+    //   ps(L.SparseCategoricalCrossentropy(reduction=None), [1,2], yp)
+    //   ps(L.SparseCategoricalCrossentropy(from_logits=True, reduction=None), [[1],[2]], lg)
+    // (The first differs from categorical_crossentropy's 0.05129329438755058 in the
+    // 7th digit: TF's sparse path renormalizes after clipping.)
+    use super::super::testutil::*;
+    use super::*;
+    use crate::losses::CategoricalCrossentropy;
+    use tensorlow::GradientTape;
+
+    const YP: [f64; 6] = [0.05, 0.95, 0.0, 0.1, 0.8, 0.1];
+    const LOGITS: [f64; 6] = [1.0, 2.0, 3.0, 0.5, -1.0, 2.0];
+
+    #[test]
+    fn matches_keras_for_every_label_form() {
+        let scce = SparseCategoricalCrossentropy::new();
+        let want = [0.05129339438754555, 2.3025850929940455];
+        for labels in [
+            t(&[1.0, 2.0], &[2]),
+            t(&[1.0, 2.0], &[2, 1]),
+            Tensor::new(&[1u32, 2], &[2]).unwrap(),
+            Tensor::new(&[1i64, 2], &[2, 1]).unwrap(),
+            Tensor::new(&[1.0f32, 2.0], &[2]).unwrap(),
+        ] {
+            assert_close(&per_sample(&scce, &labels, &t(&YP, &[2, 3])), &want, 1e-12);
+        }
+        let logits = SparseCategoricalCrossentropy::new().from_logits(true);
+        assert_close(
+            &per_sample(&logits, &t(&[1.0, 2.0], &[2, 1]), &t(&LOGITS, &[2, 3])),
+            &[1.4076059644443804, 0.24131129665715703],
+            1e-12,
+        );
+    }
+
+    #[test]
+    fn agrees_with_categorical_on_one_hot_and_from_logits() {
+        let lg = t(&LOGITS, &[2, 3]);
+        let labels = t(&[0.0, 2.0], &[2]);
+        let one_hot = t(&[1.0, 0.0, 0.0, 0.0, 0.0, 1.0], &[2, 3]);
+        let a = per_sample(&SparseCategoricalCrossentropy::new().from_logits(true), &labels, &lg);
+        let b = per_sample(&CategoricalCrossentropy::new().from_logits(true), &one_hot, &lg);
+        let c = per_sample(
+            &SparseCategoricalCrossentropy::new(),
+            &labels,
+            &nn::softmax(&lg, -1).unwrap(),
+        );
+        assert_close(&a, &b, 1e-12);
+        assert_close(&a, &c, 1e-12);
+    }
+
+    #[test]
+    fn class_axis_one() {
+        // (batch=1, classes=3, time=2): the per-time losses are averaged.
+        let p = [0.3, 0.5, 0.2, 0.4, 0.5, 0.1];
+        let l = per_sample(
+            &SparseCategoricalCrossentropy::new().axis(1),
+            &t(&[0.0, 2.0], &[1, 2]),
+            &t(&p, &[1, 3, 2]),
+        );
+        // time 0 takes class 0 (p=0.3), time 1 class 2 (p=0.1); columns sum to 1.
+        assert_close(&l, &[-(0.3f64.ln() + 0.1f64.ln()) / 2.0], 1e-12);
+    }
+
+    #[test]
+    fn confident_softmax_is_finite_f32() {
+        let logits = Tensor::new(&[100.0f32, 0.0, 100.0, 0.0], &[2, 2]).unwrap();
+        let labels = Tensor::new(&[0u32, 1], &[2]).unwrap();
+        let tape = GradientTape::new();
+        tape.watch(&logits);
+        let l = SparseCategoricalCrossentropy::new()
+            .per_sample(&labels, &nn::softmax(&logits, -1).unwrap())
+            .unwrap();
+        let v = l.to_vec::<f32>().unwrap();
+        assert!(v[0] < 1e-6 && (v[1] - 16.118).abs() < 1e-2, "{v:?}");
+        let g = tape.gradient(&l.sum_all().unwrap(), &[&logits]).unwrap()[0]
+            .clone()
+            .unwrap();
+        assert!(g.to_vec::<f32>().unwrap().iter().all(|x| x.is_finite()));
+    }
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        let labels = t(&[1.0, 0.0], &[2]);
+        check_grad(
+            &SparseCategoricalCrossentropy::new(),
+            &labels,
+            &[0.3, 0.5, 0.2, 0.4, 0.9, 0.35],
+            &[2, 3],
+        );
+        check_grad(
+            &SparseCategoricalCrossentropy::new().from_logits(true),
+            &labels,
+            &LOGITS,
+            &[2, 3],
+        );
+    }
+
+    #[test]
+    fn bad_labels_are_errors() {
+        let scce = SparseCategoricalCrossentropy::new();
+        let err = scce
+            .per_sample(&t(&[1.0, 3.0], &[2]), &t(&YP, &[2, 3]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("label 3") && err.contains(NAME), "{err}");
+        let err = scce
+            .per_sample(&t(&YP, &[2, 3]), &t(&YP, &[2, 3]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("categorical_crossentropy") && err.contains("[2, 3]"),
+            "{err}"
+        );
+        assert!(scce.per_sample(&t(&[1.0, 2.0, 0.0], &[3]), &t(&YP, &[2, 3])).is_err());
+    }
+}

@@ -1,0 +1,154 @@
+//! The fraction of predicted positives that are positive
+//! (`keras.metrics.Precision`).
+//!
+//! ```
+//! use keraslike::metrics::{Metric, Precision};
+//! use keraslike::tensorlow::Tensor;
+//! # fn main() -> keraslike::Result<()> {
+//! let mut m = Precision::new();
+//! let y_true = Tensor::new(&[0.0f32, 1.0, 1.0, 1.0], &[4])?;
+//! let y_pred = Tensor::new(&[1.0f32, 0.0, 1.0, 1.0], &[4])?;
+//! m.update_state(&y_true, &y_pred, None)?;
+//! assert!((m.result() - 2.0 / 3.0).abs() < 1e-12);
+//! # Ok(()) }
+//! ```
+
+use super::{align_pair, weight_like, Metric};
+use crate::Result;
+use tensorlow::Tensor;
+
+/// `tp / (tp + fp)` over every element seen (binary or multi-label data is
+/// flattened), where an element is predicted positive when
+/// `y_pred > threshold` and is positive when `y_true != 0`; each element
+/// counts with its sample's weight. 0 when nothing was predicted positive
+/// (Keras' `divide_no_nan`).
+///
+/// Keras' single-threshold semantics; its lists of thresholds, `top_k` and
+/// `class_id` are not implemented.
+#[derive(Clone, Debug)]
+pub struct Precision {
+    name: String,
+    /// Predictions above it count as positive (default 0.5).
+    pub threshold: f64,
+    true_positives: f64,
+    false_positives: f64,
+}
+
+impl Default for Precision {
+    fn default() -> Self {
+        Precision {
+            name: "precision".into(),
+            threshold: 0.5,
+            true_positives: 0.0,
+            false_positives: 0.0,
+        }
+    }
+}
+
+impl Precision {
+    /// Keras' defaults: named `"precision"`, threshold 0.5.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Renames the metric (the name shown in logs).
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+    /// Sets [`threshold`](Self::threshold).
+    pub fn threshold(mut self, threshold: f64) -> Self {
+        self.threshold = threshold;
+        self
+    }
+    /// The weighted true positives so far.
+    pub fn true_positives(&self) -> f64 {
+        self.true_positives
+    }
+    /// The weighted false positives so far.
+    pub fn false_positives(&self) -> f64 {
+        self.false_positives
+    }
+}
+
+/// `(weighted true positives, weighted count of the `selected` elements)`
+/// for one batch, in one read: `selected` is the predicted positives for
+/// precision, the actual positives for recall. Shared with [`Recall`](super::Recall).
+pub(crate) fn confusion_sums(
+    metric: &str,
+    y_true: &Tensor,
+    y_pred: &Tensor,
+    sample_weight: Option<&Tensor>,
+    threshold: f64,
+    select_predicted: bool,
+) -> Result<(f64, f64)> {
+    tensorlow::no_grad(|| {
+        let (yt, yp) = align_pair(metric, y_true, y_pred)?;
+        let predicted = yp.greater(&yp.scalar_like(threshold)?)?.cast(yp.dtype())?;
+        let actual = yt.not_equal(&yt.scalar_like(0.0)?)?.cast(yp.dtype())?;
+        let (mut selected, other) = if select_predicted {
+            (predicted, actual)
+        } else {
+            (actual, predicted)
+        };
+        if let Some(w) = sample_weight {
+            selected = selected.mul(&weight_like(metric, w, &yp)?)?;
+        }
+        let tp = selected.mul(&other)?.sum_all()?;
+        let v = Tensor::stack(&[&tp, &selected.sum_all()?], 0)?.to_vec::<f64>()?;
+        Ok((v[0], v[1]))
+    })
+}
+
+impl Metric for Precision {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn update_state(&mut self, y_true: &Tensor, y_pred: &Tensor, sample_weight: Option<&Tensor>) -> Result<()> {
+        let (tp, predicted) = confusion_sums(&self.name, y_true, y_pred, sample_weight, self.threshold, true)?;
+        self.true_positives += tp;
+        self.false_positives += predicted - tp;
+        Ok(())
+    }
+    fn result(&self) -> f64 {
+        let d = self.true_positives + self.false_positives;
+        if d == 0.0 {
+            0.0
+        } else {
+            self.true_positives / d
+        }
+    }
+    fn reset_state(&mut self) {
+        self.true_positives = 0.0;
+        self.false_positives = 0.0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // Expected numbers: Keras 3.15.1 (see metrics_ref.py in metrics/auc.rs):
+    //   m = keras.metrics.Precision()
+    //   m.update_state([[0,1],[1,1],[1,0]], [[0.7,0.6],[0.5,0.9],[0.8,0.2]], sample_weight=[1,2,0.5])
+    //   m.update_state([1,0,0], [[0.3],[0.9],[0.4]]); float(m.result())   # 0.6363636
+    // By hand: predicted positive (> 0.5): (0,0) no-label w1, (0,1) label w1, (1,1) label w2,
+    //   (2,0) label w0.5, then (1) no-label w1: tp = 1 + 2 + 0.5 = 3.5, fp = 1 + 1 = 2 -> 3.5 / 5.5
+    use super::super::testutil::*;
+    use super::*;
+
+    #[test]
+    fn weighted_precision() {
+        let mut m = Precision::new();
+        assert_eq!(m.result(), 0.0);
+        m.update_state(
+            &t(&[0.0, 1.0, 1.0, 1.0, 1.0, 0.0], &[3, 2]),
+            &t(&[0.7, 0.6, 0.5, 0.9, 0.8, 0.2], &[3, 2]),
+            Some(&t(&[1.0, 2.0, 0.5], &[3])),
+        )
+        .unwrap();
+        m.update_state(&t(&[1.0, 0.0, 0.0], &[3]), &t(&[0.3, 0.9, 0.4], &[3, 1]), None)
+            .unwrap();
+        assert_eq!((m.true_positives(), m.false_positives()), (3.5, 2.0));
+        close(m.result(), 3.5 / 5.5, 1e-12);
+        m.reset_state();
+        assert_eq!(m.result(), 0.0);
+    }
+}

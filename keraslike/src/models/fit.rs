@@ -1,0 +1,212 @@
+//! The training loop: [`Sequential::fit`] and its [`FitOptions`].
+//!
+//! The data moves to the model's device once per `fit`. Each epoch shuffles
+//! an index vector (not the data) with a seeded [`Generator`], uploads it,
+//! and gathers each batch's rows from it. The running loss stays a tensor;
+//! the host reads it only when the progress bar redraws, when a callback
+//! asks for batch logs, and at the end of the epoch.
+//!
+//! ```
+//! use keraslike::FitOptions;
+//! let opts = FitOptions { epochs: 100, batch_size: 10, verbose: 0, seed: Some(1), ..FitOptions::default() };
+//! assert!(opts.shuffle);
+//! ```
+
+use super::data::{check_xy, class_weight_tensor, sample_weight_tensor, DataSet};
+use super::history::History;
+use super::progress::Progbar;
+use super::sequential::Sequential;
+use crate::callbacks::{Callback, Logs};
+use crate::{Error, Result};
+use tensorlow::random::{op_generator, Generator};
+use tensorlow::Tensor;
+
+/// Options of [`Sequential::fit`], with Keras' defaults.
+pub struct FitOptions {
+    /// Passes over the training data (default 1). With `initial_epoch`,
+    /// the index of the epoch to stop before.
+    pub epochs: usize,
+    /// Samples per gradient step (default 32); the last batch may be smaller.
+    pub batch_size: usize,
+    /// 0 = silent, 1 = progress bar, 2 = one line per epoch (default 1).
+    pub verbose: u8,
+    /// Fraction in `[0, 1)` of the data, taken from the end before
+    /// shuffling, held out for validation (default 0).
+    pub validation_split: f64,
+    /// Explicit validation data `(x, y)`; takes precedence over `validation_split`.
+    pub validation_data: Option<(Tensor, Tensor)>,
+    /// Shuffle the training data before each epoch (default true).
+    pub shuffle: bool,
+    /// Hooks called during training (History is recorded by `fit` itself).
+    pub callbacks: Vec<Box<dyn Callback>>,
+    /// Per-class loss weights, indexed by class (classes past the end weigh 1).
+    /// Cannot be combined with `sample_weight`.
+    pub class_weight: Option<Vec<f64>>,
+    /// Per-sample loss weights, shape `(n,)`.
+    pub sample_weight: Option<Tensor>,
+    /// Epoch to start from (to resume training; default 0).
+    pub initial_epoch: usize,
+    /// Seed of the shuffling. Default: drawn by tensorlow's seed rules, so
+    /// `tensorlow::random::set_seed` makes `fit` reproducible too.
+    pub seed: Option<u64>,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions {
+            epochs: 1,
+            batch_size: 32,
+            verbose: 1,
+            validation_split: 0.0,
+            validation_data: None,
+            shuffle: true,
+            callbacks: Vec::new(),
+            class_weight: None,
+            sample_weight: None,
+            initial_epoch: 0,
+            seed: None,
+        }
+    }
+}
+
+impl Sequential {
+    /// Trains the model (`model.fit`) and returns the per-epoch [`History`].
+    ///
+    /// Errors when the model is not compiled, when `x` and `y` differ in
+    /// sample count or are empty, or when an option is out of range.
+    pub fn fit(&mut self, x: &Tensor, y: &Tensor, options: FitOptions) -> Result<History> {
+        let FitOptions {
+            epochs,
+            batch_size,
+            verbose,
+            validation_split,
+            validation_data,
+            shuffle,
+            mut callbacks,
+            class_weight,
+            sample_weight,
+            initial_epoch,
+            seed,
+        } = options;
+        self.compiled_mut("fit")?;
+        let n = check_xy("fit", x, y)?;
+        if batch_size == 0 {
+            return Err(Error::arg("fit: batch_size must be at least 1"));
+        }
+        if !(0.0..1.0).contains(&validation_split) {
+            return Err(Error::arg(format!(
+                "fit: validation_split must be in [0, 1), got {validation_split}"
+            )));
+        }
+        if verbose > 2 {
+            return Err(Error::arg(format!("fit: verbose must be 0, 1 or 2, got {verbose}")));
+        }
+        if class_weight.is_some() && sample_weight.is_some() {
+            return Err(Error::arg(
+                "fit: give class_weight or sample_weight, not both (as in Keras)",
+            ));
+        }
+        self.ensure_built(x, "fit")?;
+        let dev = self.device.clone();
+        let sample_weight = match &class_weight {
+            Some(cw) => Some(class_weight_tensor(cw, y, x, &dev)?),
+            None => sample_weight_tensor("fit", sample_weight.as_ref(), n, x, &dev)?,
+        };
+        let all = DataSet {
+            x: x.to_device(&dev)?,
+            y: y.to_device(&dev)?,
+            sample_weight,
+        };
+        let (train, val) = match validation_data {
+            Some((vx, vy)) => {
+                check_xy("fit (validation_data)", &vx, &vy)?;
+                self.ensure_built(&vx, "fit (validation_data)")?;
+                let v = DataSet {
+                    x: vx.to_device(&dev)?,
+                    y: vy.to_device(&dev)?,
+                    sample_weight: None,
+                };
+                (all, Some(v))
+            }
+            None if validation_split > 0.0 => {
+                let (t, v) = all.split_validation(validation_split)?;
+                (t, Some(v))
+            }
+            None => (all, None),
+        };
+
+        let n_train = train.len();
+        let steps = n_train.div_ceil(batch_size);
+        let vars = self.trainable_weights();
+        let mut generator = match seed {
+            Some(s) => Generator::from_seed(s),
+            None => op_generator(None),
+        };
+        let mut order: Vec<u32> = (0..n_train as u32).collect();
+        let batch_logs = !callbacks.is_empty();
+        let mut history = History::default();
+        let mut logs = Logs::new();
+        self.stop_training = false;
+
+        for cb in callbacks.iter_mut() {
+            cb.on_train_begin(self, &logs)?;
+        }
+        for epoch in initial_epoch..epochs {
+            for cb in callbacks.iter_mut() {
+                cb.on_epoch_begin(epoch, self, &Logs::new())?;
+            }
+            self.reset_metrics();
+            if verbose > 0 && epochs > 1 {
+                println!("Epoch {}/{epochs}", epoch + 1);
+            }
+            let mut bar = Progbar::new(steps, verbose);
+            let shuffled = if shuffle {
+                generator.shuffle(&mut order);
+                Some(Tensor::from_slice(&order, &[n_train], &dev)?)
+            } else {
+                None
+            };
+            for step in 0..steps {
+                let start = step * batch_size;
+                let len = batch_size.min(n_train - start);
+                if batch_logs {
+                    for cb in callbacks.iter_mut() {
+                        cb.on_train_batch_begin(step, self, &Logs::new())?;
+                    }
+                }
+                let batch = match &shuffled {
+                    Some(idx) => train.gather(&idx.narrow(0, start, len)?)?,
+                    None => train.narrow(start, len)?,
+                };
+                self.train_step(&batch.x, &batch.y, batch.sample_weight.as_ref(), &vars)?;
+                if batch_logs {
+                    let logs = self.current_logs()?;
+                    for cb in callbacks.iter_mut() {
+                        cb.on_train_batch_end(step, self, &logs)?;
+                    }
+                }
+                if bar.step_done(step + 1) {
+                    bar.update(step + 1, &self.current_logs()?);
+                }
+            }
+            logs = self.current_logs()?;
+            if let Some(v) = &val {
+                for (k, value) in self.evaluate_dataset(v, batch_size, 0)? {
+                    logs.insert(format!("val_{k}"), value);
+                }
+            }
+            bar.finish(&logs);
+            history.record(epoch, &logs);
+            for cb in callbacks.iter_mut() {
+                cb.on_epoch_end(epoch, self, &logs)?;
+            }
+            if self.stop_training {
+                break;
+            }
+        }
+        for cb in callbacks.iter_mut() {
+            cb.on_train_end(self, &logs)?;
+        }
+        Ok(history)
+    }
+}

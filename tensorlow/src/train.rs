@@ -1,0 +1,105 @@
+//! Optimizer steps as single calls (TensorFlow's `ApplyAdam`,
+//! `ApplyMomentum`, `ApplyGradientDescent` raw ops), for people who write
+//! their own training loop with a [`GradientTape`](crate::GradientTape).
+//!
+//! Each step updates the variable and its slots in place with the fused
+//! one-pass kernels of [`Variable::assign_axpby`] and friends: no
+//! allocation, nothing recorded, the same formula on every device.
+//!
+//! ```
+//! use tensorlow::{train, Tensor, Variable};
+//! # fn main() -> tensorlow::Result<()> {
+//! let w = Variable::new("w", Tensor::new(&[1.0f32, 2.0], &[2])?);
+//! let g = Tensor::new(&[0.5f32, -1.0], &[2])?;
+//! train::apply_gradient_descent(&w, 0.1, &g)?;
+//! assert_eq!(w.to_vec::<f32>()?, vec![0.95, 2.1]);
+//! # Ok(()) }
+//! ```
+
+use crate::{Result, Tensor, Variable};
+
+/// `var -= lr * grad`, in place.
+pub fn apply_gradient_descent(var: &Variable, lr: f64, grad: &Tensor) -> Result<()> {
+    var.assign_axpby(1.0, -lr, grad)
+}
+
+/// Adam's step in TensorFlow's `ApplyAdam` form, in place:
+/// `m = beta1*m + (1-beta1)*g; v = beta2*v + (1-beta2)*g²;
+/// var -= lr_t * m / (sqrt(v) + epsilon)`, where the caller folds the bias
+/// corrections into `lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t)` (the
+/// form of Keras 3 and of scikit-learn).
+#[allow(clippy::too_many_arguments)]
+pub fn apply_adam(
+    var: &Variable,
+    m: &Variable,
+    v: &Variable,
+    grad: &Tensor,
+    lr_t: f64,
+    beta1: f64,
+    beta2: f64,
+    epsilon: f64,
+) -> Result<()> {
+    m.assign_axpby(beta1, 1.0 - beta1, grad)?;
+    v.assign_axpby_square(beta2, 1.0 - beta2, grad)?;
+    var.assign_add_ratio(1.0, -lr_t, m, v, 0.0, epsilon)
+}
+
+/// SGD with momentum in Keras' (and scikit-learn's) form, in place:
+/// `accum = momentum*accum - lr*g`, then `var += accum`, or with Nesterov
+/// `var += momentum*accum - lr*g`.
+pub fn apply_momentum(
+    var: &Variable,
+    accum: &Variable,
+    grad: &Tensor,
+    lr: f64,
+    momentum: f64,
+    nesterov: bool,
+) -> Result<()> {
+    accum.assign_axpby(momentum, -lr, grad)?;
+    if nesterov {
+        let step = crate::no_grad(|| (&**accum * momentum)? + (grad * -lr)?)?;
+        var.assign_axpby(1.0, 1.0, &step)
+    } else {
+        var.assign_axpby(1.0, 1.0, accum)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn var(v: &[f64]) -> Variable {
+        Variable::new("w", Tensor::new(v, &[v.len()]).unwrap())
+    }
+
+    #[test]
+    fn adam_matches_the_formula() {
+        // One step from m = v = 0: m = 0.1 g, v = 0.001 g², w -= lr_t m / (sqrt(v) + eps).
+        let (b1, b2, eps, lr_t) = (0.9, 0.999, 1e-7, 0.01);
+        let g = [0.5f64, -2.0];
+        let (w, m, v) = (var(&[1.0, 2.0]), var(&[0.0, 0.0]), var(&[0.0, 0.0]));
+        apply_adam(&w, &m, &v, &Tensor::new(&g, &[2]).unwrap(), lr_t, b1, b2, eps).unwrap();
+        for ((got, g), w0) in w.to_vec::<f64>().unwrap().iter().zip(g).zip([1.0, 2.0]) {
+            let want = w0 - lr_t * (0.1 * g) / ((0.001 * g * g).sqrt() + eps);
+            assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn momentum_and_nesterov_follow_keras() {
+        for nesterov in [false, true] {
+            let (w, a) = (var(&[1.0]), var(&[0.2]));
+            apply_momentum(&w, &a, &Tensor::new(&[0.5f64], &[1]).unwrap(), 0.1, 0.9, nesterov).unwrap();
+            let m = 0.9 * 0.2 - 0.1 * 0.5;
+            let want = if nesterov { 1.0 + 0.9 * m - 0.1 * 0.5 } else { 1.0 + m };
+            assert!((a.to_vec::<f64>().unwrap()[0] - m).abs() < 1e-15);
+            assert!((w.to_vec::<f64>().unwrap()[0] - want).abs() < 1e-15);
+        }
+    }
+
+    #[test]
+    fn shape_mismatch_names_the_variable() {
+        let e = apply_gradient_descent(&var(&[1.0]), 0.1, &Tensor::new(&[1.0f64, 2.0], &[2]).unwrap()).unwrap_err();
+        assert!(e.to_string().contains("\"w\""), "{e}");
+    }
+}

@@ -3,7 +3,7 @@
 //! 80/20 stratified split, trained with Adam.
 //!
 //! ```sh
-//! cargo run --release --example keras_iris -- [--epochs 100] [--seed 0] [--device cpu|cuda]
+//! cargo run --release --example keras_iris -- [--epochs 1000] [--seed 0] [--device cpu|cuda]
 //! ```
 //!
 //! The Keras original:
@@ -13,7 +13,7 @@
 //!     Dense(3, activation="softmax"),
 //! ])
 //! model.compile(optimizer=Adam(0.01), loss="categorical_crossentropy", metrics=["accuracy"])
-//! model.fit(X_train, y_train, epochs=100, batch_size=10, verbose=1)
+//! model.fit(X_train, y_train, epochs=1000, batch_size=10, verbose=1)
 //! loss, accuracy = model.evaluate(X_test, y_test)
 //! ```
 
@@ -32,7 +32,7 @@ struct Args {
 
 fn parse_args() -> anyhow::Result<Args> {
     let mut a = Args {
-        epochs: 100,
+        epochs: 1000,
         seed: 0,
         device: Device::cuda_if_available(0),
     };

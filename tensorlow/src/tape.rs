@@ -536,6 +536,26 @@ impl GradientTape {
     }
 }
 
+impl GradientTape {
+    /// [`gradient`](Self::gradient) with respect to variables (anything that
+    /// is a tensor through `AsRef<Tensor>`), like TensorFlow's
+    /// `tape.gradient(loss, model.trainable_variables)`: saves collecting
+    /// `&Tensor`s by hand in a custom training loop.
+    ///
+    /// ```
+    /// # use tensorlow::{GradientTape, Tensor, Variable};
+    /// let w = Variable::new("w", Tensor::new(&[3.0f64], &[1]).unwrap());
+    /// let tape = GradientTape::new();
+    /// let loss = w.square().unwrap().sum_all().unwrap();
+    /// let g = tape.gradient_of(&loss, &[w]).unwrap();
+    /// assert_eq!(g[0].as_ref().unwrap().to_vec::<f64>().unwrap(), vec![6.0]);
+    /// ```
+    pub fn gradient_of<S: AsRef<Tensor>>(&self, target: &Tensor, sources: &[S]) -> Result<Vec<Option<Tensor>>> {
+        let sources: Vec<&Tensor> = sources.iter().map(AsRef::as_ref).collect();
+        self.gradient(target, &sources)
+    }
+}
+
 impl Drop for GradientTape {
     fn drop(&mut self) {
         if self.state.borrow().active {

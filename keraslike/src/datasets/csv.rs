@@ -21,15 +21,43 @@ pub struct Table {
 
 /// Reads a comma-separated file with a header row; every column but the
 /// last must be numeric. Errors name the file, line and column.
+///
+/// Gzip-compressed files (`*.gz`, or any file starting with gzip's magic
+/// bytes) are decompressed transparently, so large data sets can ship
+/// compressed (`data/mnist_sample.csv.gz`).
 pub fn read_csv(path: impl AsRef<Path>) -> Result<Table> {
     let path = path.as_ref();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let bytes = std::fs::read(path).map_err(|e| {
         Error::file(
             path,
             format!("cannot read the CSV file: {e} (check the path; it is relative to the current directory)"),
         )
     })?;
+    let text = decode(&bytes, path)?;
     parse_csv(&text, path)
+}
+
+/// The file's text, gunzipped when it is gzip data (checked by its magic
+/// bytes, not only its extension, so a misnamed file still reads).
+fn decode(bytes: &[u8], path: &Path) -> Result<String> {
+    const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+    if bytes.starts_with(&GZIP_MAGIC) {
+        use std::io::Read;
+        // Multi-member files (`cat a.gz b.gz`) are valid gzip too.
+        let mut text = String::new();
+        flate2::read::MultiGzDecoder::new(bytes)
+            .read_to_string(&mut text)
+            .map_err(|e| Error::file(path, format!("cannot decompress the gzip CSV file: {e}")))?;
+        Ok(text)
+    } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz")) {
+        Err(Error::file(
+            path,
+            "the name ends in .gz but the file is not gzip data (no gzip header)",
+        ))
+    } else {
+        String::from_utf8(bytes.to_vec())
+            .map_err(|e| Error::file(path, format!("the CSV file is not valid UTF-8 text: {e}")))
+    }
 }
 
 fn parse_csv(text: &str, path: &Path) -> Result<Table> {
@@ -144,6 +172,25 @@ mod tests {
         assert!(e.contains("line 3") && e.contains("ragged"), "{e}");
         let e = parse_csv("a,b,y\n1,x,0\n", p).unwrap_err().to_string();
         assert!(e.contains("line 2, column 2") && e.contains("\"b\""), "{e}");
+    }
+
+    #[test]
+    fn gzip_files_read_like_plain_ones() {
+        use std::io::Write;
+        let text = "a,b,y\n1,2.5,0\n3,4,1\n";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(text.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        let p = Path::new("t.csv.gz");
+        let t = parse_csv(&decode(&gz, p).unwrap(), p).unwrap();
+        assert_eq!((t.n_rows, t.n_features), (2, 2));
+        assert_eq!(t.x, vec![1.0, 2.5, 3.0, 4.0]);
+        assert_eq!(t.target, vec!["0", "1"]);
+        // Plain text named .gz, and truncated gzip data, are errors naming the file.
+        let e = decode(text.as_bytes(), p).unwrap_err().to_string();
+        assert!(e.contains("t.csv.gz") && e.contains("not gzip"), "{e}");
+        let e = decode(&gz[..gz.len() / 2], p).unwrap_err().to_string();
+        assert!(e.contains("decompress"), "{e}");
     }
 
     #[test]

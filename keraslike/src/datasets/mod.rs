@@ -1,5 +1,7 @@
-//! Loading and preparing small tabular data sets: CSV files, stratified
-//! train/test splits and z-score scaling.
+//! Loading and preparing small tabular data sets: CSV files (plain or
+//! gzipped) read as a [`Table`] or straight into `(x, y)` tensors
+//! ([`load_csv_xy`]), stratified train/test splits, z-score and min-max
+//! scaling, and one-hot labels ([`to_categorical`]).
 //!
 //! ```
 //! use keraslike::datasets::{read_csv, train_test_split, StandardScaler};
@@ -17,8 +19,14 @@
 //! # Ok(()) }
 //! ```
 
+mod categorical;
 mod csv;
+mod min_max_scaler;
 mod split;
+mod xy;
 
+pub use categorical::to_categorical;
 pub use csv::{read_csv, Table};
+pub use min_max_scaler::MinMaxScaler;
 pub use split::{train_test_split, StandardScaler};
+pub use xy::{load_csv_xy, CsvXyOptions};

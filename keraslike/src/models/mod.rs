@@ -1,6 +1,6 @@
 //! Models: [`Sequential`], its training loop ([`Sequential::fit`]),
 //! evaluation and prediction, [`History`], `summary()`, saving and the
-//! layer registry used to load saved models.
+//! layer registry used to load saved models ([`load_model`]).
 //!
 //! ```
 //! use keraslike::models::{FitOptions, History, Sequential};
@@ -28,4 +28,5 @@ pub use evaluate::{EvaluateOptions, PredictOptions};
 pub use fit::FitOptions;
 pub use history::History;
 pub use registry::{layer_from_config, register_layer, LayerFactory};
+pub use saving::load_model;
 pub use sequential::Sequential;

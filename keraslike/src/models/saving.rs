@@ -265,6 +265,22 @@ impl Sequential {
     }
 }
 
+/// Loads a model saved by [`Sequential::save`] (Keras'
+/// `keras.models.load_model`); the same as [`Sequential::load`]: the layers
+/// are rebuilt from their configs, the weights assigned and, when the file
+/// holds a compile config, the model re-compiled (with a fresh optimizer
+/// state). The model is placed on the CPU; move it with
+/// [`Sequential::to_device`].
+///
+/// ```no_run
+/// # fn main() -> keraslike::Result<()> {
+/// let mut model = keraslike::models::load_model("iris.safetensors")?;
+/// # Ok(()) }
+/// ```
+pub fn load_model(path: impl AsRef<Path>) -> Result<Sequential> {
+    Sequential::load(path)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

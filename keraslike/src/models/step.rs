@@ -29,6 +29,31 @@ impl Sequential {
         Ok(h)
     }
 
+    /// The model applied to a batch, `model(x, training=...)` in Keras: the
+    /// forward pass through every layer, recorded by any active
+    /// [`GradientTape`] so a custom training loop can differentiate a loss
+    /// of it. `training` selects training behaviour (dropout active, batch
+    /// statistics in `BatchNormalization`). Builds the model from `x` on
+    /// first use, checks `x`'s shape and moves `x` to the model's device.
+    ///
+    /// ```
+    /// use keraslike::{Dense, Sequential};
+    /// use keraslike::tensorlow::{GradientTape, Tensor};
+    /// # fn main() -> keraslike::Result<()> {
+    /// let mut model = Sequential::new(vec![Box::new(Dense::new(2).input_shape(&[3]))]);
+    /// let x = Tensor::new(&[1.0f32, 2.0, 3.0], &[1, 3])?;
+    /// let tape = GradientTape::new();
+    /// let loss = model.call(&x, true)?.square()?.sum_all()?;
+    /// let grads = tape.gradient_of(&loss, &model.trainable_weights())?;
+    /// assert!(grads.iter().all(Option::is_some));
+    /// # Ok(()) }
+    /// ```
+    pub fn call(&mut self, x: &Tensor, training: bool) -> Result<Tensor> {
+        self.ensure_built(x, "call")?;
+        let x = x.to_device(&self.device)?;
+        self.forward(&x, training)
+    }
+
     /// The scalar training objective: the weighted mean per-sample loss plus
     /// the layers' regularization penalties.
     pub(crate) fn compute_loss(&self, y: &Tensor, y_pred: &Tensor, sample_weight: Option<&Tensor>) -> Result<Tensor> {

@@ -114,9 +114,23 @@ impl Tensor {
     /// `max(x, 0)`.
     pub fn relu(&self) -> Result<Tensor> {
         let v = self.value.relu()?;
-        Ok(out(v, &[self], |c| {
-            Ok(vec![Some(c.grad.mul(&c.x().step_mask(0.0, None)?)?)])
-        }))
+        Ok(out(v, &[self], |c| Ok(vec![Some(c.grad.where_positive(c.x())?)])))
+    }
+
+    /// `self` where `x > 0`, else 0: ReLU's backward in one pass. Linear in
+    /// `self` (its own gradient is the same mask), constant in `x`.
+    fn where_positive(&self, x: &Tensor) -> Result<Tensor> {
+        let fused = self.value.device().is_cpu()
+            && self.value.dtype() == x.value.dtype()
+            && matches!(x.value.dtype(), candle_core::DType::F32 | candle_core::DType::F64)
+            && self.shape() == x.shape();
+        let v = if fused {
+            let (g, xc) = (self.value.contiguous()?, x.value.contiguous()?);
+            g.apply_op2_no_bwd(&xc, &WherePositive)?
+        } else {
+            self.value.mul(&x.step_mask(0.0, None)?.value)?
+        };
+        Ok(out(v, &[self, x], |c| Ok(vec![Some(c.grad.where_positive(c.y())?), None])))
     }
 
     /// `min(max(x, 0), 6)`.
@@ -185,5 +199,39 @@ impl Tensor {
             m = m.mul(&self.value.lt(hi)?)?;
         }
         Ok(Tensor::from_candle(m.to_dtype(self.value.dtype())?))
+    }
+}
+
+/// `g * (x > 0)` over two contiguous CPU buffers of one float dtype.
+struct WherePositive;
+
+impl candle_core::CustomOp2 for WherePositive {
+    fn name(&self) -> &'static str {
+        "tensorlow-where-positive"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &candle_core::CpuStorage,
+        l1: &candle_core::Layout,
+        s2: &candle_core::CpuStorage,
+        l2: &candle_core::Layout,
+    ) -> candle_core::Result<(candle_core::CpuStorage, candle_core::Shape)> {
+        use candle_core::CpuStorage as S;
+        let off = |l: &candle_core::Layout| {
+            l.contiguous_offsets()
+                .ok_or_else(|| candle_core::Error::Msg("where_positive needs contiguous operands".into()))
+        };
+        let ((a1, b1), (a2, b2)) = (off(l1)?, off(l2)?);
+        let out = match (s1, s2) {
+            (S::F32(g), S::F32(x)) => {
+                S::F32(g[a1..b1].iter().zip(&x[a2..b2]).map(|(&g, &x)| if x > 0.0 { g } else { 0.0 }).collect())
+            }
+            (S::F64(g), S::F64(x)) => {
+                S::F64(g[a1..b1].iter().zip(&x[a2..b2]).map(|(&g, &x)| if x > 0.0 { g } else { 0.0 }).collect())
+            }
+            _ => candle_core::bail!("where_positive supports f32 and f64 operands of one dtype"),
+        };
+        Ok((out, l1.shape().clone()))
     }
 }

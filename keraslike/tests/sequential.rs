@@ -324,6 +324,13 @@ fn save_and_load_round_trip() {
     );
     // The loaded model trains further.
     r.fit(&xt, &yt, quiet(1, 10)).unwrap();
+    // keras.models.load_model: the same model as Sequential::load.
+    let mut k = keraslike::models::load_model(&path).unwrap();
+    assert_eq!(k.get_config(), m.get_config());
+    assert_eq!(
+        vals(&k.predict_on_batch(&xt).unwrap()),
+        vals(&m.predict_on_batch(&xt).unwrap())
+    );
 
     // Weights only, into a fresh model of the same architecture.
     let wpath = dir.join("w.safetensors");
@@ -498,4 +505,33 @@ fn regularization_losses_are_added_to_the_loss() {
     let logs = m.test_on_batch(&xt, &yt, None).unwrap();
     let expected = cce(&p, &vals(&yt), None) + 0.1 * l2;
     assert!((logs["loss"] - expected).abs() < 1e-4, "{} vs {expected}", logs["loss"]);
+}
+
+#[test]
+fn call_is_the_forward_pass_and_training_enables_dropout() {
+    let (xt, _, _, _) = iris();
+    let mut m = mlp(11);
+    // Inference mode equals predict.
+    assert_eq!(
+        vals(&m.call(&xt, false).unwrap()),
+        vals(&m.predict_on_batch(&xt).unwrap())
+    );
+    // With a Dropout(0.5) layer, training=true zeroes about half of the
+    // units (scaling the rest by 2); training=false is the identity.
+    let mut d = Sequential::new(vec![Box::new(keraslike::Dropout::new(0.5))]);
+    let ones = Tensor::ones(&[100, 4], DType::F32, &Device::cpu()).unwrap();
+    assert_eq!(vals(&d.call(&ones, false).unwrap()), vec![1.0; 400]);
+    let out = vals(&d.call(&ones, true).unwrap());
+    let zeros = out.iter().filter(|&&v| v == 0.0).count();
+    assert!(out.iter().all(|&v| v == 0.0 || v == 2.0), "{out:?}");
+    // 400 Bernoulli(0.5) draws: 200 ± 10 sd; ±60 is 6 sd.
+    assert!((140..=260).contains(&zeros), "{zeros} zeros");
+    // A wrong shape names the expected one.
+    let e = m
+        .call(&Tensor::ones(&[2, 3], DType::F32, &Device::cpu()).unwrap(), false)
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("call") && e.to_string().contains("(batch, 4)"),
+        "{e}"
+    );
 }

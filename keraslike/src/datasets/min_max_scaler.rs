@@ -48,7 +48,8 @@ impl MinMaxScaler {
     /// `min < max`, as scikit-learn requires).
     pub fn fit_with_range(x: &[f64], n_features: usize, feature_range: (f64, f64)) -> Result<Self> {
         let (lo, hi) = feature_range;
-        if !(lo < hi) {
+        // Also refuses NaN bounds, which compare as neither.
+        if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
             return Err(Error::arg(format!(
                 "MinMaxScaler: the minimum of feature_range must be smaller than its maximum, got ({lo}, {hi})"
             )));
@@ -127,7 +128,10 @@ mod tests {
     #[test]
     fn scales_to_the_unit_range_and_handles_constant_columns() {
         let s = MinMaxScaler::fit(&X, 3).unwrap();
-        assert_eq!((s.data_min.clone(), s.data_max.clone()), (vec![1.0, 5.0, 2.0], vec![3.0, 5.0, 6.0]));
+        assert_eq!(
+            (s.data_min.clone(), s.data_max.clone()),
+            (vec![1.0, 5.0, 2.0], vec![3.0, 5.0, 6.0])
+        );
         // By hand: (x - min) / (max - min); the constant column becomes 0.
         assert_eq!(
             s.transform(&X).unwrap(),
@@ -149,6 +153,7 @@ mod tests {
         );
         let e = MinMaxScaler::fit_with_range(&X, 3, (1.0, 1.0)).unwrap_err().to_string();
         assert!(e.contains("feature_range"), "{e}");
+        assert!(MinMaxScaler::fit_with_range(&X, 3, (0.0, f64::NAN)).is_err());
         assert!(MinMaxScaler::fit(&X, 2).is_err());
         assert!(MinMaxScaler::fit(&[], 2).is_err());
         assert!(s.transform(&[1.0, 2.0]).is_err());

@@ -15,8 +15,14 @@ pub(crate) fn check_xy(what: &str, x: &Tensor, y: &Tensor) -> Result<usize> {
     }
     let n = x.shape()[0];
     if y.shape()[0] != n {
+        // A lone sample without its batch axis is a common slip: say so.
+        let hint = if x.rank() == 1 {
+            format!("; if x is one sample of {n} features, add the batch axis: reshape it to (1, {n})")
+        } else {
+            String::new()
+        };
         return Err(Error::data(format!(
-            "{what}: x has {n} samples but y has {} (shapes {:?} and {:?}); give one target per sample",
+            "{what}: x has {n} samples but y has {} (shapes {:?} and {:?}); give one target per sample{hint}",
             y.shape()[0],
             x.shape(),
             y.shape()

@@ -130,7 +130,9 @@ impl Tensor {
         } else {
             self.value.mul(&x.step_mask(0.0, None)?.value)?
         };
-        Ok(out(v, &[self, x], |c| Ok(vec![Some(c.grad.where_positive(c.y())?), None])))
+        Ok(out(v, &[self, x], |c| {
+            Ok(vec![Some(c.grad.where_positive(c.y())?), None])
+        }))
     }
 
     /// `min(max(x, 0), 6)`.
@@ -224,12 +226,20 @@ impl candle_core::CustomOp2 for WherePositive {
         };
         let ((a1, b1), (a2, b2)) = (off(l1)?, off(l2)?);
         let out = match (s1, s2) {
-            (S::F32(g), S::F32(x)) => {
-                S::F32(g[a1..b1].iter().zip(&x[a2..b2]).map(|(&g, &x)| if x > 0.0 { g } else { 0.0 }).collect())
-            }
-            (S::F64(g), S::F64(x)) => {
-                S::F64(g[a1..b1].iter().zip(&x[a2..b2]).map(|(&g, &x)| if x > 0.0 { g } else { 0.0 }).collect())
-            }
+            (S::F32(g), S::F32(x)) => S::F32(
+                g[a1..b1]
+                    .iter()
+                    .zip(&x[a2..b2])
+                    .map(|(&g, &x)| if x > 0.0 { g } else { 0.0 })
+                    .collect(),
+            ),
+            (S::F64(g), S::F64(x)) => S::F64(
+                g[a1..b1]
+                    .iter()
+                    .zip(&x[a2..b2])
+                    .map(|(&g, &x)| if x > 0.0 { g } else { 0.0 })
+                    .collect(),
+            ),
             _ => candle_core::bail!("where_positive supports f32 and f64 operands of one dtype"),
         };
         Ok((out, l1.shape().clone()))

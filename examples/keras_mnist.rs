@@ -1,0 +1,140 @@
+//! MNIST with Keras' classic beginner model: a 784-256-10 MLP with dropout,
+//! trained with Adam on 8,000 of the 10,000 shipped MNIST images and tested
+//! on the other 2,000.
+//!
+//! ```sh
+//! cargo run --release --example keras_mnist -- [--epochs 30] [--batch-size 128] [--seed 0] \
+//!     [--device cpu|cuda] [--limit N]
+//! ```
+//!
+//! Why 30 epochs, not Keras tutorials' 5: they train on all 60,000 MNIST
+//! images, this example on 8,000, so 5 epochs are only 315 Adam steps and
+//! reach about 94% test accuracy (scikit-learn's `MLPClassifier((256,),
+//! alpha=0, batch_size=128, max_iter=5)` gets 0.9405 on the same kind of
+//! split; 0.9505 after 10 and 0.9545 after 20 iterations). 30 epochs reach
+//! about 95.7% (seeds 0, 1, 2: 0.9570, 0.9590, 0.9565).
+//!
+//! The Keras original:
+//! ```python
+//! x, y = data[:, :-1] / 255.0, data[:, -1].astype(int)
+//! x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2, stratify=y, random_state=0)
+//! model = keras.Sequential([
+//!     keras.Input(shape=(784,)),
+//!     layers.Dense(256, activation="relu"),
+//!     layers.Dropout(0.2),
+//!     layers.Dense(10, activation="softmax"),
+//! ])
+//! model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+//! model.fit(x_train, y_train, epochs=30, batch_size=128)
+//! model.evaluate(x_test, y_test)
+//! ```
+//!
+//! Data: `data/mnist_sample.csv.gz` (gzipped CSV, 784 pixel columns 0..255
+//! then the digit; see `data/README.md` — MNIST, CC BY-SA 3.0), read with
+//! [`load_csv_xy`], which decompresses it transparently. `--limit N` trains
+//! and tests on a stratified subset of `N` images (used by the test suite to
+//! stay fast). The last line is `test_accuracy=<float>`.
+
+use deeprust::keras::datasets::{load_csv_xy, train_test_split, CsvXyOptions};
+use deeprust::keras::layers::{Dense, Dropout};
+use deeprust::keras::models::EvaluateOptions;
+use deeprust::keras::{FitOptions, Sequential};
+use deeprust::tf::{random, Device, Tensor};
+use std::time::Instant;
+
+struct Args {
+    epochs: usize,
+    batch_size: usize,
+    seed: u64,
+    device: Device,
+    limit: Option<usize>,
+}
+
+fn parse_args() -> anyhow::Result<Args> {
+    let mut a = Args {
+        epochs: 30,
+        batch_size: 128,
+        seed: 0,
+        device: Device::cuda_if_available(0),
+        limit: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut val = || it.next().ok_or_else(|| anyhow::anyhow!("{flag} needs a value"));
+        match flag.as_str() {
+            "--epochs" => a.epochs = val()?.parse()?,
+            "--batch-size" => a.batch_size = val()?.parse()?,
+            "--seed" => a.seed = val()?.parse()?,
+            "--device" => a.device = Device::parse(&val()?)?,
+            "--limit" => a.limit = Some(val()?.parse()?),
+            other => {
+                anyhow::bail!("unknown flag {other}; expected --epochs, --batch-size, --seed, --device or --limit")
+            }
+        }
+    }
+    Ok(a)
+}
+
+/// The rows at `idx` of `x` and `y`.
+fn rows(x: &Tensor, y: &Tensor, idx: &[usize]) -> anyhow::Result<(Tensor, Tensor)> {
+    let ids: Vec<u32> = idx.iter().map(|&i| i as u32).collect();
+    let idx = Tensor::from_vec(ids, &[idx.len()], &x.device())?;
+    Ok((x.gather(&idx, 0)?, y.gather(&idx, 0)?))
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = parse_args()?;
+    println!("device: {}", args.device);
+    random::set_seed(args.seed);
+
+    let start = Instant::now();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist_sample.csv.gz");
+    let (x, y) = load_csv_xy(path, CsvXyOptions::default())?;
+    // Pixels 0..255 -> 0..1; y holds the digits as u32 class indices.
+    let x = x.affine(1.0 / 255.0, 0.0)?;
+    let (x, y) = match args.limit {
+        // The file is sorted by digit: take a stratified subset, not the first rows.
+        Some(n) if n < x.shape()[0] => {
+            let total = x.shape()[0];
+            let (_, keep) = train_test_split(total, n as f64 / total as f64, Some(&y.to_vec::<u32>()?), args.seed)?;
+            rows(&x, &y, &keep)?
+        }
+        _ => (x, y),
+    };
+    let labels = y.to_vec::<u32>()?;
+    let (train, test) = train_test_split(labels.len(), 0.2, Some(&labels), args.seed)?;
+    let (x_train, y_train) = rows(&x, &y, &train)?;
+    let (x_test, y_test) = rows(&x, &y, &test)?;
+    println!(
+        "data: {} train / {} test images, loaded in {:.2}s",
+        train.len(),
+        test.len(),
+        start.elapsed().as_secs_f64()
+    );
+
+    let mut model = Sequential::new(vec![
+        Box::new(Dense::new(256).activation("relu").input_shape(&[784])),
+        Box::new(Dropout::new(0.2)),
+        Box::new(Dense::new(10).activation("softmax")),
+    ])
+    .with_device(args.device.clone())?;
+    model.compile("adam", "sparse_categorical_crossentropy", &["accuracy"])?;
+    model.print_summary();
+    let start = Instant::now();
+    model.fit(
+        &x_train,
+        &y_train,
+        FitOptions {
+            epochs: args.epochs,
+            batch_size: args.batch_size,
+            verbose: 1,
+            seed: Some(args.seed),
+            ..FitOptions::default()
+        },
+    )?;
+    println!("training: {:.2}s", start.elapsed().as_secs_f64());
+    let logs = model.evaluate(&x_test, &y_test, EvaluateOptions::default())?;
+    println!("test_loss={:.4}", logs["loss"]);
+    println!("test_accuracy={:.4}", logs["accuracy"]);
+    Ok(())
+}

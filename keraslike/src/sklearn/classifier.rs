@@ -276,70 +276,7 @@ impl<L: Label> MlpClassifier<L> {
         Ok(encoded_accuracy(y, &out, k, false))
     }
 
-    /// The fitted attributes (`loss_`, `loss_curve_`, `n_iter_`, ...).
-    pub fn state(&self) -> &FitState {
-        &self.core.state
-    }
-    /// `loss_`.
-    pub fn loss(&self) -> f64 {
-        self.core.state.loss
-    }
-    /// `best_loss_`.
-    pub fn best_loss(&self) -> Option<f64> {
-        self.core.state.best_loss
-    }
-    /// `loss_curve_`.
-    pub fn loss_curve(&self) -> &[f64] {
-        &self.core.state.loss_curve
-    }
-    /// `validation_scores_`.
-    pub fn validation_scores(&self) -> Option<&[f64]> {
-        self.core.state.validation_scores.as_deref()
-    }
-    /// `best_validation_score_`.
-    pub fn best_validation_score(&self) -> Option<f64> {
-        self.core.state.best_validation_score
-    }
-    /// `n_iter_`.
-    pub fn n_iter(&self) -> usize {
-        self.core.state.n_iter
-    }
-    /// `t_`.
-    pub fn t(&self) -> usize {
-        self.core.state.t
-    }
-    /// `n_features_in_`.
-    pub fn n_features_in(&self) -> usize {
-        self.core.state.n_features_in
-    }
-    /// `n_layers_`.
-    pub fn n_layers(&self) -> usize {
-        self.core.state.n_layers
-    }
-    /// `n_outputs_`.
-    pub fn n_outputs(&self) -> usize {
-        self.core.state.n_outputs
-    }
-    /// `out_activation_`.
-    pub fn out_activation(&self) -> Option<OutActivation> {
-        self.core.state.out_activation
-    }
-    /// Copies of `coefs_`, each `(fan_in, fan_out)`.
-    pub fn coefs(&self) -> Result<Vec<Tensor>> {
-        self.core.coefs(WHAT)
-    }
-    /// Copies of `intercepts_`.
-    pub fn intercepts(&self) -> Result<Vec<Tensor>> {
-        self.core.intercepts(WHAT)
-    }
-    /// Overwrites `coefs_` of a fitted classifier (shapes must match).
-    pub fn set_coefs(&mut self, coefs: &[Tensor]) -> Result<()> {
-        self.core.set_weights(coefs, true, WHAT)
-    }
-    /// Overwrites `intercepts_` of a fitted classifier.
-    pub fn set_intercepts(&mut self, intercepts: &[Tensor]) -> Result<()> {
-        self.core.set_weights(intercepts, false, WHAT)
-    }
+    fitted_attribute_getters!("classifier");
 
     /// Saves the fitted classifier into folder `dir` (`params.json` with the
     /// parameters, fitted attributes and classes; `weights.safetensors`).

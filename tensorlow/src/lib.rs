@@ -16,10 +16,15 @@
 //!   ops, which makes gradients differentiable again.
 //! - **Axes** are `isize` (negative counts from the end); an empty axis list
 //!   in a reduction means all axes (TensorFlow's `axis=None`).
-//! - **Threads.** candle's CPU matmul looks up its thread count by parsing
-//!   `/proc/cpuinfo` on every call unless `RAYON_NUM_THREADS` is set; on
-//!   first use tensorlow sets it to the available parallelism when it is not
-//!   already set.
+//! - **Threads.** One pool of worker threads: rayon's global pool, which
+//!   candle's matmul (`gemm`) and tensorlow's fused kernels share. On first
+//!   use tensorlow sets two environment variables that are not already set:
+//!   `RAYON_NUM_THREADS` to the available parallelism (without it candle
+//!   parses `/proc/cpuinfo` on every matmul), and `CANDLE_NUM_THREADS=1`,
+//!   which keeps candle's element-wise ops on the calling thread instead of
+//!   a second pool whose workers spin for ~1 ms after each op and take
+//!   cores from the matmul that follows (W3's step: 8.3 -> 7.6 ms on 2
+//!   cores). Set either variable yourself to override.
 //!
 //! ## Training a softmax regression by hand
 //! ```
@@ -64,13 +69,38 @@ pub use tape::{no_grad, GradientTape, TapeOptions, UnconnectedGradients};
 pub use tensor::Tensor;
 pub use variable::Variable;
 
-/// Sets `RAYON_NUM_THREADS` once, before candle's first matmul reads it.
+/// Sets `RAYON_NUM_THREADS` and `CANDLE_NUM_THREADS` once (when unset),
+/// before candle's first op reads them (see "Threads" above).
 pub(crate) fn init_threads() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        if std::env::var_os("RAYON_NUM_THREADS").is_none() {
-            let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-            std::env::set_var("RAYON_NUM_THREADS", n.to_string());
+        let threads = match std::env::var("RAYON_NUM_THREADS")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+        {
+            Some(n) if n > 0 => n,
+            _ => {
+                let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+                std::env::set_var("RAYON_NUM_THREADS", n.to_string());
+                n
+            }
+        };
+        if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
+            std::env::set_var("CANDLE_NUM_THREADS", "1");
+        }
+        if threads >= 2 {
+            // The thread that first uses tensorlow (normally `main`) joins
+            // rayon's global pool as worker 0 instead of blocking while
+            // `threads` other workers run each matmul: it computes its own
+            // share, and `threads - 1` workers are left to spin after the
+            // matmul rather than `threads` workers competing with it for the
+            // cores. Threads outside the pool still hand their jobs to the
+            // spawned workers (hence at least 2). Fails harmlessly when the
+            // program built the global pool itself.
+            let _ = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .use_current_thread()
+                .build_global();
         }
     });
 }

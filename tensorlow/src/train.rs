@@ -23,6 +23,62 @@ pub fn apply_gradient_descent(var: &Variable, lr: f64, grad: &Tensor) -> Result<
     var.assign_axpby(1.0, -lr, grad)
 }
 
+/// The scalars of one fused Adam step ([`apply_adam_step`],
+/// [`Variable::assign_adam`]):
+///
+/// ```text
+/// m = beta_1 m + (1 - beta_1) s g
+/// v = beta_2 v + (1 - beta_2) s² g²
+/// var = keep var - lr_t m / (sqrt(v) + epsilon)
+/// ```
+///
+/// where `s` is `grad_scale` (a clipping factor, 1 without clipping) and
+/// `keep = 1 - lr * weight_decay` folds AdamW's decoupled decay in (1 for
+/// Adam). `lr_t` carries the bias corrections:
+/// `lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)` at step `t`.
+/// The defaults are Keras' (`beta_1` 0.9, `beta_2` 0.999, `epsilon` 1e-7)
+/// with `lr_t` 0.001.
+///
+/// ```
+/// use tensorlow::train::AdamStep;
+/// let step = AdamStep { lr_t: 0.01, ..AdamStep::default() };
+/// assert_eq!((step.beta_1, step.grad_scale), (0.9, 1.0));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdamStep {
+    /// Step size with the bias corrections folded in.
+    pub lr_t: f64,
+    /// Decay of the first moment.
+    pub beta_1: f64,
+    /// Decay of the second moment.
+    pub beta_2: f64,
+    /// Added to `sqrt(v)` in the denominator.
+    pub epsilon: f64,
+    /// Factor applied to the gradient (gradient clipping).
+    pub grad_scale: f64,
+    /// Factor applied to the variable first (decoupled weight decay).
+    pub keep: f64,
+}
+
+impl Default for AdamStep {
+    fn default() -> Self {
+        AdamStep {
+            lr_t: 0.001,
+            beta_1: 0.9,
+            beta_2: 0.999,
+            epsilon: 1e-7,
+            grad_scale: 1.0,
+            keep: 1.0,
+        }
+    }
+}
+
+/// One Adam step with every option of [`AdamStep`], in place and in one
+/// pass over the variable, its slots and the gradient.
+pub fn apply_adam_step(var: &Variable, m: &Variable, v: &Variable, grad: &Tensor, step: &AdamStep) -> Result<()> {
+    var.assign_adam(m, v, grad, step)
+}
+
 /// Adam's step in TensorFlow's `ApplyAdam` form, in place:
 /// `m = beta1*m + (1-beta1)*g; v = beta2*v + (1-beta2)*g²;
 /// var -= lr_t * m / (sqrt(v) + epsilon)`, where the caller folds the bias
@@ -39,9 +95,14 @@ pub fn apply_adam(
     beta2: f64,
     epsilon: f64,
 ) -> Result<()> {
-    m.assign_axpby(beta1, 1.0 - beta1, grad)?;
-    v.assign_axpby_square(beta2, 1.0 - beta2, grad)?;
-    var.assign_add_ratio(1.0, -lr_t, m, v, 0.0, epsilon)
+    let step = AdamStep {
+        lr_t,
+        beta_1: beta1,
+        beta_2: beta2,
+        epsilon,
+        ..AdamStep::default()
+    };
+    var.assign_adam(m, v, grad, &step)
 }
 
 /// SGD with momentum in Keras' (and scikit-learn's) form, in place:

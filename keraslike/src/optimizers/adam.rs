@@ -28,7 +28,7 @@
 use super::base::{impl_optimizer, Core, Grad, LearningRate, OptimizerOptions};
 use crate::Result;
 use serde_json::json;
-use tensorlow::Variable;
+use tensorlow::{train::AdamStep, Variable};
 
 /// Options of [`Adam`], with Keras' defaults.
 #[derive(Debug)]
@@ -98,6 +98,19 @@ impl Adam {
         for (g, w) in grads.iter().zip(vars) {
             let s = self.core.slots(w, specs)?;
             let (m, v) = (&s[0], &s[1]);
+            if !ams {
+                // The whole step in one fused pass (m, v, then w).
+                let step = AdamStep {
+                    lr_t: alpha,
+                    beta_1: b1,
+                    beta_2: b2,
+                    epsilon: eps,
+                    grad_scale: g.scale,
+                    keep,
+                };
+                w.assign_adam(m, v, &g.g, &step)?;
+                continue;
+            }
             // m = b1 m + (1 - b1) s g and v = b2 v + (1 - b2) s² g², s the clip scale.
             m.assign_axpby(b1, (1.0 - b1) * g.scale, &g.g)?;
             v.assign_axpby_square(b2, (1.0 - b2) * g.scale * g.scale, &g.g)?;

@@ -11,6 +11,11 @@
 //! The operands must have the variable's shape and dtype. They are never
 //! differentiated through (the update is recorded by no tape).
 //!
+//! Large updates (>= 32K elements) are split over rayon's global pool, the
+//! pool candle's matmul already runs on, so no thread competes with it.
+//! Every element is computed by the same formula whatever the split, so
+//! results do not depend on the number of threads.
+//!
 //! ```
 //! use tensorlow::{Tensor, Variable};
 //! # fn main() -> tensorlow::Result<()> {
@@ -21,11 +26,16 @@
 //! # Ok(()) }
 //! ```
 
+use crate::train::AdamStep;
 use crate::{DType, Error, Result, Tensor, Variable};
 use candle_core::{CpuStorage, Layout};
+use rayon::prelude::*;
+use std::cell::RefCell;
 
 /// The element types the CPU kernels handle.
-trait Float: Copy + std::ops::Add<Output = Self> + std::ops::Mul<Output = Self> + std::ops::Div<Output = Self> {
+trait Float:
+    Copy + Send + Sync + std::ops::Add<Output = Self> + std::ops::Mul<Output = Self> + std::ops::Div<Output = Self>
+{
     fn of(v: f64) -> Self;
     fn sqrt(self) -> Self;
 }
@@ -44,6 +54,16 @@ impl Float for f64 {
     fn sqrt(self) -> Self {
         f64::sqrt(self)
     }
+}
+
+/// Below this many elements a kernel runs on the calling thread: waking
+/// rayon's workers costs more than one pass over a small tensor.
+const PAR_MIN: usize = 32 * 1024;
+
+/// Elements per parallel chunk of an `n`-element update: one chunk per
+/// thread, a multiple of 64 elements so chunks start on cache lines.
+fn chunk_len(n: usize) -> usize {
+    n.div_ceil(rayon::current_num_threads().max(1)).next_multiple_of(64)
 }
 
 fn offsets(l: &Layout) -> candle_core::Result<(usize, usize)> {
@@ -96,6 +116,17 @@ impl Drop for FlushDenormals {
 
 impl Axpby {
     fn run<T: Float>(&self, d: &mut [T], x: &[T]) {
+        let x = &x[..d.len()];
+        if d.len() < PAR_MIN {
+            return self.pass(d, x);
+        }
+        let c = chunk_len(d.len());
+        d.par_chunks_mut(c)
+            .zip(x.par_chunks(c))
+            .for_each(|(d, x)| self.pass(d, x));
+    }
+
+    fn pass<T: Float>(&self, d: &mut [T], x: &[T]) {
         let (a, b) = (T::of(self.a), T::of(self.b));
         let _ftz = FlushDenormals::new();
         // Equal lengths up front: no bounds checks, so the loops vectorize.
@@ -137,6 +168,18 @@ struct Ratio {
 
 impl Ratio {
     fn run<T: Float>(&self, d: &mut [T], n: &[T], q: &[T]) {
+        let (n, q) = (&n[..d.len()], &q[..d.len()]);
+        if d.len() < PAR_MIN {
+            return self.pass(d, n, q);
+        }
+        let c = chunk_len(d.len());
+        d.par_chunks_mut(c)
+            .zip(n.par_chunks(c))
+            .zip(q.par_chunks(c))
+            .for_each(|((d, n), q)| self.pass(d, n, q));
+    }
+
+    fn pass<T: Float>(&self, d: &mut [T], n: &[T], q: &[T]) {
         let (k, c, da, e) = (T::of(self.keep), T::of(self.c), T::of(self.den_add), T::of(self.eps));
         let _ftz = FlushDenormals::new();
         let (n, q) = (&n[..d.len()], &q[..d.len()]);
@@ -170,6 +213,162 @@ impl candle_core::InplaceOp3 for Ratio {
             _ => candle_core::bail!("fused update: only f32/f64 on the CPU"),
         }
         Ok(())
+    }
+}
+
+/// Adam's whole step in one pass over four arrays:
+/// `m = b1 m + c1 g; v = b2 v + c2 g²; w = keep w - alpha m / (sqrt(v) + eps)`,
+/// with exactly the arithmetic of the three separate kernels it replaces
+/// (`Axpby`, `Axpby` squared, `Ratio`), so results are bit for bit the same.
+/// One pass reads 4 and writes 3 arrays instead of reading 7 and writing 3.
+struct AdamKernel {
+    b1: f64,
+    c1: f64,
+    b2: f64,
+    c2: f64,
+    keep: f64,
+    alpha: f64,
+    eps: f64,
+}
+
+impl AdamKernel {
+    fn run<T: Float>(&self, w: &mut [T], m: &mut [T], v: &mut [T], g: &[T]) {
+        let n = w.len();
+        let (m, v, g) = (&mut m[..n], &mut v[..n], &g[..n]);
+        if n < PAR_MIN {
+            return self.pass(w, m, v, g);
+        }
+        let c = chunk_len(n);
+        w.par_chunks_mut(c)
+            .zip(m.par_chunks_mut(c))
+            .zip(v.par_chunks_mut(c))
+            .zip(g.par_chunks(c))
+            .for_each(|(((w, m), v), g)| self.pass(w, m, v, g));
+    }
+
+    fn pass<T: Float>(&self, w: &mut [T], m: &mut [T], v: &mut [T], g: &[T]) {
+        let (b1, c1, b2, c2) = (T::of(self.b1), T::of(self.c1), T::of(self.b2), T::of(self.c2));
+        let (keep, c, zero, eps) = (T::of(self.keep), T::of(-self.alpha), T::of(0.0), T::of(self.eps));
+        let _ftz = FlushDenormals::new();
+        let n = w.len();
+        let (m, v, g) = (&mut m[..n], &mut v[..n], &g[..n]);
+        for i in 0..n {
+            let gi = g[i];
+            let mi = b1 * m[i] + c1 * gi;
+            let vi = b2 * v[i] + c2 * (gi * gi);
+            m[i] = mi;
+            v[i] = vi;
+            w[i] = keep * w[i] + c * mi / ((vi + zero).sqrt() + eps);
+        }
+    }
+
+    fn run_storages(
+        &self,
+        (w, lw): (&mut CpuStorage, &Layout),
+        (m, lm): (&mut CpuStorage, &Layout),
+        (v, lv): (&mut CpuStorage, &Layout),
+        (g, lg): (&CpuStorage, &Layout),
+    ) -> candle_core::Result<()> {
+        let (ow, om, ov, og) = (offsets(lw)?, offsets(lm)?, offsets(lv)?, offsets(lg)?);
+        match (w, m, v, g) {
+            (CpuStorage::F32(w), CpuStorage::F32(m), CpuStorage::F32(v), CpuStorage::F32(g)) => self.run(
+                &mut w[ow.0..ow.1],
+                &mut m[om.0..om.1],
+                &mut v[ov.0..ov.1],
+                &g[og.0..og.1],
+            ),
+            (CpuStorage::F64(w), CpuStorage::F64(m), CpuStorage::F64(v), CpuStorage::F64(g)) => self.run(
+                &mut w[ow.0..ow.1],
+                &mut m[om.0..om.1],
+                &mut v[ov.0..ov.1],
+                &g[og.0..og.1],
+            ),
+            _ => candle_core::bail!("fused update: only f32/f64 on the CPU"),
+        }
+        Ok(())
+    }
+}
+
+// candle hands an in-place op one storage to write. Adam writes three, so
+// the op nests: candle write-locks `w` (reading `g`), inside that `m`,
+// inside that `v`, and the innermost op sees all four. The caller checks
+// first that the four storages are distinct (a second lock of one storage
+// would deadlock).
+
+type Held<'a> = RefCell<Option<(&'a mut CpuStorage, &'a Layout)>>;
+
+struct AdamOnW<'a> {
+    k: &'a AdamKernel,
+    m: &'a candle_core::Tensor,
+    v: &'a candle_core::Tensor,
+}
+
+struct AdamOnM<'a> {
+    k: &'a AdamKernel,
+    v: &'a candle_core::Tensor,
+    w: Held<'a>,
+    g: (&'a CpuStorage, &'a Layout),
+}
+
+struct AdamOnV<'a> {
+    k: &'a AdamKernel,
+    w: Held<'a>,
+    m: Held<'a>,
+    g: (&'a CpuStorage, &'a Layout),
+}
+
+fn taken<'a>(h: &Held<'a>) -> candle_core::Result<(&'a mut CpuStorage, &'a Layout)> {
+    h.borrow_mut()
+        .take()
+        .ok_or_else(|| candle_core::Error::Msg("fused adam: storage already used".into()))
+}
+
+impl candle_core::InplaceOp2 for AdamOnW<'_> {
+    fn name(&self) -> &'static str {
+        "tensorlow-adam"
+    }
+    fn cpu_fwd(&self, w: &mut CpuStorage, lw: &Layout, g: &CpuStorage, lg: &Layout) -> candle_core::Result<()> {
+        let op = AdamOnM {
+            k: self.k,
+            v: self.v,
+            w: RefCell::new(Some((w, lw))),
+            g: (g, lg),
+        };
+        self.m.inplace_op1(&op)
+    }
+}
+
+impl candle_core::InplaceOp1 for AdamOnM<'_> {
+    fn name(&self) -> &'static str {
+        "tensorlow-adam"
+    }
+    fn cpu_fwd(&self, m: &mut CpuStorage, lm: &Layout) -> candle_core::Result<()> {
+        let op = AdamOnV {
+            k: self.k,
+            w: RefCell::new(Some(taken(&self.w)?)),
+            m: RefCell::new(Some((m, lm))),
+            g: self.g,
+        };
+        self.v.inplace_op1(&op)
+    }
+}
+
+impl candle_core::InplaceOp1 for AdamOnV<'_> {
+    fn name(&self) -> &'static str {
+        "tensorlow-adam"
+    }
+    fn cpu_fwd(&self, v: &mut CpuStorage, lv: &Layout) -> candle_core::Result<()> {
+        self.k.run_storages(taken(&self.w)?, taken(&self.m)?, (v, lv), self.g)
+    }
+}
+
+/// The address of a CPU tensor's buffer, to tell storages apart.
+fn cpu_buffer(t: &candle_core::Tensor) -> Option<usize> {
+    let (s, _) = t.storage_and_layout();
+    match &*s {
+        candle_core::Storage::Cpu(CpuStorage::F32(v)) => Some(v.as_ptr() as usize),
+        candle_core::Storage::Cpu(CpuStorage::F64(v)) => Some(v.as_ptr() as usize),
+        _ => None,
     }
 }
 
@@ -245,6 +444,49 @@ impl Variable {
         self.assign(&v)
     }
 
+    /// One Adam step on this variable and its moment slots `m` and `v`, in
+    /// place and in one pass (see [`AdamStep`] for the formula). `m`, `v`
+    /// and `grad` have the variable's shape and dtype.
+    ///
+    /// ```
+    /// use tensorlow::{train::AdamStep, Tensor, Variable};
+    /// # fn main() -> tensorlow::Result<()> {
+    /// let w = Variable::new("w", Tensor::new(&[1.0f32], &[1])?);
+    /// let (m, v) = (Variable::non_trainable("m", w.zeros_like()?), Variable::non_trainable("v", w.zeros_like()?));
+    /// w.assign_adam(&m, &v, &Tensor::new(&[2.0f32], &[1])?, &AdamStep { lr_t: 0.1, ..AdamStep::default() })?;
+    /// // m = 0.2, v = 0.004: w = 1 - 0.1 * 0.2 / (sqrt(0.004) + 1e-7) = 0.6838...
+    /// assert!((w.to_vec::<f32>()?[0] - 0.683772).abs() < 1e-5);
+    /// # Ok(()) }
+    /// ```
+    pub fn assign_adam(&self, m: &Variable, v: &Variable, grad: &Tensor, step: &AdamStep) -> Result<()> {
+        self.check_operand("assign_adam", m)?;
+        self.check_operand("assign_adam", v)?;
+        self.check_operand("assign_adam", grad)?;
+        let s = step;
+        if self.fused_cpu() {
+            let g = grad.value.contiguous()?;
+            let (wt, mt, vt) = (&self.value().value, &m.value().value, &v.value().value);
+            let bufs = [cpu_buffer(wt), cpu_buffer(mt), cpu_buffer(vt), cpu_buffer(&g)];
+            let distinct = bufs.iter().all(Option::is_some) && (0..4).all(|i| (i + 1..4).all(|j| bufs[i] != bufs[j]));
+            if distinct {
+                let k = AdamKernel {
+                    b1: s.beta_1,
+                    c1: (1.0 - s.beta_1) * s.grad_scale,
+                    b2: s.beta_2,
+                    c2: (1.0 - s.beta_2) * s.grad_scale * s.grad_scale,
+                    keep: s.keep,
+                    alpha: s.lr_t,
+                    eps: s.epsilon,
+                };
+                wt.inplace_op2(&g, &AdamOnW { k: &k, m: mt, v: vt })?;
+                return Ok(());
+            }
+        }
+        m.assign_axpby(s.beta_1, (1.0 - s.beta_1) * s.grad_scale, grad)?;
+        v.assign_axpby_square(s.beta_2, (1.0 - s.beta_2) * s.grad_scale * s.grad_scale, grad)?;
+        self.assign_add_ratio(s.keep, -s.lr_t, m, v, 0.0, s.epsilon)
+    }
+
     /// `self = keep * self + c * num / (sqrt(den + den_add) + eps)` in place,
     /// in one pass: the parameter step of Adam (`den` = second moment,
     /// `den_add = 0`), Adagrad and RMSprop (`den_add = epsilon`, `eps = 0`);
@@ -307,6 +549,67 @@ mod tests {
         d.assign_axpby(1.0, 1.0, d.value())?;
         assert_eq!(d.to_vec::<f32>()?, vec![4.0, 10.0, 10.0, 16.0]);
         assert!(d.assign_axpby(1.0, 1.0, &Tensor::new(&[1.0f32], &[1])?).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn one_pass_adam_matches_the_three_kernels_bit_for_bit() -> Result<()> {
+        // Sizes on both sides of PAR_MIN; the three-kernel path is the reference.
+        for n in [5usize, 100_003] {
+            let mut gen = crate::random::Generator::from_seed(3);
+            let mut mk = |s| gen.normal(&[n], 0.0, s, DType::F32, &crate::Device::cpu());
+            let (w0, g) = (mk(1.0)?, mk(0.1)?);
+            let step = AdamStep {
+                lr_t: 0.01,
+                grad_scale: 0.5,
+                keep: 0.999,
+                ..AdamStep::default()
+            };
+            let fused = Variable::new("w", w0.clone());
+            let sep = Variable::new("w", w0);
+            let slots = |w: &Variable| -> Result<(Variable, Variable)> {
+                Ok((
+                    Variable::non_trainable("m", w.zeros_like()?),
+                    Variable::non_trainable("v", w.zeros_like()?),
+                ))
+            };
+            let ((m1, v1), (m2, v2)) = (slots(&fused)?, slots(&sep)?);
+            for _ in 0..3 {
+                fused.assign_adam(&m1, &v1, &g, &step)?;
+                m2.assign_axpby(0.9, 0.1 * 0.5, &g)?;
+                v2.assign_axpby_square(0.999, 0.001 * 0.25, &g)?;
+                sep.assign_add_ratio(0.999, -0.01, &m2, &v2, 0.0, 1e-7)?;
+            }
+            assert_eq!(fused.to_vec::<f32>()?, sep.to_vec::<f32>()?);
+            assert_eq!(m1.to_vec::<f32>()?, m2.to_vec::<f32>()?);
+            assert_eq!(v1.to_vec::<f32>()?, v2.to_vec::<f32>()?);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn adam_with_an_aliased_gradient_takes_the_op_path() -> Result<()> {
+        // The gradient is the variable itself: the nested locks would
+        // deadlock, so the update must go through the separate kernels.
+        let w = Variable::new("w", Tensor::new(&[1.0f64, -2.0], &[2])?);
+        let (m, v) = (
+            Variable::non_trainable("m", w.zeros_like()?),
+            Variable::non_trainable("v", w.zeros_like()?),
+        );
+        let step = AdamStep {
+            lr_t: 0.1,
+            ..AdamStep::default()
+        };
+        w.assign_adam(&m, &v, w.value(), &step)?;
+        // From m = v = 0 the first step is lr_t * 0.1 g / sqrt(0.001 g²)
+        // = lr_t * sqrt(10) * sign(g) (up to eps), against the gradient.
+        let d = 0.1 * 10f64.sqrt();
+        let got = w.to_vec::<f64>()?;
+        assert!(
+            (got[0] - (1.0 - d)).abs() < 1e-6 && (got[1] - (-2.0 + d)).abs() < 1e-6,
+            "{got:?}"
+        );
+        assert!(w.assign_adam(&m, &v, &Tensor::new(&[1.0f64], &[1])?, &step).is_err());
         Ok(())
     }
 }

@@ -19,13 +19,18 @@ use tensorlow::{DType, Tensor};
 /// A running mean of per-sample values, weighted by `sample_weight`:
 /// `sum(w_i v_i) / sum(w_i)` over every sample seen since the last reset.
 ///
-/// Totals are kept on the host in f64 (exact over long epochs); each
-/// [`update`](Mean::update) reads back one scalar, or two packed in one
-/// tensor when weighted.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Totals are kept in f64 (exact over long epochs). For CPU tensors each
+/// [`update`](Mean::update) adds them up on the host (reading a CPU tensor
+/// is a copy). For tensors on a GPU the batch sums stay on the device and
+/// are added there; they are read only when the result is asked for
+/// (Keras' progress bar: a few times per second), so a training step never
+/// waits for the device.
+#[derive(Clone, Debug, Default)]
 pub struct Mean {
     total: f64,
     count: f64,
+    /// `[sum(w v), sum(w)]` in f64 on a GPU, not yet read.
+    pending: Option<Tensor>,
 }
 
 impl Mean {
@@ -40,6 +45,14 @@ impl Mean {
     /// weight `sample_weight[i]` (shape `(batch,)`, `(batch, 1)` or
     /// `values`' shape; default 1).
     pub fn update(&mut self, values: &Tensor, sample_weight: Option<&Tensor>) -> Result<()> {
+        if !values.device().is_cpu() {
+            let sums = tensorlow::no_grad(|| device_sums(values, sample_weight))?;
+            self.pending = Some(match self.pending.take() {
+                Some(p) => p.add(&sums)?,
+                None => sums,
+            });
+            return Ok(());
+        }
         let (total, count) = tensorlow::no_grad(|| batch_sums(values, sample_weight))?;
         self.total += total;
         self.count += count;
@@ -47,11 +60,13 @@ impl Mean {
     }
 
     /// `total / count`, or 0 before any sample (Keras' `divide_no_nan`).
+    /// NaN if sums kept on a GPU cannot be read back.
     pub fn result(&self) -> f64 {
-        if self.count == 0.0 {
+        let (total, count) = self.sums();
+        if count == 0.0 {
             0.0
         } else {
-            self.total / self.count
+            total / count
         }
     }
 
@@ -62,13 +77,69 @@ impl Mean {
 
     /// The weighted sum of the values so far.
     pub fn total(&self) -> f64 {
-        self.total
+        self.sums().0
     }
 
     /// The sum of the weights so far (the sample count when unweighted).
     pub fn count(&self) -> f64 {
-        self.count
+        self.sums().1
     }
+
+    /// Host totals plus the sums still on the device (one read).
+    fn sums(&self) -> (f64, f64) {
+        match &self.pending {
+            None => (self.total, self.count),
+            Some(p) => match p.to_vec::<f64>() {
+                Ok(v) => (self.total + v[0], self.count + v[1]),
+                Err(_) => (f64::NAN, f64::NAN),
+            },
+        }
+    }
+}
+
+/// `[sum(w v), sum(w)]` of one batch as an f64 tensor on the values' device
+/// (the same arithmetic as [`batch_sums`], without reading it back).
+fn device_sums(values: &Tensor, sample_weight: Option<&Tensor>) -> Result<Tensor> {
+    let dev = values.device();
+    let mut v = values.cast(DType::F64)?;
+    if v.rank() == 0 {
+        v = v.reshape(&[1])?;
+    }
+    let (weighted, w) = match sample_weight {
+        None => {
+            let per_sample = mean_from(&v, 1)?;
+            let n = per_sample.elem_count() as f64;
+            (per_sample.sum_all()?, Tensor::full_scalar(n, DType::F64, &dev)?)
+        }
+        Some(w) => {
+            let (v, w) = weighted_values(&v, w, values)?;
+            (mean_from(&v.mul(&w)?, 1)?.sum_all()?, mean_from(&w, 1)?.sum_all()?)
+        }
+    };
+    Ok(Tensor::stack(&[&weighted, &w], 0)?)
+}
+
+/// Per-sample values and their weights broadcast to them, after Keras'
+/// reduction of the values to the weights' rank.
+fn weighted_values(v: &Tensor, w: &Tensor, values: &Tensor) -> Result<(Tensor, Tensor)> {
+    if w.rank() == 0 || w.shape()[0] != v.shape()[0] {
+        return Err(Error::shape(format!(
+            "sample_weight of shape {:?} must have the batch size {} as its first dimension",
+            w.shape(),
+            v.shape()[0]
+        )));
+    }
+    let (v, w) = squeeze_or_expand(v, &w.cast(v.dtype())?, true)?;
+    let w_rank = w.rank();
+    let v = mean_from(&v, w_rank)?;
+    let w = w.broadcast_to(v.shape()).map_err(|_| {
+        Error::shape(format!(
+            "sample_weight of shape {:?} does not broadcast to the values' shape {:?}",
+            w.shape(),
+            values.shape()
+        ))
+    })?;
+    Ok((v, w))
 }
 
 /// Mean over the axes `from..rank` (nothing when there are none).
@@ -96,23 +167,7 @@ fn batch_sums(values: &Tensor, sample_weight: Option<&Tensor>) -> Result<(f64, f
         let n = per_sample.elem_count() as f64;
         return Ok((per_sample.sum_all()?.to_scalar::<f64>()?, n));
     };
-    if w.rank() == 0 || w.shape()[0] != v.shape()[0] {
-        return Err(Error::shape(format!(
-            "sample_weight of shape {:?} must have the batch size {} as its first dimension",
-            w.shape(),
-            v.shape()[0]
-        )));
-    }
-    let (v, w) = squeeze_or_expand(&v, &w.cast(dtype)?, true)?;
-    let w_rank = w.rank();
-    let v = mean_from(&v, w_rank)?;
-    let w = w.broadcast_to(v.shape()).map_err(|_| {
-        Error::shape(format!(
-            "sample_weight of shape {:?} does not broadcast to the values' shape {:?}",
-            w.shape(),
-            values.shape()
-        ))
-    })?;
+    let (v, w) = weighted_values(&v, w, values)?;
     let weighted = mean_from(&v.mul(&w)?, 1)?;
     let w = mean_from(&w, 1)?;
     // One read for both sums.
@@ -124,6 +179,22 @@ fn batch_sums(values: &Tensor, sample_weight: Option<&Tensor>) -> Result<(f64, f
 mod tests {
     use super::super::testutil::*;
     use super::*;
+
+    #[test]
+    fn device_sums_match_the_host_sums() {
+        // The GPU path's arithmetic, checked on the CPU against the host path.
+        let v = Tensor::new(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[3, 2]).unwrap();
+        let w = Tensor::new(&[1.0f32, 0.5, 2.0], &[3]).unwrap();
+        for sw in [None, Some(&w)] {
+            let d = device_sums(&v, sw).unwrap().to_vec::<f64>().unwrap();
+            let (t, c) = batch_sums(&v, sw).unwrap();
+            assert!((d[0] - t).abs() < 1e-6 && (d[1] - c).abs() < 1e-12, "{d:?} vs {t} {c}");
+        }
+        let mut m = Mean::new();
+        m.pending = Some(device_sums(&v, Some(&w)).unwrap());
+        // (1.5 * 1 + 3.5 * 0.5 + 5.5 * 2) / 3.5
+        assert!((m.result() - 14.25 / 3.5).abs() < 1e-12);
+    }
 
     #[test]
     fn weighted_running_mean() {

@@ -60,18 +60,36 @@ pub fn sparse_softmax_cross_entropy_with_logits(labels: &Tensor, logits: &Tensor
         });
     }
     let classes = logits.shape()[logits.rank() - 1];
-    let idx = labels.cast(DType::I64)?;
-    if labels.elem_count() > 0 {
-        let v = idx.to_vec::<i64>()?;
-        if let Some(bad) = v.iter().find(|&&l| l < 0 || l as usize >= classes) {
+    let lsm = super::log_softmax(logits, -1)?;
+    let pick = |idx: &Tensor| lsm.take_along_axis(&idx.expand_dims(-1)?, -1)?.squeeze(&[-1])?.neg();
+    if labels.device().is_cpu() {
+        if let Some(bad) = crate::ops::index::first_out_of_range(&labels.value, classes)? {
             return Err(Error::arg(format!(
                 "{op}: label {bad} is out of range for {classes} classes (valid: 0 to {})",
-                classes - 1
+                classes.saturating_sub(1)
             )));
         }
+        return pick(&labels.cast(DType::I64)?);
     }
-    let lsm = super::log_softmax(logits, -1)?;
-    lsm.take_along_axis(&idx.expand_dims(-1)?, -1)?.squeeze(&[-1])?.neg()
+    nan_for_out_of_range_labels(labels, &lsm, classes)
+}
+
+/// The sparse cross-entropy off the CPU, with TensorFlow's GPU rule: NaN
+/// for an out-of-range label (and no gradient from it), decided on the
+/// device: an error would need the labels on the host at every step.
+fn nan_for_out_of_range_labels(labels: &Tensor, log_softmax: &Tensor, classes: usize) -> Result<Tensor> {
+    let (ok, idx) = crate::ops::index::in_range_mask(&labels.value, classes)?;
+    let ok = Tensor::from_candle(ok);
+    let idx = ok.select(
+        &Tensor::from_candle(idx),
+        &Tensor::full_scalar(0.0, DType::I64, &labels.device())?,
+    )?;
+    let picked = log_softmax
+        .take_along_axis(&idx.expand_dims(-1)?, -1)?
+        .squeeze(&[-1])?
+        .neg()?;
+    let nan = Tensor::full_scalar(f64::NAN, log_softmax.dtype(), &log_softmax.device())?;
+    ok.select(&picked, &nan)
 }
 
 /// Logistic loss of `labels` in [0, 1] against `logits`, element-wise
@@ -86,4 +104,32 @@ pub fn sigmoid_cross_entropy_with_logits(labels: &Tensor, logits: &Tensor) -> Re
 /// `sum(x²) / 2` (`tf.nn.l2_loss`).
 pub fn l2_loss(x: &Tensor) -> Result<Tensor> {
     x.square()?.sum_all()?.affine(0.5, 0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::GradientTape;
+
+    #[test]
+    fn the_gpu_rule_gives_nan_and_no_gradient_for_a_bad_label() -> Result<()> {
+        // Exercised on the CPU: the device-side path is device-generic.
+        let logits = Tensor::new(&[0.0f64, 0.0, 0.0, 1.0, 2.0, 3.0], &[2, 3])?;
+        let labels = Tensor::new(&[1u32, 7], &[2])?;
+        let tape = GradientTape::new();
+        tape.watch(&logits);
+        let l = nan_for_out_of_range_labels(&labels, &crate::nn::log_softmax(&logits, -1)?, 3)?;
+        let v = l.to_vec::<f64>()?;
+        assert!((v[0] - 3f64.ln()).abs() < 1e-12 && v[1].is_nan(), "{v:?}");
+        let g = tape.gradient(&l.sum_all()?, &[&logits])?[0]
+            .clone()
+            .unwrap()
+            .to_vec::<f64>()?;
+        // Row 0: softmax - one_hot(1) = [1/3, -2/3, 1/3]; row 1: nothing.
+        let third = 1.0 / 3.0;
+        for (got, want) in g.iter().zip([third, -2.0 * third, third, 0.0, 0.0, 0.0]) {
+            assert!((got - want).abs() < 1e-12, "{g:?}");
+        }
+        Ok(())
+    }
 }

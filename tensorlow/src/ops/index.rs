@@ -27,6 +27,45 @@ fn check_index_dtype(op: &'static str, t: &Tensor) -> Result<()> {
     }
 }
 
+/// The first index of `idx` outside `0..n`, read where a CPU tensor lies
+/// (no copy for contiguous indices); `None` when all are in range. Only for
+/// CPU tensors: on a GPU this would be a host round-trip per call.
+pub(crate) fn first_out_of_range(idx: &candle_core::Tensor, n: usize) -> Result<Option<i64>> {
+    use candle_core::{CpuStorage, Storage};
+    let idx = idx.flatten_all()?.contiguous()?;
+    let (storage, layout) = idx.storage_and_layout();
+    let Some((lo, hi)) = layout.contiguous_offsets() else {
+        return Ok(None);
+    };
+    let n = n as i64;
+    let bad = |v: i64| v < 0 || v >= n;
+    Ok(match &*storage {
+        Storage::Cpu(CpuStorage::U8(v)) => v[lo..hi].iter().map(|&i| i as i64).find(|&i| bad(i)),
+        Storage::Cpu(CpuStorage::U32(v)) => v[lo..hi].iter().map(|&i| i as i64).find(|&i| bad(i)),
+        Storage::Cpu(CpuStorage::I64(v)) => v[lo..hi].iter().copied().find(|&i| bad(i)),
+        _ => None,
+    })
+}
+
+/// A uint8 mask of the indices inside `0..n`, computed on the indices'
+/// device, and the indices as int64.
+pub(crate) fn in_range_mask(idx: &candle_core::Tensor, n: usize) -> Result<(candle_core::Tensor, candle_core::Tensor)> {
+    let i = idx.to_dtype(candle_core::DType::I64)?;
+    let ok = i.ge(0i64)?.mul(&i.lt(n as i64)?)?;
+    Ok((ok, i))
+}
+
+/// Off the CPU, TensorFlow's GPU rule for gather: an out-of-range index
+/// gives a zero row instead of an error, decided on the device (no host
+/// round-trip in a training step). candle's kernels write zeros for the
+/// index type's maximum value (and skip it in the gradient's index_add),
+/// so out-of-range indices become `i64::MAX`.
+fn out_of_range_to_zero_rows(flat: &candle_core::Tensor, n: usize) -> Result<candle_core::Tensor> {
+    let (ok, i) = in_range_mask(flat, n)?;
+    let sentinel = candle_core::Tensor::full(i64::MAX, i.shape(), i.device())?;
+    Ok(ok.where_cond(&i, &sentinel)?)
+}
+
 macro_rules! comparison {
     ($(#[$doc:meta])* $name:ident, $cmp:ident) => {
         $(#[$doc])*
@@ -135,24 +174,26 @@ impl Tensor {
 
     /// Rows (slices along `axis`) picked by `indices` (`tf.gather`): the
     /// result's shape is `shape[..axis] ++ indices.shape ++ shape[axis+1..]`.
+    ///
+    /// As in TensorFlow, an index outside `0..shape[axis]` is an error on
+    /// the CPU and gives a row of zeros on a GPU (checking there would cost
+    /// a device-to-host copy on every call).
     pub fn gather(&self, indices: &Tensor, axis: isize) -> Result<Tensor> {
         check_index_dtype("gather", indices)?;
         let a = self.axis(axis)?;
         let n = self.shape()[a];
-        let flat = indices.value.flatten_all()?;
-        if flat.elem_count() > 0 {
-            let as_i64 = flat.to_dtype(candle_core::DType::I64)?;
-            let mx = as_i64.max(0)?.to_scalar::<i64>()?;
-            let mn = as_i64.min(0)?.to_scalar::<i64>()?;
-            // Negative indices are out of range, as in TensorFlow (no wrapping).
-            for bad in [mn, mx] {
-                if bad < 0 || bad as usize >= n {
-                    return Err(Error::arg(format!(
-                        "gather: index {bad} is out of range for axis {a} of size {n} (shape {:?})",
-                        self.shape()
-                    )));
-                }
+        let mut flat = indices.value.flatten_all()?;
+        if flat.device().is_cpu() {
+            // TensorFlow's CPU rule: an error. Negative indices are out of
+            // range too (no wrapping).
+            if let Some(bad) = first_out_of_range(&flat, n)? {
+                return Err(Error::arg(format!(
+                    "gather: index {bad} is out of range for axis {a} of size {n} (shape {:?})",
+                    self.shape()
+                )));
             }
+        } else {
+            flat = out_of_range_to_zero_rows(&flat, n)?;
         }
         let v = self.value.index_select(&flat, a)?;
         let mut shape = self.shape()[..a].to_vec();
@@ -209,5 +250,37 @@ impl Tensor {
                 Ok(vec![Some(c2.grad.take_along_axis(&idx2, a as isize)?)])
             }))])
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn range_scan_finds_the_first_bad_index_of_each_index_dtype() -> Result<()> {
+        let dev = candle_core::Device::Cpu;
+        let u = candle_core::Tensor::new(&[0u32, 3, 5, 9], &dev)?;
+        assert_eq!(first_out_of_range(&u, 5)?, Some(5));
+        assert_eq!(first_out_of_range(&u, 10)?, None);
+        let i = candle_core::Tensor::new(&[[1i64, -1], [7, 2]], &dev)?;
+        assert_eq!(first_out_of_range(&i, 3)?, Some(-1));
+        // A strided view is scanned in its logical order.
+        assert_eq!(first_out_of_range(&i.t()?, 3)?, Some(7));
+        let b = candle_core::Tensor::new(&[255u8], &dev)?;
+        assert_eq!(first_out_of_range(&b, 255)?, Some(255));
+        Ok(())
+    }
+
+    #[test]
+    fn the_gpu_rule_gives_zero_rows_for_out_of_range_indices() -> Result<()> {
+        // The device-side path, exercised on the CPU (candle's CPU kernel
+        // honours the same sentinel): rows for -1 and 3 are zeros.
+        let x = Tensor::new(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[3, 2])?;
+        let idx = candle_core::Tensor::new(&[2i64, -1, 3, 0], &candle_core::Device::Cpu)?;
+        let safe = out_of_range_to_zero_rows(&idx, 3)?;
+        let rows = x.value.index_select(&safe, 0)?.flatten_all()?.to_vec1::<f32>()?;
+        assert_eq!(rows, vec![5.0, 6.0, 0.0, 0.0, 0.0, 0.0, 1.0, 2.0]);
+        Ok(())
     }
 }

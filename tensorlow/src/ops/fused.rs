@@ -247,6 +247,26 @@ impl AdamKernel {
     }
 
     fn pass<T: Float>(&self, w: &mut [T], m: &mut [T], v: &mut [T], g: &[T]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: this CPU has AVX-512F (checked just above).
+            return unsafe { self.pass_avx512(w, m, v, g) };
+        }
+        self.pass_any(w, m, v, g)
+    }
+
+    /// [`pass_any`](Self::pass_any) compiled for AVX-512: 16 lanes of
+    /// division and square root per instruction instead of SSE2's 4. The
+    /// same IEEE operations (Rust never fuses a multiply and an add on its
+    /// own), so the same bits.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn pass_avx512<T: Float>(&self, w: &mut [T], m: &mut [T], v: &mut [T], g: &[T]) {
+        self.pass_any(w, m, v, g)
+    }
+
+    #[inline(always)]
+    fn pass_any<T: Float>(&self, w: &mut [T], m: &mut [T], v: &mut [T], g: &[T]) {
         let (b1, c1, b2, c2) = (T::of(self.b1), T::of(self.c1), T::of(self.b2), T::of(self.c2));
         let (keep, c, zero, eps) = (T::of(self.keep), T::of(-self.alpha), T::of(0.0), T::of(self.eps));
         let _ftz = FlushDenormals::new();

@@ -4,7 +4,8 @@
 # shared/notes/cuda_build.md route B+C: nvcc from PyPI wheels matching the
 # device driver's CUDA 13.0, CUDA_COMPUTE_CAP=90 (H100/H200), and link stubs
 # for the driver libraries (the real ones come with the GPU machine's driver).
-# Output: gpu-bundle/ (binaries + gpu-check.sh), small enough to carry (64 MiB).
+# Output: gpu-bundle/bundle.tar.xz, small enough to carry (64 MiB):
+#   run(command="bash scripts/gpu-check.sh", carry=["gpu-bundle"])
 set -euo pipefail
 cd "$(dirname "$0")/.."
 V=${CUDA_WHEEL_VERSION:-13.0.88}
@@ -32,9 +33,16 @@ for l in sys.stdin:
     m=json.loads(l)
     if m.get("reason")=="compiler-artifact" and m.get("executable") and m["profile"]["test"]: print(m["executable"])' > target/cuda-tests.txt
 cargo build --release --features cuda --example keras_mnist --example bench_workloads
-rm -rf gpu-bundle && mkdir -p gpu-bundle/tests
-while read -r t; do cp "$t" gpu-bundle/tests/; done < target/cuda-tests.txt
-cp "$CARGO_TARGET_DIR/release/examples/keras_mnist" "$CARGO_TARGET_DIR/release/examples/bench_workloads" gpu-bundle/
-strip gpu-bundle/* gpu-bundle/tests/* 2>/dev/null || true
-cp scripts/gpu-check.sh gpu-bundle/
+# Every binary embeds candle's PTX (~50 MB each, 633 MB in all): the carried
+# folder holds one xz archive instead (~10 MB; the large dictionary lets xz
+# share the PTX across binaries; ~6 minutes on 2 cores). scripts/gpu-check.sh
+# unpacks it on the GPU machine (xz, or Python's lzma when xz is missing).
+RAW=target/gpu-bundle-raw
+rm -rf "$RAW" && mkdir -p "$RAW/tests"
+while read -r t; do cp "$t" "$RAW/tests/"; done < target/cuda-tests.txt
+cp "$CARGO_TARGET_DIR/release/examples/keras_mnist" "$CARGO_TARGET_DIR/release/examples/bench_workloads" "$RAW/"
+strip "$RAW"/* "$RAW"/tests/* 2>/dev/null || true
+du -sh "$RAW"
+rm -rf gpu-bundle && mkdir -p gpu-bundle
+tar -C target -cf - gpu-bundle-raw | xz -T1 --lzma2=preset=6,dict=768MiB > gpu-bundle/bundle.tar.xz
 du -sh gpu-bundle

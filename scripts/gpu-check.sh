@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine, from the repository root, with gpu-bundle/ built
-# by scripts/build-cuda.sh: the tensorlow op and tape tests on CUDA,
+# by scripts/build-cuda.sh and carried along: the tensorlow op and tape tests on CUDA,
 # keras_mnist on CUDA, and W3 (keras tier) at batch 128 and 1024 beside
 # PyTorch on the same GPU, printing a table.
 set -uo pipefail
@@ -17,7 +17,17 @@ PY
 )
 export LD_LIBRARY_PATH="$LIBS:${LD_LIBRARY_PATH:-}"
 export TENSORLOW_TEST_DEVICE=cuda
-B=gpu-bundle
+# Unpack the binaries built by scripts/build-cuda.sh.
+B=target/gpu-bundle-raw
+if [ ! -d "$B" ]; then
+  mkdir -p target
+  if command -v xz >/dev/null; then
+    xz -dc gpu-bundle/bundle.tar.xz | tar -C target -xf -
+  else
+    python3 -c 'import lzma, sys, tarfile; tarfile.open(fileobj=lzma.open(sys.argv[1])).extractall(sys.argv[2])' \
+      gpu-bundle/bundle.tar.xz target
+  fi
+fi
 fail=0
 for t in "$B"/tests/*; do
   echo "== $(basename "$t")"

@@ -24,7 +24,11 @@
 //!   which keeps candle's element-wise ops on the calling thread instead of
 //!   a second pool whose workers spin for ~1 ms after each op and take
 //!   cores from the matmul that follows (W3's step: 8.3 -> 7.6 ms on 2
-//!   cores). Set either variable yourself to override.
+//!   cores). Set either variable yourself to override. With two or more
+//!   threads, the thread that first uses tensorlow (normally `main`) joins
+//!   rayon's global pool as one of its workers, so a matmul runs on it and
+//!   `n - 1` spawned workers rather than blocking it while `n` others run
+//!   (unless the program built rayon's global pool first).
 //!
 //! ## Training a softmax regression by hand
 //! ```

@@ -15,7 +15,7 @@
 
 use super::{align_pair, weight_like, Metric};
 use crate::Result;
-use tensorlow::Tensor;
+use tensorlow::{DType, Tensor};
 
 /// `tp / (tp + fp)` over every element seen (binary or multi-label data is
 /// flattened), where an element is predicted positive when
@@ -30,8 +30,7 @@ pub struct Precision {
     name: String,
     /// Predictions above it count as positive (default 0.5).
     pub threshold: f64,
-    true_positives: f64,
-    false_positives: f64,
+    counts: ConfusionCounts,
 }
 
 impl Default for Precision {
@@ -39,8 +38,7 @@ impl Default for Precision {
         Precision {
             name: "precision".into(),
             threshold: 0.5,
-            true_positives: 0.0,
-            false_positives: 0.0,
+            counts: ConfusionCounts::default(),
         }
     }
 }
@@ -62,41 +60,80 @@ impl Precision {
     }
     /// The weighted true positives so far.
     pub fn true_positives(&self) -> f64 {
-        self.true_positives
+        self.counts.read().0
     }
     /// The weighted false positives so far.
     pub fn false_positives(&self) -> f64 {
-        self.false_positives
+        let (tp, predicted) = self.counts.read();
+        predicted - tp
     }
 }
 
-/// `(weighted true positives, weighted count of the `selected` elements)`
-/// for one batch, in one read: `selected` is the predicted positives for
-/// precision, the actual positives for recall. Shared with [`Recall`](super::Recall).
-pub(crate) fn confusion_sums(
-    metric: &str,
-    y_true: &Tensor,
-    y_pred: &Tensor,
-    sample_weight: Option<&Tensor>,
-    threshold: f64,
-    select_predicted: bool,
-) -> Result<(f64, f64)> {
-    tensorlow::no_grad(|| {
-        let (yt, yp) = align_pair(metric, y_true, y_pred)?;
-        let predicted = yp.greater(&yp.scalar_like(threshold)?)?.cast(yp.dtype())?;
-        let actual = yt.not_equal(&yt.scalar_like(0.0)?)?.cast(yp.dtype())?;
-        let (mut selected, other) = if select_predicted {
-            (predicted, actual)
-        } else {
-            (actual, predicted)
-        };
-        if let Some(w) = sample_weight {
-            selected = selected.mul(&weight_like(metric, w, &yp)?)?;
+/// The running `[weighted true positives, weighted count of the selected
+/// elements]` of a confusion metric: `selected` is the predicted positives
+/// for precision, the actual positives for recall. Shared with
+/// [`Recall`](super::Recall). The sums stay on the data's device (f64) and
+/// are read only when a result is asked for, so `fit` on a GPU never waits
+/// for them inside a training step.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ConfusionCounts(Option<Tensor>);
+
+impl ConfusionCounts {
+    /// Adds one batch.
+    pub fn add(
+        &mut self,
+        metric: &str,
+        (y_true, y_pred, sample_weight): (&Tensor, &Tensor, Option<&Tensor>),
+        threshold: f64,
+        select_predicted: bool,
+    ) -> Result<()> {
+        let batch = tensorlow::no_grad(|| -> Result<Tensor> {
+            let (yt, yp) = align_pair(metric, y_true, y_pred)?;
+            let predicted = yp.greater(&yp.scalar_like(threshold)?)?.cast(yp.dtype())?;
+            let actual = yt.not_equal(&yt.scalar_like(0.0)?)?.cast(yp.dtype())?;
+            let (mut selected, other) = if select_predicted {
+                (predicted, actual)
+            } else {
+                (actual, predicted)
+            };
+            if let Some(w) = sample_weight {
+                selected = selected.mul(&weight_like(metric, w, &yp)?)?;
+            }
+            let tp = selected.mul(&other)?.sum_all()?;
+            Ok(Tensor::stack(&[&tp, &selected.sum_all()?], 0)?.cast(DType::F64)?)
+        })?;
+        self.0 = Some(match self.0.take() {
+            Some(c) => c.add(&batch)?,
+            None => batch,
+        });
+        Ok(())
+    }
+
+    /// `(true positives, selected)`: zeros before any data, NaN if the
+    /// device read fails.
+    pub fn read(&self) -> (f64, f64) {
+        match &self.0 {
+            None => (0.0, 0.0),
+            Some(c) => match c.to_vec::<f64>() {
+                Ok(v) => (v[0], v[1]),
+                Err(_) => (f64::NAN, f64::NAN),
+            },
         }
-        let tp = selected.mul(&other)?.sum_all()?;
-        let v = Tensor::stack(&[&tp, &selected.sum_all()?], 0)?.to_vec::<f64>()?;
-        Ok((v[0], v[1]))
-    })
+    }
+
+    /// `tp / selected`, 0 when nothing was selected (Keras' `divide_no_nan`).
+    pub fn ratio(&self) -> f64 {
+        let (tp, selected) = self.read();
+        if selected == 0.0 {
+            0.0
+        } else {
+            tp / selected
+        }
+    }
+
+    pub fn reset(&mut self) {
+        self.0 = None;
+    }
 }
 
 impl Metric for Precision {
@@ -104,22 +141,14 @@ impl Metric for Precision {
         &self.name
     }
     fn update_state(&mut self, y_true: &Tensor, y_pred: &Tensor, sample_weight: Option<&Tensor>) -> Result<()> {
-        let (tp, predicted) = confusion_sums(&self.name, y_true, y_pred, sample_weight, self.threshold, true)?;
-        self.true_positives += tp;
-        self.false_positives += predicted - tp;
-        Ok(())
+        let data = (y_true, y_pred, sample_weight);
+        self.counts.add(&self.name, data, self.threshold, true)
     }
     fn result(&self) -> f64 {
-        let d = self.true_positives + self.false_positives;
-        if d == 0.0 {
-            0.0
-        } else {
-            self.true_positives / d
-        }
+        self.counts.ratio()
     }
     fn reset_state(&mut self) {
-        self.true_positives = 0.0;
-        self.false_positives = 0.0;
+        self.counts.reset();
     }
 }
 

@@ -13,7 +13,7 @@
 //! # Ok(()) }
 //! ```
 
-use super::precision::confusion_sums;
+use super::precision::ConfusionCounts;
 use super::Metric;
 use crate::Result;
 use tensorlow::Tensor;
@@ -30,8 +30,7 @@ pub struct Recall {
     name: String,
     /// Predictions above it count as positive (default 0.5).
     pub threshold: f64,
-    true_positives: f64,
-    false_negatives: f64,
+    counts: ConfusionCounts,
 }
 
 impl Default for Recall {
@@ -39,8 +38,7 @@ impl Default for Recall {
         Recall {
             name: "recall".into(),
             threshold: 0.5,
-            true_positives: 0.0,
-            false_negatives: 0.0,
+            counts: ConfusionCounts::default(),
         }
     }
 }
@@ -62,11 +60,12 @@ impl Recall {
     }
     /// The weighted true positives so far.
     pub fn true_positives(&self) -> f64 {
-        self.true_positives
+        self.counts.read().0
     }
     /// The weighted false negatives so far.
     pub fn false_negatives(&self) -> f64 {
-        self.false_negatives
+        let (tp, positives) = self.counts.read();
+        positives - tp
     }
 }
 
@@ -75,22 +74,14 @@ impl Metric for Recall {
         &self.name
     }
     fn update_state(&mut self, y_true: &Tensor, y_pred: &Tensor, sample_weight: Option<&Tensor>) -> Result<()> {
-        let (tp, positives) = confusion_sums(&self.name, y_true, y_pred, sample_weight, self.threshold, false)?;
-        self.true_positives += tp;
-        self.false_negatives += positives - tp;
-        Ok(())
+        let data = (y_true, y_pred, sample_weight);
+        self.counts.add(&self.name, data, self.threshold, false)
     }
     fn result(&self) -> f64 {
-        let d = self.true_positives + self.false_negatives;
-        if d == 0.0 {
-            0.0
-        } else {
-            self.true_positives / d
-        }
+        self.counts.ratio()
     }
     fn reset_state(&mut self) {
-        self.true_positives = 0.0;
-        self.false_negatives = 0.0;
+        self.counts.reset();
     }
 }
 

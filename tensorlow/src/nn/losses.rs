@@ -61,7 +61,6 @@ pub fn sparse_softmax_cross_entropy_with_logits(labels: &Tensor, logits: &Tensor
     }
     let classes = logits.shape()[logits.rank() - 1];
     let lsm = super::log_softmax(logits, -1)?;
-    let pick = |idx: &Tensor| lsm.take_along_axis(&idx.expand_dims(-1)?, -1)?.squeeze(&[-1])?.neg();
     if labels.device().is_cpu() {
         if let Some(bad) = crate::ops::index::first_out_of_range(&labels.value, classes)? {
             return Err(Error::arg(format!(
@@ -69,7 +68,7 @@ pub fn sparse_softmax_cross_entropy_with_logits(labels: &Tensor, logits: &Tensor
                 classes.saturating_sub(1)
             )));
         }
-        return pick(&labels.cast(DType::I64)?);
+        return neg_picked(&lsm, &labels.cast(DType::I64)?);
     }
     nan_for_out_of_range_labels(labels, &lsm, classes)
 }
@@ -84,12 +83,16 @@ fn nan_for_out_of_range_labels(labels: &Tensor, log_softmax: &Tensor, classes: u
         &Tensor::from_candle(idx),
         &Tensor::full_scalar(0.0, DType::I64, &labels.device())?,
     )?;
-    let picked = log_softmax
-        .take_along_axis(&idx.expand_dims(-1)?, -1)?
-        .squeeze(&[-1])?
-        .neg()?;
     let nan = Tensor::full_scalar(f64::NAN, log_softmax.dtype(), &log_softmax.device())?;
-    ok.select(&picked, &nan)
+    ok.select(&neg_picked(log_softmax, &idx)?, &nan)
+}
+
+/// `-log_softmax[i, labels[i]]` for int64 labels in range.
+fn neg_picked(log_softmax: &Tensor, labels: &Tensor) -> Result<Tensor> {
+    log_softmax
+        .take_along_axis(&labels.expand_dims(-1)?, -1)?
+        .squeeze(&[-1])?
+        .neg()
 }
 
 /// Logistic loss of `labels` in [0, 1] against `logits`, element-wise

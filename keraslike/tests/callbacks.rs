@@ -322,3 +322,44 @@ fn terminate_on_nan_stops_training() {
         3
     );
 }
+
+/// Counts the batch hooks `fit` calls.
+struct BatchCounter {
+    calls: Rc<RefCell<usize>>,
+    batch_hooks: bool,
+}
+
+impl Callback for BatchCounter {
+    fn on_train_batch_end(
+        &mut self,
+        _: usize,
+        _: &mut Sequential,
+        logs: &keraslike::callbacks::Logs,
+    ) -> keraslike::Result<()> {
+        assert!(logs.contains_key("loss"));
+        *self.calls.borrow_mut() += 1;
+        Ok(())
+    }
+    fn uses_batch_hooks(&self) -> bool {
+        self.batch_hooks
+    }
+}
+
+#[test]
+fn batch_hooks_run_only_for_callbacks_that_use_them() {
+    // 3 epochs of one batch: 3 calls with the default `uses_batch_hooks`,
+    // none when the callback says it does not use them.
+    for (batch_hooks, want) in [(true, 3), (false, 0)] {
+        let calls = Rc::new(RefCell::new(0));
+        let counter = BatchCounter {
+            calls: calls.clone(),
+            batch_hooks,
+        };
+        fit(&mut model(1.0, 0.1), 3, vec![Box::new(counter)]);
+        assert_eq!(*calls.borrow(), want);
+    }
+    // The built-in epoch-level callbacks do not ask for batch logs.
+    let stop = EarlyStopping::new(EarlyStoppingOptions::default());
+    assert!(!stop.uses_batch_hooks());
+    assert!(TerminateOnNaN::new().uses_batch_hooks());
+}

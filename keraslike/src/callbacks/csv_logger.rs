@@ -64,6 +64,9 @@ impl CSVLogger {
 }
 
 impl Callback for CSVLogger {
+    fn uses_batch_hooks(&self) -> bool {
+        false
+    }
     fn on_train_begin(&mut self, _model: &mut Sequential, _logs: &Logs) -> Result<()> {
         let existing = std::fs::metadata(&self.path).map(|m| m.len() > 0).unwrap_or(false);
         self.write_header = !(self.o.append && existing);

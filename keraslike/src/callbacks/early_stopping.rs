@@ -114,6 +114,9 @@ impl EarlyStopping {
 }
 
 impl Callback for EarlyStopping {
+    fn uses_batch_hooks(&self) -> bool {
+        false
+    }
     fn on_train_begin(&mut self, _model: &mut Sequential, _logs: &Logs) -> Result<()> {
         let max = self.o.mode.maximize(&self.o.monitor, "EarlyStopping")?;
         self.maximize = Some(max);

@@ -36,6 +36,9 @@ impl LearningRateScheduler {
 }
 
 impl Callback for LearningRateScheduler {
+    fn uses_batch_hooks(&self) -> bool {
+        false
+    }
     fn on_epoch_begin(&mut self, epoch: usize, model: &mut Sequential, _logs: &Logs) -> Result<()> {
         let opt = model
             .optimizer_mut()

@@ -46,6 +46,15 @@ pub trait Callback {
     fn on_train_batch_end(&mut self, batch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
         Ok(())
     }
+    /// Whether `fit` calls the two batch hooks. Their logs are the running
+    /// loss and metrics, read from the device after every batch (a
+    /// synchronization on a GPU), so `fit` skips them when no callback
+    /// needs them, as Keras does for callbacks without batch hooks. The
+    /// default `true` keeps a callback that overrides them working; the
+    /// epoch-level callbacks of this module return `false`.
+    fn uses_batch_hooks(&self) -> bool {
+        true
+    }
 }
 
 mod csv_logger;

@@ -93,6 +93,9 @@ impl ModelCheckpoint {
 }
 
 impl Callback for ModelCheckpoint {
+    fn uses_batch_hooks(&self) -> bool {
+        false
+    }
     fn on_epoch_end(&mut self, epoch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
         let path = format_filepath(&self.filepath, epoch, logs)?;
         if self.o.save_best_only {

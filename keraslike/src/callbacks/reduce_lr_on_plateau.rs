@@ -83,6 +83,9 @@ impl ReduceLROnPlateau {
 }
 
 impl Callback for ReduceLROnPlateau {
+    fn uses_batch_hooks(&self) -> bool {
+        false
+    }
     fn on_train_begin(&mut self, _model: &mut Sequential, _logs: &Logs) -> Result<()> {
         if self.o.factor >= 1.0 || self.o.factor.is_nan() {
             return Err(Error::arg(format!(

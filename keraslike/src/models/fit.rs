@@ -143,7 +143,7 @@ impl Sequential {
             None => op_generator(None),
         };
         let mut order: Vec<u32> = (0..n_train as u32).collect();
-        let batch_logs = !callbacks.is_empty();
+        let batch_logs = callbacks.iter().any(|c| c.uses_batch_hooks());
         let mut history = History::default();
         let mut logs = Logs::new();
         self.stop_training = false;

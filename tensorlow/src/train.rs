@@ -75,6 +75,19 @@ impl Default for AdamStep {
 
 /// One Adam step with every option of [`AdamStep`], in place and in one
 /// pass over the variable, its slots and the gradient.
+///
+/// ```
+/// use tensorlow::{train::{apply_adam_step, AdamStep}, Tensor, Variable};
+/// # fn main() -> tensorlow::Result<()> {
+/// let w = Variable::new("w", Tensor::new(&[1.0f64], &[1])?);
+/// let (m, v) = (Variable::non_trainable("m", w.zeros_like()?), Variable::non_trainable("v", w.zeros_like()?));
+/// // AdamW's decay: keep = 1 - lr * weight_decay = 0.5 halves w before the step.
+/// let step = AdamStep { lr_t: 0.1, keep: 0.5, ..AdamStep::default() };
+/// apply_adam_step(&w, &m, &v, &Tensor::new(&[3.0f64], &[1])?, &step)?;
+/// // m = 0.3, v = 0.009: w = 0.5 - 0.1 * 0.3 / (sqrt(0.009) + 1e-7) = 0.5 - 0.1 * sqrt(10)
+/// assert!((w.to_vec::<f64>()?[0] - (0.5 - 0.1 * 10f64.sqrt())).abs() < 1e-6);
+/// # Ok(()) }
+/// ```
 pub fn apply_adam_step(var: &Variable, m: &Variable, v: &Variable, grad: &Tensor, step: &AdamStep) -> Result<()> {
     var.assign_adam(m, v, grad, step)
 }

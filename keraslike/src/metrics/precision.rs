@@ -131,6 +131,7 @@ impl ConfusionCounts {
         }
     }
 
+    /// Forgets every batch.
     pub fn reset(&mut self) {
         self.0 = None;
     }

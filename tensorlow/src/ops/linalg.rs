@@ -94,10 +94,7 @@ fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 ///   numbers (found by the second-order gradient check of a broadcast matmul);
 /// - batch dimensions that are not laid out in order are refused outright.
 fn same_batch_matmul(a: &candle_core::Tensor, b: &candle_core::Tensor) -> Result<candle_core::Tensor> {
-    if let Some(v) = small_matmul(a, b)? {
-        return Ok(v);
-    }
-    if let Some(v) = gemm_2d(a, b)? {
+    if let Some(v) = matmul_2d(a, b)? {
         return Ok(v);
     }
     let r = b.rank();
@@ -113,21 +110,33 @@ fn same_batch_matmul(a: &candle_core::Tensor, b: &candle_core::Tensor) -> Result
     }
 }
 
-/// `a @ b` for 2-D f32/f64 CPU operands with non-zero strides, straight
-/// through `gemm`, or `None`. candle's own call zero-fills the output
-/// before `gemm` overwrites it (`read_dst = false`): a wasted pass over every
-/// output, 4% of W3's training time (1.6 MB per kernel gradient).
-fn gemm_2d(a: &candle_core::Tensor, b: &candle_core::Tensor) -> Result<Option<candle_core::Tensor>> {
+/// `a @ b` for 2-D f32/f64 CPU operands by our own kernels, or `None`:
+/// small products as a plain loop ([`SMALL_MATMUL_MACS`]), others straight
+/// through `gemm` when no stride is zero. candle's own call zero-fills the
+/// output before `gemm` overwrites it (`read_dst = false`): a wasted pass
+/// over every output, 4% of W3's training time (1.6 MB per kernel gradient).
+fn matmul_2d(a: &candle_core::Tensor, b: &candle_core::Tensor) -> Result<Option<candle_core::Tensor>> {
     let is_f = matches!(a.dtype(), candle_core::DType::F32 | candle_core::DType::F64);
     if a.rank() != 2 || !a.device().is_cpu() || !is_f || a.dtype() != b.dtype() {
         return Ok(None);
     }
-    let strides_ok = |t: &candle_core::Tensor| t.stride().iter().all(|&s| s > 0);
     let (m, k, n) = (a.dims()[0], a.dims()[1], b.dims()[1]);
-    if m == 0 || k == 0 || n == 0 || !strides_ok(a) || !strides_ok(b) {
-        return Ok(None);
-    }
-    Ok(Some(a.apply_op2_no_bwd(b, &Gemm)?))
+    let kernel = if m * k * n <= SMALL_MATMUL_MACS {
+        Matmul2d::SmallLoop
+    } else {
+        let strides_ok = |t: &candle_core::Tensor| t.stride().iter().all(|&s| s > 0);
+        if !strides_ok(a) || !strides_ok(b) {
+            return Ok(None);
+        }
+        Matmul2d::Gemm
+    };
+    Ok(Some(a.apply_op2_no_bwd(b, &kernel)?))
+}
+
+/// The two CPU kernels of [`matmul_2d`].
+enum Matmul2d {
+    SmallLoop,
+    Gemm,
 }
 
 struct Gemm;
@@ -215,45 +224,10 @@ impl Gemm {
     }
 }
 
-impl candle_core::CustomOp2 for Gemm {
-    fn name(&self) -> &'static str {
-        "tensorlow-gemm"
-    }
-
-    fn cpu_fwd(
-        &self,
-        s1: &CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-    ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let shape = Shape::from((l1.dims()[0], l2.dims()[1]));
-        let out = match (s1, s2) {
-            (CpuStorage::F32(a), CpuStorage::F32(b)) => CpuStorage::F32(Self::run(a, l1, b, l2)?),
-            (CpuStorage::F64(a), CpuStorage::F64(b)) => CpuStorage::F64(Self::run(a, l1, b, l2)?),
-            _ => candle_core::bail!("gemm supports f32 and f64 operands of one dtype"),
-        };
-        Ok((out, shape))
-    }
-}
-
 /// Below this many multiply-adds a 2-D CPU matmul runs as a plain loop:
 /// `gemm` allocates and zeroes packing buffers on every call, which costs
 /// more than the arithmetic of a small layer (a 10x4 @ 4x5 step of W1).
 const SMALL_MATMUL_MACS: usize = 8 * 1024;
-
-/// `a @ b` for small 2-D f32/f64 CPU operands of any strides, or `None`.
-fn small_matmul(a: &candle_core::Tensor, b: &candle_core::Tensor) -> Result<Option<candle_core::Tensor>> {
-    if a.rank() != 2 || !a.device().is_cpu() || !matches!(a.dtype(), candle_core::DType::F32 | candle_core::DType::F64)
-    {
-        return Ok(None);
-    }
-    let (m, k, n) = (a.dims()[0], a.dims()[1], b.dims()[1]);
-    if m * k * n > SMALL_MATMUL_MACS {
-        return Ok(None);
-    }
-    Ok(Some(a.apply_op2_no_bwd(b, &SmallMatMul)?))
-}
 
 struct SmallMatMul;
 
@@ -285,9 +259,12 @@ impl SmallMatMul {
 
 use candle_core::{CpuStorage, Layout, Shape};
 
-impl candle_core::CustomOp2 for SmallMatMul {
+impl candle_core::CustomOp2 for Matmul2d {
     fn name(&self) -> &'static str {
-        "tensorlow-small-matmul"
+        match self {
+            Matmul2d::SmallLoop => "tensorlow-small-matmul",
+            Matmul2d::Gemm => "tensorlow-gemm",
+        }
     }
 
     fn cpu_fwd(
@@ -297,11 +274,23 @@ impl candle_core::CustomOp2 for SmallMatMul {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
+        fn run<T: candle_core::WithDType>(
+            k: &Matmul2d,
+            a: &[T],
+            la: &Layout,
+            b: &[T],
+            lb: &Layout,
+        ) -> candle_core::Result<Vec<T>> {
+            match k {
+                Matmul2d::SmallLoop => Ok(SmallMatMul::run(a, la, b, lb)),
+                Matmul2d::Gemm => Gemm::run(a, la, b, lb),
+            }
+        }
         let shape = Shape::from((l1.dims()[0], l2.dims()[1]));
         let out = match (s1, s2) {
-            (CpuStorage::F32(a), CpuStorage::F32(b)) => CpuStorage::F32(Self::run(a, l1, b, l2)),
-            (CpuStorage::F64(a), CpuStorage::F64(b)) => CpuStorage::F64(Self::run(a, l1, b, l2)),
-            _ => candle_core::bail!("small matmul supports f32 and f64 operands of one dtype"),
+            (CpuStorage::F32(a), CpuStorage::F32(b)) => CpuStorage::F32(run(self, a, l1, b, l2)?),
+            (CpuStorage::F64(a), CpuStorage::F64(b)) => CpuStorage::F64(run(self, a, l1, b, l2)?),
+            _ => candle_core::bail!("{} supports f32 and f64 operands of one dtype", self.name()),
         };
         Ok((out, shape))
     }

@@ -16,19 +16,24 @@
 //!   ops, which makes gradients differentiable again.
 //! - **Axes** are `isize` (negative counts from the end); an empty axis list
 //!   in a reduction means all axes (TensorFlow's `axis=None`).
-//! - **Threads.** One pool of worker threads: rayon's global pool, which
-//!   candle's matmul (`gemm`) and tensorlow's fused kernels share. On first
-//!   use tensorlow sets two environment variables that are not already set:
-//!   `RAYON_NUM_THREADS` to the available parallelism (without it candle
-//!   parses `/proc/cpuinfo` on every matmul), and `CANDLE_NUM_THREADS=1`,
-//!   which keeps candle's element-wise ops on the calling thread instead of
-//!   a second pool whose workers spin for ~1 ms after each op and take
-//!   cores from the matmul that follows (W3's step: 8.3 -> 7.6 ms on 2
-//!   cores). Set either variable yourself to override. With two or more
-//!   threads, the thread that first uses tensorlow (normally `main`) joins
-//!   rayon's global pool as one of its workers, so a matmul runs on it and
-//!   `n - 1` spawned workers rather than blocking it while `n` others run
-//!   (unless the program built rayon's global pool first).
+//! - **Threads.** Large matmuls (>= 1M multiply-adds) and optimizer
+//!   updates (>= 32K elements) are split over a team of threads: the
+//!   calling thread and `n - 1` helpers, `n` being `RAYON_NUM_THREADS` or
+//!   else the available parallelism. The helpers spin for 2 ms after each
+//!   split, so the splits of one training step start on warm threads (a
+//!   rayon worker had to be woken through a futex each time, 12% of W3's
+//!   CPU samples on a 2-vCPU VM), and park when work stops. On first use
+//!   tensorlow also sets two environment variables that are not already
+//!   set: `RAYON_NUM_THREADS` to the available parallelism (without it
+//!   candle parses `/proc/cpuinfo` on every matmul it runs itself), and
+//!   `CANDLE_NUM_THREADS=1`, which keeps candle's element-wise ops on the
+//!   calling thread instead of a second pool whose workers spin for ~1 ms
+//!   after each op and take cores from the matmul that follows (W3's
+//!   step: 8.3 -> 7.6 ms on 2 cores). Set either variable yourself to
+//!   override; `RAYON_NUM_THREADS=1` runs everything on the calling thread.
+//!   An optimizer update gives the same bits with any number of threads;
+//!   a matmul's blocking can follow the split, so its last bits may differ
+//!   between thread counts (never between runs with the same count).
 //!
 //! ## Training a softmax regression by hand
 //! ```
@@ -57,6 +62,7 @@ mod dtype;
 mod error;
 pub mod nn;
 pub mod ops;
+mod parallel;
 pub mod random;
 mod tape;
 mod tensor;

@@ -11,8 +11,8 @@
 //! The operands must have the variable's shape and dtype. They are never
 //! differentiated through (the update is recorded by no tape).
 //!
-//! Large updates (>= 32K elements) are split over rayon's global pool, the
-//! pool candle's matmul already runs on, so no thread competes with it.
+//! Large updates (>= 32K elements) are split over tensorlow's thread team,
+//! which the large matmuls share, so no thread competes with them.
 //! Every element is computed by the same formula whatever the split, so
 //! results do not depend on the number of threads.
 //!
@@ -26,10 +26,10 @@
 //! # Ok(()) }
 //! ```
 
+use crate::parallel::{self, SendPtr};
 use crate::train::AdamStep;
 use crate::{DType, Error, Result, Tensor, Variable};
 use candle_core::{CpuStorage, Layout};
-use rayon::prelude::*;
 use std::cell::RefCell;
 
 /// The element types the CPU kernels handle.
@@ -56,15 +56,10 @@ impl Float for f64 {
     }
 }
 
-/// Below this many elements a kernel runs on the calling thread: waking
-/// rayon's workers costs more than one pass over a small tensor.
+/// Below this many elements a kernel runs on the calling thread: handing
+/// chunks to the team costs more than one pass over a small tensor.
+/// Chunks are multiples of 64 elements so they start on cache lines.
 const PAR_MIN: usize = 32 * 1024;
-
-/// Elements per parallel chunk of an `n`-element update: one chunk per
-/// thread, a multiple of 64 elements so chunks start on cache lines.
-fn chunk_len(n: usize) -> usize {
-    n.div_ceil(rayon::current_num_threads().max(1)).next_multiple_of(64)
-}
 
 fn offsets(l: &Layout) -> candle_core::Result<(usize, usize)> {
     l.contiguous_offsets()
@@ -117,13 +112,12 @@ impl Drop for FlushDenormals {
 impl Axpby {
     fn run<T: Float>(&self, d: &mut [T], x: &[T]) {
         let x = &x[..d.len()];
-        if d.len() < PAR_MIN {
-            return self.pass(d, x);
-        }
-        let c = chunk_len(d.len());
-        d.par_chunks_mut(c)
-            .zip(x.par_chunks(c))
-            .for_each(|(d, x)| self.pass(d, x));
+        let dp = SendPtr(d.as_mut_ptr());
+        // SAFETY: the ranges are disjoint and within `d`, which is not
+        // otherwise touched until the split returns.
+        parallel::for_each_range(d.len(), PAR_MIN, 64, |r| {
+            self.pass(unsafe { dp.slice(r.clone()) }, &x[r])
+        });
     }
 
     fn pass<T: Float>(&self, d: &mut [T], x: &[T]) {
@@ -169,14 +163,12 @@ struct Ratio {
 impl Ratio {
     fn run<T: Float>(&self, d: &mut [T], n: &[T], q: &[T]) {
         let (n, q) = (&n[..d.len()], &q[..d.len()]);
-        if d.len() < PAR_MIN {
-            return self.pass(d, n, q);
-        }
-        let c = chunk_len(d.len());
-        d.par_chunks_mut(c)
-            .zip(n.par_chunks(c))
-            .zip(q.par_chunks(c))
-            .for_each(|((d, n), q)| self.pass(d, n, q));
+        let dp = SendPtr(d.as_mut_ptr());
+        // SAFETY: the ranges are disjoint and within `d`, which is not
+        // otherwise touched until the split returns.
+        parallel::for_each_range(d.len(), PAR_MIN, 64, |r| {
+            self.pass(unsafe { dp.slice(r.clone()) }, &n[r.clone()], &q[r])
+        });
     }
 
     fn pass<T: Float>(&self, d: &mut [T], n: &[T], q: &[T]) {
@@ -235,15 +227,17 @@ impl AdamKernel {
     fn run<T: Float>(&self, w: &mut [T], m: &mut [T], v: &mut [T], g: &[T]) {
         let n = w.len();
         let (m, v, g) = (&mut m[..n], &mut v[..n], &g[..n]);
-        if n < PAR_MIN {
-            return self.pass(w, m, v, g);
-        }
-        let c = chunk_len(n);
-        w.par_chunks_mut(c)
-            .zip(m.par_chunks_mut(c))
-            .zip(v.par_chunks_mut(c))
-            .zip(g.par_chunks(c))
-            .for_each(|(((w, m), v), g)| self.pass(w, m, v, g));
+        let (wp, mp, vp) = (
+            SendPtr(w.as_mut_ptr()),
+            SendPtr(m.as_mut_ptr()),
+            SendPtr(v.as_mut_ptr()),
+        );
+        // SAFETY: the ranges are disjoint and within the three buffers
+        // (all `n` long), which are not otherwise touched until the split
+        // returns.
+        parallel::for_each_range(n, PAR_MIN, 64, |r| unsafe {
+            self.pass(wp.slice(r.clone()), mp.slice(r.clone()), vp.slice(r.clone()), &g[r])
+        });
     }
 
     fn pass<T: Float>(&self, w: &mut [T], m: &mut [T], v: &mut [T], g: &[T]) {

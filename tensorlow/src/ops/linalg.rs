@@ -12,8 +12,8 @@
 //! ```
 
 use super::out;
+use crate::parallel::{self, SendPtr};
 use crate::{Error, Result, Tensor};
-use rayon::prelude::*;
 
 impl Tensor {
     /// `self @ other` (`tf.linalg.matmul`): rank >= 2, batch dimensions
@@ -141,23 +141,9 @@ enum Matmul2d {
 
 struct Gemm;
 
-/// Below this many multiply-adds the column split is not worth waking the
-/// pool for.
-const SPLIT_COLUMNS_MIN_MACS: usize = 1 << 20;
-
-/// A raw output pointer handed to the threads that write disjoint column
-/// blocks of one buffer.
-#[derive(Clone, Copy)]
-struct SendPtr<T>(*mut T);
-// SAFETY: only used for writes to disjoint regions, joined before the
-// buffer is read.
-unsafe impl<T> Send for SendPtr<T> {}
-unsafe impl<T> Sync for SendPtr<T> {}
-impl<T> SendPtr<T> {
-    fn get(self) -> *mut T {
-        self.0
-    }
-}
+/// Below this many multiply-adds a matmul runs on the calling thread: the
+/// split costs more than it saves.
+const SPLIT_MIN_MACS: usize = 1 << 20;
 
 impl Gemm {
     fn run<T: candle_core::WithDType>(a: &[T], la: &Layout, b: &[T], lb: &Layout) -> candle_core::Result<Vec<T>> {
@@ -168,25 +154,27 @@ impl Gemm {
         if (m - 1) * sa[0] + (k - 1) * sa[1] >= a.len() || (k - 1) * sb[0] + (n - 1) * sb[1] >= b.len() {
             candle_core::bail!("gemm: operand view out of its storage's bounds");
         }
-        let threads = rayon::current_num_threads();
+        let threads = parallel::threads();
         let mut out: Vec<T> = Vec::with_capacity(m * n);
         let dst = SendPtr(out.as_mut_ptr());
-        // One gemm call over output columns `lo..hi` (all rows).
-        // SAFETY (for callers): `lo <= hi <= n`; the operand views are in
-        // bounds (checked above) and `out` has room for m x n values.
-        let columns = |lo: usize, hi: usize, par: gemm::Parallelism| unsafe {
+        // One single-threaded gemm call over output rows `r` and columns
+        // `c`.
+        // SAFETY (for callers): the ranges are in `0..m` and `0..n`; the
+        // operand views are in bounds (checked above) and `out` has room
+        // for m x n values.
+        let block = |r: std::ops::Range<usize>, c: std::ops::Range<usize>| unsafe {
             gemm::gemm(
-                m,
-                hi - lo,
+                r.len(),
+                c.len(),
                 k,
-                dst.get().add(lo),
+                dst.get().add(r.start * n + c.start),
                 1,
                 n as isize,
                 false,
-                a.as_ptr(),
+                a.as_ptr().add(r.start * sa[0]),
                 sa[1] as isize,
                 sa[0] as isize,
-                b.as_ptr().add(lo * sb[1]),
+                b.as_ptr().add(c.start * sb[1]),
                 sb[1] as isize,
                 sb[0] as isize,
                 T::zero(),
@@ -194,27 +182,28 @@ impl Gemm {
                 false,
                 false,
                 false,
-                par,
+                gemm::Parallelism::None,
             )
         };
-        if threads > 1 && sa[1] == 1 && n >= 128 && m * n * k >= SPLIT_COLUMNS_MIN_MACS {
-            // A row-major lhs: one single-threaded gemm per block of output
-            // columns, on rayon's pool. gemm's own threading scales poorly
-            // at W3's shapes on 2 cores, worst with a transposed rhs (the
+        if threads > 1 && m * n * k >= SPLIT_MIN_MACS && n >= 128 {
+            // One single-threaded gemm per block of output columns, on the
+            // team (see `parallel`). gemm's own threading scaled poorly at
+            // W3's shapes on 2 cores, worst with a transposed rhs (the
             // input gradient `g @ w^T` of every dense layer): 128x512 @
             // (512x512)^T took 1.27-1.58 ms with `Parallelism::Rayon(2)`
             // and 0.61-0.95 ms split in two; the forward 128x784 @ 784x512
-            // 1.41-2.64 ms against 1.14-1.44 ms. With a transposed lhs (the
-            // kernel gradient `x^T @ g`) gemm's own split stays faster.
+            // 1.41-2.64 ms against 1.14-1.44 ms. Column blocks are
+            // multiples of 16 so each starts on a vector boundary.
             let parts = threads.min(n / 64);
             let bound = |t: usize| if t == parts { n } else { (n * t / parts) / 16 * 16 };
-            (0..parts)
-                .into_par_iter()
-                .for_each(|t| columns(bound(t), bound(t + 1), gemm::Parallelism::None));
-        } else if threads > 1 {
-            columns(0, n, gemm::Parallelism::Rayon(threads));
+            parallel::for_each(parts, |t| block(0..m, bound(t)..bound(t + 1)));
+        } else if threads > 1 && m * n * k >= SPLIT_MIN_MACS && m >= 128 {
+            // A narrow output (a kernel gradient `x^T @ g` into few units):
+            // blocks of rows instead.
+            let parts = threads.min(m / 64);
+            parallel::for_each(parts, |t| block(m * t / parts..m * (t + 1) / parts, 0..n));
         } else {
-            columns(0, n, gemm::Parallelism::None);
+            block(0..m, 0..n);
         }
         // SAFETY: the calls above wrote all m x n values (gemm with
         // `read_dst = false` and k > 0 writes its whole output without
@@ -317,10 +306,15 @@ mod tests {
 
     #[test]
     fn large_matmuls_are_right_for_every_transpose_layout() -> Result<()> {
-        // Past the small-matmul loop and the column-split threshold
-        // (48 x 130 x 200 MACs, ragged column blocks), so gemm reads the
-        // strided views directly; f32 and f64, all four layouts.
-        let (m, k, n) = (48, 130, 200);
+        // Past the small-matmul loop and the split threshold, so gemm reads
+        // the strided views directly; f32 and f64, all four layouts. Wide
+        // outputs split into (ragged) column blocks, narrow ones with many
+        // rows into row blocks.
+        check_layouts(48, 130, 200)?;
+        check_layouts(300, 160, 24)
+    }
+
+    fn check_layouts(m: usize, k: usize, n: usize) -> Result<()> {
         let mut gen = random::Generator::from_seed(7);
         let a = gen.normal(&[m, k], 0.0, 1.0, DType::F64, &Device::cpu())?;
         let b = gen.normal(&[k, n], 0.0, 1.0, DType::F64, &Device::cpu())?;

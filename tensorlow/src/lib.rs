@@ -80,10 +80,11 @@ pub use tensor::Tensor;
 pub use variable::Variable;
 
 /// Sets `RAYON_NUM_THREADS` and `CANDLE_NUM_THREADS` once (when unset),
-/// before candle's first op reads them (see "Threads" above).
-pub(crate) fn init_threads() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
+/// before candle's first op reads them (see "Threads" above), and returns
+/// the number of threads the CPU kernels' splits use.
+pub(crate) fn init_threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
         let threads = match std::env::var("RAYON_NUM_THREADS")
             .ok()
             .and_then(|v| v.parse::<usize>().ok())
@@ -99,18 +100,19 @@ pub(crate) fn init_threads() {
             std::env::set_var("CANDLE_NUM_THREADS", "1");
         }
         if threads >= 2 {
-            // The thread that first uses tensorlow (normally `main`) joins
-            // rayon's global pool as worker 0 instead of blocking while
-            // `threads` other workers run each matmul: it computes its own
-            // share, and `threads - 1` workers are left to spin after the
-            // matmul rather than `threads` workers competing with it for the
-            // cores. Threads outside the pool still hand their jobs to the
-            // spawned workers (hence at least 2). Fails harmlessly when the
-            // program built the global pool itself.
+            // candle's own parallel ops (the matmuls it still runs itself,
+            // batched ones) use rayon's global pool. The thread that first
+            // uses tensorlow (normally `main`) joins it as worker 0 instead
+            // of blocking while `threads` other workers run: it computes
+            // its own share and `threads - 1` workers are left. Threads
+            // outside the pool still hand their jobs to the spawned
+            // workers (hence at least 2). Fails harmlessly when the program
+            // built the global pool itself.
             let _ = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .use_current_thread()
                 .build_global();
         }
-    });
+        threads
+    })
 }

@@ -82,12 +82,7 @@ fn parts(c: u64) -> usize {
 fn team() -> &'static Team {
     static TEAM: OnceLock<Team> = OnceLock::new();
     TEAM.get_or_init(|| {
-        crate::init_threads();
-        let size = std::env::var("RAYON_NUM_THREADS")
-            .ok()
-            .and_then(|v| v.parse::<usize>().ok())
-            .filter(|&n| n > 0)
-            .unwrap_or(1);
+        let size = crate::init_threads();
         Team {
             claim: AtomicU64::new(0),
             job: AtomicPtr::new(std::ptr::null_mut()),

@@ -103,8 +103,10 @@ pub(crate) fn threads() -> usize {
 impl Team {
     fn helpers(&'static self) -> &'static [Helper] {
         self.helpers.get_or_init(|| {
+            // A helper finds its own entry by index, so stop at the first
+            // thread that cannot be spawned rather than skip it.
             (1..self.size)
-                .filter_map(|i| {
+                .map_while(|i| {
                     std::thread::Builder::new()
                         .name(format!("tensorlow-worker-{i}"))
                         .spawn(move || self.helper_loop(i - 1))

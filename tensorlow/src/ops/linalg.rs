@@ -185,7 +185,8 @@ impl Gemm {
                 gemm::Parallelism::None,
             )
         };
-        if threads > 1 && m * n * k >= SPLIT_MIN_MACS && n >= 128 {
+        let split = threads > 1 && m * n * k >= SPLIT_MIN_MACS;
+        if split && n >= 128 {
             // One single-threaded gemm per block of output columns, on the
             // team (see `parallel`). gemm's own threading scaled poorly at
             // W3's shapes on 2 cores, worst with a transposed rhs (the
@@ -197,7 +198,7 @@ impl Gemm {
             let parts = threads.min(n / 64);
             let bound = |t: usize| if t == parts { n } else { (n * t / parts) / 16 * 16 };
             parallel::for_each(parts, |t| block(0..m, bound(t)..bound(t + 1)));
-        } else if threads > 1 && m * n * k >= SPLIT_MIN_MACS && m >= 128 {
+        } else if split && m >= 128 {
             // A narrow output (a kernel gradient `x^T @ g` into few units):
             // blocks of rows instead.
             let parts = threads.min(m / 64);
@@ -207,7 +208,7 @@ impl Gemm {
         }
         // SAFETY: the calls above wrote all m x n values (gemm with
         // `read_dst = false` and k > 0 writes its whole output without
-        // reading it; the column blocks cover 0..n).
+        // reading it; the blocks cover all rows and columns).
         unsafe { out.set_len(m * n) };
         Ok(out)
     }

@@ -57,12 +57,12 @@
 //! ```
 
 mod checkpoint;
+mod cpu;
 mod device;
 mod dtype;
 mod error;
 pub mod nn;
 pub mod ops;
-mod parallel;
 pub mod random;
 mod tape;
 mod tensor;

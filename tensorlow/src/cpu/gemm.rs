@@ -1,0 +1,248 @@
+//! 2-D CPU matrix products by our own kernels: small products as a plain
+//! loop, larger ones through the `gemm` crate, split into column (or row)
+//! blocks over the thread team ([`super::parallel`]). [`matmul_2d`] is
+//! what `Tensor::matmul` calls for 2-D f32/f64 operands on the CPU.
+//!
+//! ```ignore
+//! // (crate-private) a @ b for 2-D CPU tensors, or None when another path applies.
+//! let c = cpu::gemm::matmul_2d(&a.value, &b.value)?.unwrap();
+//! ```
+
+use super::parallel::{self, SendPtr};
+use crate::Result;
+use candle_core::{CpuStorage, Layout, Shape};
+
+/// `a @ b` for 2-D f32/f64 CPU operands by our own kernels, or `None`:
+/// small products as a plain loop ([`SMALL_MATMUL_MACS`]), others straight
+/// through `gemm` when no stride is zero. candle's own call zero-fills the
+/// output before `gemm` overwrites it (`read_dst = false`): a wasted pass
+/// over every output, 4% of W3's training time (1.6 MB per kernel gradient).
+pub(crate) fn matmul_2d(a: &candle_core::Tensor, b: &candle_core::Tensor) -> Result<Option<candle_core::Tensor>> {
+    let is_f = matches!(a.dtype(), candle_core::DType::F32 | candle_core::DType::F64);
+    if a.rank() != 2 || !a.device().is_cpu() || !is_f || a.dtype() != b.dtype() {
+        return Ok(None);
+    }
+    let (m, k, n) = (a.dims()[0], a.dims()[1], b.dims()[1]);
+    let kernel = if m * k * n <= SMALL_MATMUL_MACS {
+        Matmul2d::SmallLoop
+    } else {
+        let strides_ok = |t: &candle_core::Tensor| t.stride().iter().all(|&s| s > 0);
+        if !strides_ok(a) || !strides_ok(b) {
+            return Ok(None);
+        }
+        Matmul2d::Gemm
+    };
+    Ok(Some(a.apply_op2_no_bwd(b, &kernel)?))
+}
+
+/// The two CPU kernels of [`matmul_2d`].
+enum Matmul2d {
+    SmallLoop,
+    Gemm,
+}
+
+struct Gemm;
+
+/// Below this many multiply-adds a matmul runs on the calling thread: the
+/// split costs more than it saves.
+const SPLIT_MIN_MACS: usize = 1 << 20;
+
+impl Gemm {
+    fn run<T: candle_core::WithDType>(a: &[T], la: &Layout, b: &[T], lb: &Layout) -> candle_core::Result<Vec<T>> {
+        let (m, k, n) = (la.dims()[0], la.dims()[1], lb.dims()[1]);
+        let (sa, sb) = (la.stride(), lb.stride());
+        let (a, b) = (&a[la.start_offset()..], &b[lb.start_offset()..]);
+        // The last element each operand's view reaches must be in bounds.
+        if (m - 1) * sa[0] + (k - 1) * sa[1] >= a.len() || (k - 1) * sb[0] + (n - 1) * sb[1] >= b.len() {
+            candle_core::bail!("gemm: operand view out of its storage's bounds");
+        }
+        let threads = parallel::threads();
+        let mut out: Vec<T> = Vec::with_capacity(m * n);
+        let dst = SendPtr(out.as_mut_ptr());
+        // One single-threaded gemm call over output rows `r` and columns
+        // `c`.
+        // SAFETY (for callers): the ranges are in `0..m` and `0..n`; the
+        // operand views are in bounds (checked above) and `out` has room
+        // for m x n values.
+        let block = |r: std::ops::Range<usize>, c: std::ops::Range<usize>| unsafe {
+            gemm::gemm(
+                r.len(),
+                c.len(),
+                k,
+                dst.get().add(r.start * n + c.start),
+                1,
+                n as isize,
+                false,
+                a.as_ptr().add(r.start * sa[0]),
+                sa[1] as isize,
+                sa[0] as isize,
+                b.as_ptr().add(c.start * sb[1]),
+                sb[1] as isize,
+                sb[0] as isize,
+                T::zero(),
+                T::one(),
+                false,
+                false,
+                false,
+                gemm::Parallelism::None,
+            )
+        };
+        let split = threads > 1 && m * n * k >= SPLIT_MIN_MACS;
+        if split && n >= 128 {
+            // One single-threaded gemm per block of output columns, on the
+            // team (see `parallel`). gemm's own threading scaled poorly at
+            // W3's shapes on 2 cores, worst with a transposed rhs (the
+            // input gradient `g @ w^T` of every dense layer): 128x512 @
+            // (512x512)^T took 1.27-1.58 ms with `Parallelism::Rayon(2)`
+            // and 0.61-0.95 ms split in two; the forward 128x784 @ 784x512
+            // 1.41-2.64 ms against 1.14-1.44 ms. Column blocks are
+            // multiples of 16 so each starts on a vector boundary.
+            let parts = threads.min(n / 64);
+            let bound = |t: usize| if t == parts { n } else { (n * t / parts) / 16 * 16 };
+            parallel::for_each(parts, |t| block(0..m, bound(t)..bound(t + 1)));
+        } else if split && m >= 128 {
+            // A narrow output (a kernel gradient `x^T @ g` into few units):
+            // blocks of rows instead.
+            let parts = threads.min(m / 64);
+            parallel::for_each(parts, |t| block(m * t / parts..m * (t + 1) / parts, 0..n));
+        } else {
+            block(0..m, 0..n);
+        }
+        // SAFETY: the calls above wrote all m x n values (gemm with
+        // `read_dst = false` and k > 0 writes its whole output without
+        // reading it; the blocks cover all rows and columns).
+        unsafe { out.set_len(m * n) };
+        Ok(out)
+    }
+}
+
+/// Below this many multiply-adds a 2-D CPU matmul runs as a plain loop:
+/// `gemm` allocates and zeroes packing buffers on every call, which costs
+/// more than the arithmetic of a small layer (a 10x4 @ 4x5 step of W1).
+const SMALL_MATMUL_MACS: usize = 8 * 1024;
+
+struct SmallMatMul;
+
+impl SmallMatMul {
+    fn run<T: candle_core::WithDType>(a: &[T], la: &Layout, b: &[T], lb: &Layout) -> Vec<T> {
+        let (m, k, n) = (la.dims()[0], la.dims()[1], lb.dims()[1]);
+        let (sa, sb) = (la.stride(), lb.stride());
+        let (oa, ob) = (la.start_offset(), lb.start_offset());
+        let mut out = vec![T::zero(); m * n];
+        for i in 0..m {
+            let row = &mut out[i * n..(i + 1) * n];
+            for p in 0..k {
+                let av = a[oa + i * sa[0] + p * sa[1]];
+                let bo = ob + p * sb[0];
+                if sb[1] == 1 {
+                    for (o, &bv) in row.iter_mut().zip(&b[bo..bo + n]) {
+                        *o += av * bv;
+                    }
+                } else {
+                    for (j, o) in row.iter_mut().enumerate() {
+                        *o += av * b[bo + j * sb[1]];
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+impl candle_core::CustomOp2 for Matmul2d {
+    fn name(&self) -> &'static str {
+        match self {
+            Matmul2d::SmallLoop => "tensorlow-small-matmul",
+            Matmul2d::Gemm => "tensorlow-gemm",
+        }
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        fn run<T: candle_core::WithDType>(
+            k: &Matmul2d,
+            a: &[T],
+            la: &Layout,
+            b: &[T],
+            lb: &Layout,
+        ) -> candle_core::Result<Vec<T>> {
+            match k {
+                Matmul2d::SmallLoop => Ok(SmallMatMul::run(a, la, b, lb)),
+                Matmul2d::Gemm => Gemm::run(a, la, b, lb),
+            }
+        }
+        let shape = Shape::from((l1.dims()[0], l2.dims()[1]));
+        let out = match (s1, s2) {
+            (CpuStorage::F32(a), CpuStorage::F32(b)) => CpuStorage::F32(run(self, a, l1, b, l2)?),
+            (CpuStorage::F64(a), CpuStorage::F64(b)) => CpuStorage::F64(run(self, a, l1, b, l2)?),
+            _ => candle_core::bail!("{} supports f32 and f64 operands of one dtype", self.name()),
+        };
+        Ok((out, shape))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{random, DType, Device, Result, Tensor};
+
+    /// `a @ b` by the definition, in f64.
+    fn naive(a: &[f64], b: &[f64], m: usize, k: usize, n: usize) -> Vec<f64> {
+        let mut out = vec![0.0; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                out[i * n + j] = (0..k).map(|p| a[i * k + p] * b[p * n + j]).sum();
+            }
+        }
+        out
+    }
+
+    fn transposed(v: &[f64], rows: usize, cols: usize) -> Vec<f64> {
+        (0..rows * cols).map(|i| v[(i % rows) * cols + i / rows]).collect()
+    }
+
+    #[test]
+    fn large_matmuls_are_right_for_every_transpose_layout() -> Result<()> {
+        // Past the small-matmul loop and the split threshold, so gemm reads
+        // the strided views directly; f32 and f64, all four layouts. Wide
+        // outputs split into (ragged) column blocks, narrow ones with many
+        // rows into row blocks.
+        check_layouts(48, 130, 200)?;
+        check_layouts(300, 160, 24)
+    }
+
+    fn check_layouts(m: usize, k: usize, n: usize) -> Result<()> {
+        let mut gen = random::Generator::from_seed(7);
+        let a = gen.normal(&[m, k], 0.0, 1.0, DType::F64, &Device::cpu())?;
+        let b = gen.normal(&[k, n], 0.0, 1.0, DType::F64, &Device::cpu())?;
+        let (av, bv) = (a.to_vec::<f64>()?, b.to_vec::<f64>()?);
+        let want = naive(&av, &bv, m, k, n);
+        let at = Tensor::from_vec(transposed(&av, m, k), &[k, m], &Device::cpu())?;
+        let bt = Tensor::from_vec(transposed(&bv, k, n), &[n, k], &Device::cpu())?;
+        for dtype in [DType::F64, DType::F32] {
+            let tol = if dtype == DType::F64 { 1e-12 } else { 1e-4 };
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                let lhs = if ta { &at } else { &a };
+                let rhs = if tb { &bt } else { &b };
+                let got = lhs.cast(dtype)?.matmul_t(&rhs.cast(dtype)?, ta, tb)?;
+                let got = got.cast(DType::F64)?.to_vec::<f64>()?;
+                for (g, w) in got.iter().zip(&want) {
+                    assert!((g - w).abs() < tol * (1.0 + w.abs()), "{dtype:?} {ta} {tb}: {g} vs {w}");
+                }
+            }
+        }
+        // Through an offset view too: the rhs is the second half of a
+        // larger tensor, transposed.
+        let big = Tensor::concat(&[&bt, &bt], 0)?;
+        let view = big.slice(&[n, 0], &[n as isize, -1])?.transpose()?;
+        let got = a.matmul(&view)?.to_vec::<f64>()?;
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g - w).abs() < 1e-12 * (1.0 + w.abs()));
+        }
+        Ok(())
+    }
+}

@@ -64,6 +64,7 @@ mod error;
 pub mod nn;
 pub mod ops;
 pub mod random;
+pub mod summary;
 mod tape;
 mod tensor;
 pub mod train;

@@ -1,6 +1,7 @@
 //! Callbacks: hooks into `fit` (`keras.callbacks`): [`EarlyStopping`],
 //! [`ModelCheckpoint`], [`ReduceLROnPlateau`], [`LearningRateScheduler`],
-//! [`CSVLogger`], [`TerminateOnNaN`]. (`History` is returned by `fit`.)
+//! [`CSVLogger`], [`TerminateOnNaN`], [`TensorBoard`]. (`History` is
+//! returned by `fit`.)
 //!
 //! ```
 //! use keraslike::callbacks::{Callback, EarlyStopping, EarlyStoppingOptions};
@@ -62,6 +63,7 @@ mod early_stopping;
 mod learning_rate_scheduler;
 mod model_checkpoint;
 mod reduce_lr_on_plateau;
+mod tensorboard;
 mod terminate_on_nan;
 
 pub use csv_logger::{CSVLogger, CSVLoggerOptions};
@@ -69,6 +71,7 @@ pub use early_stopping::{EarlyStopping, EarlyStoppingOptions};
 pub use learning_rate_scheduler::LearningRateScheduler;
 pub use model_checkpoint::{format_filepath, ModelCheckpoint, ModelCheckpointOptions};
 pub use reduce_lr_on_plateau::{ReduceLROnPlateau, ReduceLROnPlateauOptions};
+pub use tensorboard::{TensorBoard, TensorBoardOptions, UpdateFreq};
 pub use terminate_on_nan::TerminateOnNaN;
 
 /// Whether a monitored quantity should go down or up (`mode` in Keras).

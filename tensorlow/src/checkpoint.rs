@@ -29,8 +29,23 @@ pub struct Checkpoint {
     vars: Vec<(String, Variable)>,
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same
-/// folder, flushed, then renamed over the target.
+/// Writes `bytes` to `path` atomically: to a temporary file
+/// `.<name>.<pid>.<n>.tmp` in the same folder, flushed to disk (`fsync`),
+/// renamed over the target, then the folder is flushed too, so the new
+/// name survives a power loss once this returns.
+///
+/// What "atomic" covers: a reader, or the next run after a crash or a
+/// `kill -9` at any moment, finds either the previous complete file or the
+/// new complete file at `path`, never a mix or a truncated file. It does
+/// not make several files one transaction, it does not order concurrent
+/// writers (the last rename wins; each writer's file is complete), and a
+/// symbolic link at `path` is replaced by the file, not written through.
+///
+/// Temporary files left by interrupted saves are removed by the next save
+/// of the same path: those whose process is gone (checked in `/proc`, so
+/// on Linux) and those of an earlier process that had this one's id (a
+/// container restarted with the same PID). Temporary files of live
+/// processes are left alone.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     let io = |source| Error::Io {
@@ -50,15 +65,92 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+    let _guard = InFlight::new(&tmp);
+    remove_stale_temp_files(dir, &name);
     let mut f = std::fs::File::create(&tmp).map_err(io)?;
     f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         io(e)
     })?;
+    drop(f);
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         io(e)
-    })
+    })?;
+    // Make the rename itself durable. Some systems cannot open or sync a
+    // folder (Windows, some network file systems): the file is complete
+    // either way, so that is not an error.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// The temporary files this process is writing now (never stale).
+static IN_FLIGHT: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Registers a temporary file as being written until dropped.
+struct InFlight(std::path::PathBuf);
+
+impl InFlight {
+    fn new(tmp: &Path) -> Self {
+        IN_FLIGHT
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(tmp.to_path_buf());
+        InFlight(tmp.to_path_buf())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut v = IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = v.iter().position(|p| *p == self.0) {
+            v.swap_remove(i);
+        }
+    }
+}
+
+/// The process id in a temporary file name `.<name>.<pid>.<n>.tmp`.
+fn temp_file_pid(file: &str, name: &str) -> Option<u32> {
+    let rest = file.strip_prefix('.')?.strip_prefix(name)?.strip_prefix('.')?;
+    let (pid, n) = rest.strip_suffix(".tmp")?.split_once('.')?;
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    pid.parse().ok()
+}
+
+/// Removes the temporary files of earlier saves of `name` in `dir` whose
+/// writer is gone (see [`write_atomic`]). Best effort: errors are ignored.
+fn remove_stale_temp_files(dir: &Path, name: &str) {
+    // Without /proc there is no cheap way to tell a dead process.
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let me = std::process::id();
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let Some(pid) = file.to_str().and_then(|f| temp_file_pid(f, name)) else {
+            continue;
+        };
+        let path = e.path();
+        let stale = if pid == me {
+            !IN_FLIGHT
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .any(|p| p.file_name() == Some(file.as_os_str()))
+        } else {
+            !Path::new(&format!("/proc/{pid}")).exists()
+        };
+        if stale {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 impl Checkpoint {
@@ -144,18 +236,126 @@ impl Checkpoint {
 }
 
 /// Every tensor in a safetensors file, on the CPU, by name.
+///
+/// The file is untrusted input: its size is bounded by
+/// [`max_alloc_bytes`](crate::limits::max_alloc_bytes), the header is
+/// validated (offsets, shapes whose byte size must match the data, no
+/// overflow) before any tensor is built, and a tensor of a dtype tensorlow
+/// does not have (`I32`, `I16`, `F8_E4M3`, ...) is an error naming the
+/// tensor and the file's dtype.
 pub fn load_tensors(path: impl AsRef<Path>) -> Result<HashMap<String, Tensor>> {
-    let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+    Ok(load_tensors_with_metadata(path)?.0)
+}
+
+/// safetensors' own limit on the JSON header.
+const MAX_HEADER_BYTES: u64 = 100_000_000;
+
+/// The bytes of a safetensors file, read no further than its header says
+/// the file reaches: a huge file, or a device such as `/dev/zero`, is not
+/// read into memory. Whatever the header claims must fit in
+/// [`max_alloc_bytes`](crate::limits::max_alloc_bytes). A malformed file
+/// is returned as read, for safetensors' validation to report.
+fn read_bounded(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let io = |source| Error::Io {
         path: path.display().to_string(),
         source,
-    })?;
-    let map =
-        candle_core::safetensors::load_buffer(&bytes, &candle_core::Device::Cpu).map_err(|e| Error::Checkpoint {
-            path: path.display().to_string(),
-            msg: format!("not a readable safetensors file: {e}"),
+    };
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    let mut read = |bytes: &mut Vec<u8>, n: u64| (&mut f).take(n).read_to_end(bytes).map_err(io);
+    read(&mut bytes, 8)?;
+    let Ok(len) = <[u8; 8]>::try_from(bytes.as_slice()) else {
+        return Ok(bytes);
+    };
+    let header_len = u64::from_le_bytes(len);
+    if header_len > MAX_HEADER_BYTES {
+        return Ok(bytes);
+    }
+    read(&mut bytes, header_len)?;
+    let Some(data_len) = std::str::from_utf8(&bytes[8..])
+        .ok()
+        .and_then(|h| serde_json::from_str::<serde_json::Value>(h).ok())
+        .and_then(|h| data_end(&h))
+    else {
+        return Ok(bytes);
+    };
+    let total = 8u64.saturating_add(header_len).saturating_add(data_len);
+    let bound = crate::limits::max_alloc_bytes();
+    if total > bound {
+        return Err(Error::ResourceExhausted {
+            op: "load_tensors",
+            msg: format!(
+                "{}: the header says the file holds {total} bytes, more than one allocation may take \
+                 ({bound} bytes, see tensorlow::limits)",
+                path.display()
+            ),
+        });
+    }
+    read(&mut bytes, data_len)?;
+    // One byte more, if there is one, so that trailing data is reported.
+    read(&mut bytes, 1)?;
+    Ok(bytes)
+}
+
+/// The largest end offset of the tensors in a safetensors header.
+fn data_end(header: &serde_json::Value) -> Option<u64> {
+    let mut end = 0;
+    for (name, info) in header.as_object()? {
+        if name != "__metadata__" {
+            end = end.max(info.get("data_offsets")?.get(1)?.as_u64()?);
+        }
+    }
+    Some(end)
+}
+
+/// tensorlow's dtype for a safetensors dtype, if it has one.
+fn dtype_of(d: safetensors::Dtype) -> Option<crate::DType> {
+    use crate::DType as D;
+    use safetensors::Dtype as S;
+    Some(match d {
+        S::U8 => D::U8,
+        S::U32 => D::U32,
+        S::I64 => D::I64,
+        S::F16 => D::F16,
+        S::BF16 => D::BF16,
+        S::F32 => D::F32,
+        S::F64 => D::F64,
+        _ => return None,
+    })
+}
+
+/// Every tensor and the metadata of safetensors `bytes` read from `path`.
+fn decode(path: &Path, bytes: &[u8]) -> Result<(HashMap<String, Tensor>, HashMap<String, String>)> {
+    let err = |msg: String| Error::Checkpoint {
+        path: path.display().to_string(),
+        msg,
+    };
+    let st = safetensors::SafeTensors::deserialize(bytes)
+        .map_err(|e| err(format!("not a readable safetensors file: {e}")))?;
+    let (_, header) = safetensors::SafeTensors::read_metadata(bytes)
+        .map_err(|e| err(format!("not a readable safetensors file: {e}")))?;
+    let metadata = header.metadata().clone().unwrap_or_default();
+    let mut out = HashMap::new();
+    for (name, view) in st.tensors() {
+        let dtype = dtype_of(view.dtype()).ok_or_else(|| {
+            err(format!(
+                "tensor {name:?} has dtype {:?}, which tensorlow does not support \
+                 (supported: U8, U32, I64, F16, BF16, F32, F64); convert it before loading",
+                view.dtype()
+            ))
         })?;
-    Ok(map.into_iter().map(|(k, v)| (k, Tensor::from_candle(v))).collect())
+        crate::limits::check_alloc("load_tensors", view.shape(), dtype)?;
+        let t = candle_core::Tensor::from_raw_buffer(
+            view.data(),
+            dtype.to_candle(),
+            view.shape(),
+            &candle_core::Device::Cpu,
+        )
+        .map_err(|e| err(format!("tensor {name:?}: {}", Error::from(e))))?;
+        out.insert(name, Tensor::from_candle(t));
+    }
+    Ok((out, metadata))
 }
 
 /// Writes named tensors to a safetensors file, atomically.
@@ -197,25 +397,11 @@ pub fn save_tensors_with_metadata(
 }
 
 /// Every tensor (on the CPU, by name) and the string metadata of a
-/// safetensors file (empty when the file has none).
+/// safetensors file (empty when the file has none). The file is checked as
+/// by [`load_tensors`].
 pub fn load_tensors_with_metadata(
     path: impl AsRef<Path>,
 ) -> Result<(HashMap<String, Tensor>, HashMap<String, String>)> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
-    let err = |e: String| Error::Checkpoint {
-        path: path.display().to_string(),
-        msg: format!("not a readable safetensors file: {e}"),
-    };
-    let (_, header) = safetensors::SafeTensors::read_metadata(&bytes).map_err(|e| err(e.to_string()))?;
-    let metadata = header.metadata().clone().unwrap_or_default();
-    let map =
-        candle_core::safetensors::load_buffer(&bytes, &candle_core::Device::Cpu).map_err(|e| err(e.to_string()))?;
-    Ok((
-        map.into_iter().map(|(k, v)| (k, Tensor::from_candle(v))).collect(),
-        metadata,
-    ))
+    decode(path, &read_bounded(path)?)
 }

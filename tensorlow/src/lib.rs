@@ -61,6 +61,7 @@ mod cpu;
 mod device;
 mod dtype;
 mod error;
+pub mod limits;
 pub mod nn;
 pub mod ops;
 pub mod random;

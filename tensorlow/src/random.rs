@@ -160,11 +160,13 @@ impl Generator {
                 msg: format!("random tensors must have a float dtype, got {dtype}"),
             });
         }
-        let n: usize = shape.iter().product();
+        let n = crate::limits::check_alloc_on("random", shape, dtype, &device.0)?;
         if dtype == DType::F32 {
             let v: Vec<f32> = (0..n).map(|_| f(self) as f32).collect();
             return Tensor::from_vec(v, shape, device);
         }
+        // Drawn as float64 on the host, then cast.
+        crate::limits::check_alloc("random", shape, DType::F64)?;
         let v: Vec<f64> = (0..n).map(|_| f(self)).collect();
         Tensor::from_vec(v, shape, device)?.cast(dtype)
     }

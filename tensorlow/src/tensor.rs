@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+use crate::limits::{check_alloc, check_alloc_on};
 use crate::{DType, Device, Element, Error, Result};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -55,7 +56,7 @@ impl std::fmt::Display for Tensor {
 }
 
 pub(crate) fn check_len(len: usize, shape: &[usize]) -> Result<()> {
-    let n: usize = shape.iter().product();
+    let n = crate::limits::checked_elem_count("tensor", shape)?;
     if n != len {
         return Err(Error::shape(
             "tensor",
@@ -116,6 +117,7 @@ impl Tensor {
 
     /// All zeros.
     pub fn zeros(shape: &[usize], dtype: DType, device: &Device) -> Result<Self> {
+        check_alloc_on("zeros", shape, dtype, &device.0)?;
         Ok(Self::from_candle(candle_core::Tensor::zeros(
             shape,
             dtype.to_candle(),
@@ -125,6 +127,7 @@ impl Tensor {
 
     /// All ones.
     pub fn ones(shape: &[usize], dtype: DType, device: &Device) -> Result<Self> {
+        check_alloc_on("ones", shape, dtype, &device.0)?;
         Ok(Self::from_candle(candle_core::Tensor::ones(
             shape,
             dtype.to_candle(),
@@ -134,12 +137,16 @@ impl Tensor {
 
     /// Every element equal to `value` (`tf.fill`).
     pub fn fill(shape: &[usize], value: f64, dtype: DType, device: &Device) -> Result<Self> {
+        // Made as float64, then cast.
+        check_alloc_on("fill", shape, dtype, &device.0)?;
+        check_alloc_on("fill", shape, DType::F64, &device.0)?;
         let t = candle_core::Tensor::full(value, shape, &device.0)?.to_dtype(dtype.to_candle())?;
         Ok(Self::from_candle(t))
     }
 
     /// The `n x n` identity matrix (`tf.eye`).
     pub fn eye(n: usize, dtype: DType, device: &Device) -> Result<Self> {
+        check_alloc_on("eye", &[n, n], dtype, &device.0)?;
         Ok(Self::from_candle(candle_core::Tensor::eye(
             n,
             dtype.to_candle(),
@@ -154,13 +161,19 @@ impl Tensor {
                 "range: delta must be finite and non-zero, got {delta}"
             )));
         }
+        // NaN bounds give no elements; an infinite or huge count saturates
+        // and is refused by the size check.
         let n = ((limit - start) / delta).ceil().max(0.0) as usize;
+        check_alloc("range", &[n], DType::F64)?;
+        check_alloc_on("range", &[n], dtype, &device.0)?;
         let v: Vec<f64> = (0..n).map(|i| start + i as f64 * delta).collect();
         Self::from_vec(v, &[n], device)?.cast(dtype)
     }
 
     /// `num` evenly spaced values from `start` to `stop` inclusive (`tf.linspace`).
     pub fn linspace(start: f64, stop: f64, num: usize, dtype: DType, device: &Device) -> Result<Self> {
+        check_alloc("linspace", &[num], DType::F64)?;
+        check_alloc_on("linspace", &[num], dtype, &device.0)?;
         let v: Vec<f64> = match num {
             0 => vec![],
             1 => vec![start],

@@ -73,25 +73,28 @@ fn binary(a: &Tensor, b: &Tensor, op: Bin) -> Result<Tensor> {
     a.same_dtype(b, op.name())?;
     let (x, y) = (&a.value, &b.value);
     let v = if a.shape() == b.shape() {
-        match op {
+        let v = match op {
             Bin::Add => x.add(y)?,
             Bin::Sub => x.sub(y)?,
             Bin::Mul => x.mul(y)?,
             Bin::Div => x.div(y)?,
             Bin::Max => x.maximum(y)?,
             Bin::Min => x.minimum(y)?,
-        }
+        };
+        keep_nan(op, v, x, y)?
     } else {
         let s = broadcast_shape(op.name(), a.shape(), b.shape())?;
+        crate::limits::check_alloc_on(op.name(), &s, a.dtype(), x.device())?;
         let (x, y) = (x.broadcast_as(s.as_slice())?, y.broadcast_as(s.as_slice())?);
-        match op {
+        let v = match op {
             Bin::Add => x.add(&y)?,
             Bin::Sub => x.sub(&y)?,
             Bin::Mul => x.mul(&y)?,
             Bin::Div => x.div(&y)?,
             Bin::Max => x.maximum(&y)?,
             Bin::Min => x.minimum(&y)?,
-        }
+        };
+        keep_nan(op, v, &x, &y)?
     };
     Ok(out(v, &[a, b], move |c| {
         let (x, y, g) = (c.x(), c.y(), c.grad);
@@ -126,6 +129,28 @@ fn binary(a: &Tensor, b: &Tensor, op: Bin) -> Result<Tensor> {
     }))
 }
 
+/// TensorFlow's maximum and minimum are NaN where either operand is NaN
+/// (`scalar_max_op<PropagateNaN>`). candle's CPU kernels
+/// (`if x < y { y } else { x }`) pass on only the first operand's NaN, and
+/// its CUDA kernels (`fmaxf`) neither: `v` gets the NaNs of `y`, and off the
+/// CPU those of `x` too. Other ops are returned as they are.
+fn keep_nan(
+    op: Bin,
+    v: candle_core::Tensor,
+    x: &candle_core::Tensor,
+    y: &candle_core::Tensor,
+) -> Result<candle_core::Tensor> {
+    if !matches!(op, Bin::Max | Bin::Min) || !x.dtype().is_float() {
+        return Ok(v);
+    }
+    let v = if x.device().is_cpu() {
+        v
+    } else {
+        x.ne(x)?.where_cond(x, &v)?
+    };
+    Ok(y.ne(y)?.where_cond(y, &v)?)
+}
+
 impl Tensor {
     /// `self + other`, broadcasting.
     pub fn add(&self, other: &Tensor) -> Result<Tensor> {
@@ -143,11 +168,13 @@ impl Tensor {
     pub fn div(&self, other: &Tensor) -> Result<Tensor> {
         binary(self, other, Bin::Div)
     }
-    /// Element-wise maximum, broadcasting (ties: gradient to `self`).
+    /// Element-wise maximum, broadcasting (ties: gradient to `self`); NaN
+    /// where either operand is NaN, as in TensorFlow.
     pub fn maximum(&self, other: &Tensor) -> Result<Tensor> {
         binary(self, other, Bin::Max)
     }
-    /// Element-wise minimum, broadcasting (ties: gradient to `self`).
+    /// Element-wise minimum, broadcasting (ties: gradient to `self`); NaN
+    /// where either operand is NaN, as in TensorFlow.
     pub fn minimum(&self, other: &Tensor) -> Result<Tensor> {
         binary(self, other, Bin::Min)
     }

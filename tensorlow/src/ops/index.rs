@@ -73,6 +73,7 @@ macro_rules! comparison {
             self.same_dtype(other, stringify!($name))?;
             self.same_device(other, stringify!($name))?;
             let s = broadcast_shape(stringify!($name), self.shape(), other.shape())?;
+            crate::limits::check_alloc_on(stringify!($name), &s, DType::U8, self.value.device())?;
             let v = self.value.broadcast_as(s.as_slice())?.$cmp(&other.value.broadcast_as(s.as_slice())?)?;
             Ok(Tensor::from_candle(v))
         }
@@ -129,6 +130,7 @@ impl Tensor {
         on_true.same_dtype(on_false, "where")?;
         let s = broadcast_shape("where", self.shape(), on_true.shape())?;
         let s = broadcast_shape("where", &s, on_false.shape())?;
+        crate::limits::check_alloc_on("where", &s, on_true.dtype(), on_true.value.device())?;
         let mask = self.value.broadcast_as(s.as_slice())?;
         let v = mask.where_cond(
             &on_true.value.broadcast_as(s.as_slice())?,
@@ -143,14 +145,20 @@ impl Tensor {
     }
 
     /// Clamps to `[lo, hi]` (`tf.clip_by_value`); the gradient passes where
-    /// the value was not clipped.
+    /// the value was not clipped. NaN stays NaN.
     pub fn clip_by_value(&self, lo: f64, hi: f64) -> Result<Tensor> {
         if lo > hi {
             return Err(Error::arg(format!(
                 "clip_by_value: lo ({lo}) must not exceed hi ({hi})"
             )));
         }
-        let v = self.value.clamp(lo, hi)?;
+        let x = &self.value;
+        let mut v = x.clamp(lo, hi)?;
+        // NaN stays NaN (TensorFlow clips with NaN-propagating minimum and
+        // maximum). candle's CPU clamp keeps it; its CUDA one does not.
+        if !x.device().is_cpu() && x.dtype().is_float() {
+            v = x.ne(x)?.where_cond(x, &v)?;
+        }
         Ok(out(v, &[self], move |c| {
             let x = &c.x().value;
             let m = x.ge(lo)?.mul(&x.le(hi)?)?.to_dtype(x.dtype())?;
@@ -162,10 +170,15 @@ impl Tensor {
     /// `depth` (`tf.one_hot`); out-of-range indices give all-zero rows.
     pub fn one_hot(&self, depth: usize, dtype: DType) -> Result<Tensor> {
         check_index_dtype("one_hot", self)?;
-        let idx = self.value.to_dtype(candle_core::DType::I64)?.unsqueeze(self.rank())?;
-        let range = candle_core::Tensor::arange(0i64, depth as i64, self.value.device())?;
         let mut shape = self.shape().to_vec();
         shape.push(depth);
+        // The i64 range, the broadcast comparison's mask and the result.
+        let dev = self.value.device();
+        crate::limits::check_alloc_on("one_hot", &[depth], DType::I64, dev)?;
+        crate::limits::check_alloc_on("one_hot", &shape, DType::U8, dev)?;
+        crate::limits::check_alloc_on("one_hot", &shape, dtype, dev)?;
+        let idx = self.value.to_dtype(candle_core::DType::I64)?.unsqueeze(self.rank())?;
+        let range = candle_core::Tensor::arange(0i64, depth as i64, self.value.device())?;
         let v = idx
             .broadcast_as(shape.as_slice())?
             .eq(&range.broadcast_as(shape.as_slice())?)?;
@@ -195,10 +208,11 @@ impl Tensor {
         } else {
             flat = out_of_range_to_zero_rows(&flat, n)?;
         }
-        let v = self.value.index_select(&flat, a)?;
         let mut shape = self.shape()[..a].to_vec();
         shape.extend_from_slice(indices.shape());
         shape.extend_from_slice(&self.shape()[a + 1..]);
+        crate::limits::check_alloc_on("gather", &shape, self.dtype(), self.value.device())?;
+        let v = self.value.index_select(&flat, a)?;
         let v = v.reshape(shape)?;
         let idx = Tensor::from_candle(flat);
         Ok(out(v, &[self], move |c| {

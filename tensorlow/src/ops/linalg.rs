@@ -64,6 +64,9 @@ fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     }
     a.same_dtype(b, "matmul")?;
     a.same_device(b, "matmul")?;
+    let mut out_shape = super::arith::broadcast_shape("matmul", ba, bb)?;
+    out_shape.extend([sa[sa.len() - 2], sb[sb.len() - 1]]);
+    crate::limits::check_alloc_on("matmul", &out_shape, a.dtype(), a.value.device())?;
     let v = if sa[..sa.len() - 2] == sb[..sb.len() - 2] {
         same_batch_matmul(&a.value, &b.value)?
     } else {

@@ -119,6 +119,18 @@ impl Tensor {
         for &a in &ax {
             v = if is_max { v.max_keepdim(a)? } else { v.min_keepdim(a)? };
         }
+        if self.dtype().is_float() {
+            // NaN wherever the reduced slice holds one, as TensorFlow's
+            // reducers (`MaxReducer<PropagateNaN>`); candle's keep the
+            // first element's NaN and skip the others.
+            let x = &self.value;
+            let mut any_nan = x.ne(x)?;
+            for &a in &ax {
+                any_nan = any_nan.max_keepdim(a)?;
+            }
+            let nan = candle_core::Tensor::full(f64::NAN, v.shape(), v.device())?.to_dtype(v.dtype())?;
+            v = any_nan.where_cond(&nan, &v)?;
+        }
         let v = v.reshape(self.reduced_shape(&ax, keepdims))?;
         Ok(out(v, &[self], move |c| {
             // The gradient is shared equally among tied extrema, as in TensorFlow.
@@ -131,12 +143,14 @@ impl Tensor {
         }))
     }
 
-    /// Maximum over `axes` (`tf.reduce_max`).
+    /// Maximum over `axes` (`tf.reduce_max`); NaN where a reduced slice
+    /// holds a NaN, as in TensorFlow.
     pub fn max(&self, axes: &[isize], keepdims: bool) -> Result<Tensor> {
         self.extremum(axes, keepdims, true)
     }
 
-    /// Minimum over `axes` (`tf.reduce_min`).
+    /// Minimum over `axes` (`tf.reduce_min`); NaN where a reduced slice
+    /// holds a NaN.
     pub fn min(&self, axes: &[isize], keepdims: bool) -> Result<Tensor> {
         self.extremum(axes, keepdims, false)
     }

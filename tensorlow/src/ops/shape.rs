@@ -23,7 +23,7 @@ impl Tensor {
         if self.shape() == shape {
             return Ok(self.clone());
         }
-        let n: usize = shape.iter().product();
+        let n = crate::limits::checked_elem_count("reshape", shape)?;
         if n != self.elem_count() {
             return Err(Error::shape(
                 "reshape",
@@ -41,7 +41,6 @@ impl Tensor {
 
     /// `reshape` where one dimension may be `-1`, inferred from the others.
     pub fn reshape_infer(&self, shape: &[isize]) -> Result<Tensor> {
-        let known: usize = shape.iter().filter(|&&d| d >= 0).map(|&d| d as usize).product();
         let holes = shape.iter().filter(|&&d| d < 0).count();
         if holes > 1 || shape.iter().any(|&d| d < -1) {
             return Err(Error::shape(
@@ -49,6 +48,8 @@ impl Tensor {
                 format!("{shape:?}: at most one dimension may be -1"),
             ));
         }
+        let given: Vec<usize> = shape.iter().filter(|&&d| d >= 0).map(|&d| d as usize).collect();
+        let known = crate::limits::checked_elem_count("reshape", &given)?;
         let fill = if holes == 1 {
             if known == 0 || !self.elem_count().is_multiple_of(known) {
                 return Err(Error::shape(
@@ -168,6 +169,9 @@ impl Tensor {
                 format!("cannot broadcast shape {:?} to {shape:?}", self.shape()),
             ));
         }
+        // A view, but one the next op materializes (TensorFlow's
+        // broadcast_to allocates): checked like an allocation.
+        crate::limits::check_alloc_on("broadcast_to", shape, self.dtype(), self.value.device())?;
         let v = self.value.broadcast_as(shape)?;
         let from = self.shape().to_vec();
         Ok(out(v, &[self], move |c| Ok(vec![Some(c.grad.sum_to(&from)?)])))
@@ -177,12 +181,11 @@ impl Tensor {
     pub fn narrow(&self, axis: isize, start: usize, len: usize) -> Result<Tensor> {
         let a = self.axis(axis)?;
         let d = self.shape()[a];
-        if start + len > d {
+        if start.checked_add(len).is_none_or(|end| end > d) {
             return Err(Error::shape(
                 "slice",
                 format!(
-                    "range {start}..{} is out of bounds for axis {a} of shape {:?}",
-                    start + len,
+                    "{len} entries from {start} are out of bounds for axis {a} of shape {:?} (valid: start + length <= {d})",
                     self.shape()
                 ),
             ));
@@ -224,13 +227,24 @@ impl Tensor {
                 ),
             ));
         }
-        let mut t = self.clone();
+        let mut lens = Vec::with_capacity(size.len());
         for (i, (&b, &s)) in begin.iter().zip(size).enumerate() {
-            let len = if s < 0 {
-                self.shape()[i].saturating_sub(b)
-            } else {
-                s as usize
-            };
+            let d = self.shape()[i];
+            let len = if s < 0 { d.saturating_sub(b) } else { s as usize };
+            if b.checked_add(len).is_none_or(|end| end > d) {
+                return Err(Error::shape(
+                    "slice",
+                    format!(
+                        "begin {begin:?} and size {size:?} are out of bounds for shape {:?} in dimension {i} \
+                         ({len} entries from {b}, but it has {d})",
+                        self.shape()
+                    ),
+                ));
+            }
+            lens.push(len);
+        }
+        let mut t = self.clone();
+        for (i, (&b, len)) in begin.iter().zip(lens).enumerate() {
             t = t.narrow(i as isize, b, len)?;
         }
         Ok(t)
@@ -261,6 +275,12 @@ impl Tensor {
         if tensors.len() == 1 {
             return Ok((*first).clone());
         }
+        let mut shape = first.shape().to_vec();
+        shape[a] = tensors
+            .iter()
+            .try_fold(0usize, |n, t| n.checked_add(t.shape()[a]))
+            .ok_or_else(|| Error::shape("concat", "the sizes along the axis add up to more than can be counted"))?;
+        crate::limits::check_alloc_on("concat", &shape, first.dtype(), first.value.device())?;
         let vals: Vec<&candle_core::Tensor> = tensors.iter().map(|t| &t.value).collect();
         let v = candle_core::Tensor::cat(&vals, a)?;
         let sizes: Vec<usize> = tensors.iter().map(|t| t.shape()[a]).collect();

@@ -111,14 +111,29 @@ impl Tensor {
         }))
     }
 
-    /// `max(x, 0)`.
+    /// `max(x, 0)`; NaN stays NaN, as in TensorFlow (whose kernel is
+    /// `cwiseMax<PropagateNaN>(0)`), so a NaN in the data shows in the loss
+    /// instead of turning into 0.
     pub fn relu(&self) -> Result<Tensor> {
-        let v = self.value.relu()?;
+        let x = &self.value;
+        let v = if x.device().is_cpu() && matches!(x.dtype(), candle_core::DType::F32 | candle_core::DType::F64) {
+            x.contiguous()?.apply_op1_no_bwd(&ReluKeepNan)?
+        } else {
+            // candle's relu is `max(x, 0)`, which drops NaN.
+            let r = x.relu()?;
+            if x.dtype().is_float() {
+                x.ne(x)?.where_cond(x, &r)?
+            } else {
+                r
+            }
+        };
         Ok(out(v, &[self], |c| Ok(vec![Some(c.grad.where_positive(c.x())?)])))
     }
 
-    /// `self` where `x > 0`, else 0: ReLU's backward in one pass. Linear in
-    /// `self` (its own gradient is the same mask), constant in `x`.
+    /// `self * (x > 0)`: ReLU's backward in one pass, TensorFlow's
+    /// `ReluGrad` (a NaN or infinite gradient where `x <= 0` gives NaN, as
+    /// `g * 0` does there; a NaN `x` passes no gradient). Linear in `self`
+    /// (its own gradient is the same mask), constant in `x`.
     fn where_positive(&self, x: &Tensor) -> Result<Tensor> {
         let fused = self.value.device().is_cpu()
             && self.value.dtype() == x.value.dtype()
@@ -135,9 +150,14 @@ impl Tensor {
         }))
     }
 
-    /// `min(max(x, 0), 6)`.
+    /// `min(max(x, 0), 6)`; NaN stays NaN.
     pub fn relu6(&self) -> Result<Tensor> {
-        let v = self.value.clamp(0f64, 6f64)?;
+        let x = &self.value;
+        let mut v = x.clamp(0f64, 6f64)?;
+        // NaN stays NaN, as in TensorFlow; candle's CUDA clamp drops it.
+        if !x.device().is_cpu() && x.dtype().is_float() {
+            v = x.ne(x)?.where_cond(x, &v)?;
+        }
         Ok(out(v, &[self], |c| {
             Ok(vec![Some(c.grad.mul(&c.x().step_mask(0.0, Some(6.0))?)?)])
         }))
@@ -204,6 +224,33 @@ impl Tensor {
     }
 }
 
+/// ReLU that keeps NaN, over one contiguous f32 or f64 CPU buffer.
+struct ReluKeepNan;
+
+impl candle_core::CustomOp1 for ReluKeepNan {
+    fn name(&self) -> &'static str {
+        "tensorlow-relu"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s: &candle_core::CpuStorage,
+        l: &candle_core::Layout,
+    ) -> candle_core::Result<(candle_core::CpuStorage, candle_core::Shape)> {
+        use candle_core::CpuStorage as S;
+        let (a, b) = l
+            .contiguous_offsets()
+            .ok_or_else(|| candle_core::Error::Msg("relu needs a contiguous operand".into()))?;
+        // `x <= 0` is false for NaN, which is passed on.
+        let out = match s {
+            S::F32(x) => S::F32(x[a..b].iter().map(|&x| if x <= 0.0 { 0.0 } else { x }).collect()),
+            S::F64(x) => S::F64(x[a..b].iter().map(|&x| if x <= 0.0 { 0.0 } else { x }).collect()),
+            _ => candle_core::bail!("relu's CPU kernel supports f32 and f64"),
+        };
+        Ok((out, l.shape().clone()))
+    }
+}
+
 /// `g * (x > 0)` over two contiguous CPU buffers of one float dtype.
 struct WherePositive;
 
@@ -230,14 +277,14 @@ impl candle_core::CustomOp2 for WherePositive {
                 g[a1..b1]
                     .iter()
                     .zip(&x[a2..b2])
-                    .map(|(&g, &x)| if x > 0.0 { g } else { 0.0 })
+                    .map(|(&g, &x)| if x > 0.0 { g } else { g * 0.0 })
                     .collect(),
             ),
             (S::F64(g), S::F64(x)) => S::F64(
                 g[a1..b1]
                     .iter()
                     .zip(&x[a2..b2])
-                    .map(|(&g, &x)| if x > 0.0 { g } else { 0.0 })
+                    .map(|(&g, &x)| if x > 0.0 { g } else { g * 0.0 })
                     .collect(),
             ),
             _ => candle_core::bail!("where_positive supports f32 and f64 operands of one dtype"),

@@ -589,7 +589,8 @@ fn conv_errors_name_the_problem() {
     let f = rand_t(&[3, 3, 4, 8], 2);
     assert_eq!(
         err_string(nn::conv2d(&x, &f, (1, 1), Padding::Valid, (1, 1))),
-        "conv2d: input has 3 channels (shape [2, 5, 5, 3]) but filters expect 4 (shape [3, 3, 4, 8])"
+        "conv2d: input has 3 channels (shape [2, 5, 5, 3]) but filters expect 4 (shape [3, 3, 4, 8]); a grouped \
+         convolution needs filters taking a divisor of 3"
     );
     let f = rand_t(&[3, 3, 3, 8], 2);
     // Wrong ranks.
@@ -628,7 +629,8 @@ fn conv_errors_name_the_problem() {
             Padding::Valid,
             1
         )),
-        "conv1d: input has 3 channels (shape [2, 9, 3]) but filters expect 2 (shape [3, 2, 4])"
+        "conv1d: input has 3 channels (shape [2, 9, 3]) but filters expect 2 (shape [3, 2, 4]); a grouped \
+         convolution needs filters taking a divisor of 3"
     );
     let e = err_string(nn::conv1d(
         &rand_t(&[2, 9, 3], 5),

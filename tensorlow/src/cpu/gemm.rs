@@ -186,6 +186,93 @@ impl candle_core::CustomOp2 for Matmul2d {
     }
 }
 
+/// A strided matrix view into a slice: element `(i, j)` is
+/// `data[i * rs + j * cs]`.
+#[derive(Clone, Copy)]
+pub(crate) struct Mat<'a, T> {
+    pub data: &'a [T],
+    pub rows: usize,
+    pub cols: usize,
+    pub rs: usize,
+    pub cs: usize,
+}
+
+impl<T> Mat<'_, T> {
+    /// Panics unless every element of the view lies in `data` (a bug in
+    /// the calling kernel, never a user error).
+    fn check(&self) {
+        if self.rows > 0 && self.cols > 0 {
+            let last = (self.rows - 1) * self.rs + (self.cols - 1) * self.cs;
+            assert!(last < self.data.len(), "gemm_into: operand view out of bounds");
+        }
+    }
+}
+
+/// `dst = a @ b`, or `dst += a @ b` when `accumulate`, on the calling
+/// thread: the building block of the convolution kernels, which split
+/// their own work over the team. `dst` is row-major with row stride
+/// `dst_rs` (`a.rows` rows of `b.cols` values). Small products run as a
+/// plain loop ([`SMALL_MATMUL_MACS`]), where `gemm`'s packing costs more
+/// than it saves.
+pub(crate) fn gemm_into<T: candle_core::WithDType>(
+    dst: &mut [T],
+    dst_rs: usize,
+    accumulate: bool,
+    a: Mat<T>,
+    b: Mat<T>,
+) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    assert_eq!(b.rows, k, "gemm_into: inner dimensions differ");
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!((m - 1) * dst_rs + n <= dst.len(), "gemm_into: destination too small");
+    a.check();
+    b.check();
+    if k == 0 || m * n * k <= SMALL_MATMUL_MACS {
+        for i in 0..m {
+            let row = &mut dst[i * dst_rs..i * dst_rs + n];
+            if !accumulate {
+                row.fill(T::zero());
+            }
+            for p in 0..k {
+                let av = a.data[i * a.rs + p * a.cs];
+                let bo = p * b.rs;
+                for (j, o) in row.iter_mut().enumerate() {
+                    *o += av * b.data[bo + j * b.cs];
+                }
+            }
+        }
+        return;
+    }
+    // SAFETY: every element of both operand views and of the m x n
+    // destination view is in bounds of its slice (checked above), and the
+    // destination does not overlap the operands (it is a `&mut`).
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            dst_rs as isize,
+            accumulate,
+            a.data.as_ptr(),
+            a.cs as isize,
+            a.rs as isize,
+            b.data.as_ptr(),
+            b.cs as isize,
+            b.rs as isize,
+            T::one(),
+            T::one(),
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{random, DType, Device, Result, Tensor};

@@ -1,20 +1,26 @@
 //! Convolutions with TensorFlow's layouts and padding rules: [`conv1d`]
-//! (`NWC` input, `WIO` filters), [`conv2d`] (`NHWC` input, `HWIO` filters)
-//! and its adjoint [`conv2d_transpose`].
+//! (`NWC` input, `WIO` filters) and [`conv2d`] (`NHWC` input, `HWIO`
+//! filters), grouped when the filters take fewer input channels than the
+//! input has (as in TensorFlow). The transposed and depthwise convolutions
+//! build on the same three ops (see `conv_transpose` and `depthwise`).
 //!
 //! ## Design
-//! - **Layouts** are TensorFlow's defaults. candle's kernels work on `NCHW`
-//!   inputs and `OIHW` kernels, so each op permutes at its boundary, inside
-//!   the op (the tape sees one record per convolution, not the permutes).
+//! - **Layouts** are TensorFlow's defaults. On the CPU (f32/f64) the ops run
+//!   tensorlow's own `NHWC` kernels (`cpu::conv`: im2col + gemm, no
+//!   permutes). Elsewhere (CUDA, half precision) they run candle's kernels,
+//!   which work on `NCHW` inputs and `OIHW` kernels, permuting at the
+//!   boundary inside the op; both paths agree to float rounding.
 //! - **Padding** is [`Padding::Valid`] or [`Padding::Same`] with TensorFlow's
-//!   rule: `out = ceil(in / stride)`, total padding
-//!   `max((out - 1) * stride + (k - 1) * dilation + 1 - in, 0)`, the odd
-//!   element at the bottom/right. The input is padded explicitly with zeros
-//!   and then convolved without padding, which handles the asymmetry.
+//!   rule (see [`conv_output_size`](super::conv_output_size)), the odd
+//!   element of `Same` at the bottom/right.
 //! - **Strides and dilations** are `(height, width)` tuples: TensorFlow's
 //!   four-element lists keep a batch and a channel entry that must be 1, so
 //!   they are left out. `conv1d` takes plain `usize`s. Unlike TensorFlow's
 //!   CPU kernel, strides and dilations above 1 may be combined.
+//! - **Groups** (TensorFlow's rule): filters `(kh, kw, in_channels /
+//!   groups, out_channels)` split the input channels into `groups` equal
+//!   slices, output channels `g * out_channels / groups ..` seeing only
+//!   slice `g`. A depthwise convolution is the case `groups = in_channels`.
 //! - **Gradients of any order.** A convolution, its gradient with respect to
 //!   the input (a transposed convolution) and its gradient with respect to
 //!   the filters (a correlation of the input with the output gradient) are
@@ -37,162 +43,54 @@
 //! # Ok(()) }
 //! ```
 
+use super::geometry::{Geom, Padding};
+use crate::cpu::conv::{ConvDims, FilterGrad, Forward, InputGrad};
 use crate::ops::out;
-use crate::{Error, Result, Tensor};
+use crate::{cpu, Error, Result, Tensor};
 use candle_core::Tensor as Ct;
 
 type CResult<T> = candle_core::Result<T>;
 
-/// How a convolution or pooling window treats the borders of its input
-/// (TensorFlow's `padding="VALID"` / `"SAME"`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Padding {
-    /// No padding: only windows that lie entirely inside the input, so the
-    /// output has `ceil((in - (k - 1) * dilation) / stride)` positions. A
-    /// window larger than the input is an error.
-    #[default]
-    Valid,
-    /// Pads so that the output has `ceil(in / stride)` positions: zeros for
-    /// convolutions, nothing counted for average pooling and `-inf` for max
-    /// pooling. The total padding `max((out - 1) * stride + (k - 1) *
-    /// dilation + 1 - in, 0)` is split evenly, the odd element going to the
-    /// bottom/right, as in TensorFlow.
-    Same,
+#[cfg(test)]
+thread_local! {
+    /// Set by unit tests to run candle's path on the CPU.
+    pub(super) static FORCE_CANDLE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// The geometry of a 2-D window op over (height, width): sizes, strides,
-/// dilations, TensorFlow padding and output size, validated.
+/// Whether tensorlow's own CPU kernels handle these operands.
+pub(super) fn own_kernels(ts: &[&Ct]) -> bool {
+    #[cfg(test)]
+    if FORCE_CANDLE.with(|f| f.get()) {
+        return false;
+    }
+    ts.iter().all(|t| cpu::handles(t))
+}
+
+/// A convolution's geometry and group count.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Geom {
-    pub input: [usize; 2],
-    pub kernel: [usize; 2],
-    pub stride: [usize; 2],
-    pub dilation: [usize; 2],
-    /// `[before, after]` per axis.
-    pub pad: [[usize; 2]; 2],
-    pub output: [usize; 2],
+pub(super) struct Spec {
+    pub geo: Geom,
+    pub groups: usize,
 }
 
-impl Geom {
-    /// Validates the arguments of `op` and applies TensorFlow's padding rule.
-    /// `axes` names the two spatial axes in error messages.
-    pub(super) fn new(
-        op: &'static str,
-        axes: [&str; 2],
-        input: [usize; 2],
-        kernel: [usize; 2],
-        stride: [usize; 2],
-        dilation: [usize; 2],
-        padding: Padding,
-    ) -> Result<Geom> {
-        let mut g = Geom {
-            input,
-            kernel,
-            stride,
-            dilation,
-            pad: [[0; 2]; 2],
-            output: [0; 2],
-        };
-        for a in 0..2 {
-            let name = axes[a];
-            if stride[a] == 0 {
-                return Err(Error::arg(format!("{op}: the {name} stride must be at least 1, got 0")));
-            }
-            if dilation[a] == 0 {
-                return Err(Error::arg(format!(
-                    "{op}: the {name} dilation must be at least 1, got 0"
-                )));
-            }
-            if kernel[a] == 0 {
-                return Err(Error::shape(op, format!("the window has size 0 along {name}")));
-            }
-            if input[a] == 0 {
-                return Err(Error::shape(op, format!("the input has size 0 along {name}")));
-            }
-            let ek = (kernel[a] - 1) * dilation[a] + 1;
-            match padding {
-                Padding::Valid => {
-                    if ek > input[a] {
-                        let what = if dilation[a] > 1 {
-                            format!("{ek} (size {} dilated by {})", kernel[a], dilation[a])
-                        } else {
-                            ek.to_string()
-                        };
-                        return Err(Error::shape(
-                            op,
-                            format!(
-                                "the window spans {what} along {name} but the input has only {} with \
-                                 Padding::Valid; use Padding::Same or a smaller window",
-                                input[a]
-                            ),
-                        ));
-                    }
-                    g.output[a] = (input[a] - ek) / stride[a] + 1;
-                }
-                Padding::Same => {
-                    g.output[a] = input[a].div_ceil(stride[a]);
-                    let total = ((g.output[a] - 1) * stride[a] + ek).saturating_sub(input[a]);
-                    g.pad[a] = [total / 2, total - total / 2];
-                }
-            }
+impl Spec {
+    /// The CPU kernels' view, for `batch` images of `in_channels` into
+    /// `out_channels` (all groups).
+    fn dims(&self, batch: usize, in_channels: usize, out_channels: usize) -> ConvDims {
+        let g = &self.geo;
+        ConvDims {
+            batch,
+            input: g.input,
+            in_channels,
+            kernel: g.kernel,
+            out_channels,
+            groups: self.groups,
+            stride: g.stride,
+            dilation: g.dilation,
+            pad: [g.pad[0][0], g.pad[1][0]],
+            output: g.output,
         }
-        Ok(g)
     }
-
-    /// The padded input size along axis `a`.
-    pub(super) fn padded(&self, a: usize) -> usize {
-        self.input[a] + self.pad[a][0] + self.pad[a][1]
-    }
-
-    /// How much of the padded input the windows reach along axis `a`.
-    pub(super) fn used(&self, a: usize) -> usize {
-        (self.output[a] - 1) * self.stride[a] + (self.kernel[a] - 1) * self.dilation[a] + 1
-    }
-
-    /// Pads an `NCHW` tensor with `value` and keeps the part the windows reach.
-    pub(super) fn pad_input(&self, x: &Ct, value: f64) -> CResult<Ct> {
-        pad_nchw(x, self.pad, value)?
-            .narrow(2, 0, self.used(0))?
-            .narrow(3, 0, self.used(1))
-    }
-
-    /// Inverse of [`Geom::pad_input`] for gradients: takes an `NCHW` tensor
-    /// over the reached part of the padded input, restores the unreached
-    /// rows/columns as zeros and drops the padding.
-    pub(super) fn crop(&self, full: &Ct) -> CResult<Ct> {
-        full.pad_with_zeros(2, 0, self.padded(0) - self.used(0))?
-            .pad_with_zeros(3, 0, self.padded(1) - self.used(1))?
-            .narrow(2, self.pad[0][0], self.input[0])?
-            .narrow(3, self.pad[1][0], self.input[1])
-    }
-}
-
-/// Pads dims 2 and 3 of an `NCHW` tensor, `pad[a] = [before, after]`, with `value`.
-pub(super) fn pad_nchw(x: &Ct, pad: [[usize; 2]; 2], value: f64) -> CResult<Ct> {
-    let mut x = x.clone();
-    for (a, &[before, after]) in pad.iter().enumerate() {
-        let dim = 2 + a;
-        if before + after == 0 {
-            continue;
-        }
-        if value == 0.0 {
-            x = x.pad_with_zeros(dim, before, after)?;
-            continue;
-        }
-        let mut dims = x.dims().to_vec();
-        let mut parts = Vec::with_capacity(3);
-        if before > 0 {
-            dims[dim] = before;
-            parts.push(Ct::full(value, dims.as_slice(), x.device())?.to_dtype(x.dtype())?);
-        }
-        parts.push(x.clone());
-        if after > 0 {
-            dims[dim] = after;
-            parts.push(Ct::full(value, dims.as_slice(), x.device())?.to_dtype(x.dtype())?);
-        }
-        x = Ct::cat(&parts, dim)?;
-    }
-    Ok(x)
 }
 
 /// Inserts `s - 1` zeros between neighbours along `dim`: a length `l`
@@ -270,13 +168,79 @@ fn oihw(w: &Ct) -> CResult<Ct> {
     w.permute((3, 2, 0, 1))
 }
 
+/// `f(g)` for each group `g`, concatenated along `dim` (one call without
+/// groups).
+fn per_group(groups: usize, dim: usize, f: impl Fn(usize) -> CResult<Ct>) -> CResult<Ct> {
+    if groups == 1 {
+        return f(0);
+    }
+    let parts = (0..groups).map(f).collect::<CResult<Vec<_>>>()?;
+    Ct::cat(&parts, dim)
+}
+
+/// candle's path of [`conv_op`]: `NHWC` `x`, `HWIO` `w`, `NHWC` result.
+fn candle_conv(x: &Ct, w: &Ct, spec: Spec) -> CResult<Ct> {
+    let geo = spec.geo;
+    let (cg, og) = (w.dim(2)?, w.dim(3)? / spec.groups);
+    let xp = geo.pad_input(&nchw(x)?, 0.0)?;
+    let w = oihw(w)?;
+    let y = per_group(spec.groups, 1, |g| {
+        raw_conv(
+            &xp.narrow(1, g * cg, cg)?,
+            &w.narrow(0, g * og, og)?,
+            geo.stride,
+            geo.dilation,
+        )
+    })?;
+    nhwc(&y)
+}
+
+/// candle's path of [`conv_input_grad`].
+fn candle_conv_t(g: &Ct, w: &Ct, spec: Spec) -> CResult<Ct> {
+    let geo = spec.geo;
+    let og = w.dim(3)? / spec.groups;
+    let (gn, w) = (nchw(g)?, oihw(w)?);
+    let full = per_group(spec.groups, 1, |k| {
+        raw_conv_t(
+            &gn.narrow(1, k * og, og)?,
+            &w.narrow(0, k * og, og)?,
+            geo.stride,
+            geo.dilation,
+        )
+    })?;
+    nhwc(&geo.crop(&full)?)
+}
+
+/// candle's path of [`conv_filter_grad`].
+fn candle_filter_grad(x: &Ct, g: &Ct, spec: Spec) -> CResult<Ct> {
+    // dw[o, i, ky, kx] = Σ_{n, oy, ox} g[n, o, oy, ox] · xp[n, i, oy·s + ky·d, ox·s + kx·d]:
+    // a correlation of xp with g over the batch, i.e. a convolution whose
+    // "batch" is the input channels and "channels" the batch, with stride and
+    // dilation swapped.
+    let geo = spec.geo;
+    let cg = x.dim(3)? / spec.groups;
+    let og = g.dim(3)? / spec.groups;
+    let xp = geo.pad_input(&nchw(x)?, 0.0)?;
+    let gn = nchw(g)?;
+    let dw = per_group(spec.groups, 1, |k| {
+        let xk = xp.narrow(1, k * cg, cg)?.transpose(0, 1)?; // (cg, N, Hu, Wu)
+        let gk = gn.narrow(1, k * og, og)?.transpose(0, 1)?; // (og, N, Ho, Wo)
+        raw_conv(&xk, &gk, geo.dilation, geo.stride) // (cg, og, kh, kw)
+    })?;
+    dw.permute((2, 3, 0, 1))
+}
+
 /// The convolution: `NHWC` input, `HWIO` filters, `NHWC` output.
-fn conv_op(x: &Tensor, w: &Tensor, geo: Geom) -> Result<Tensor> {
-    let xp = geo.pad_input(&nchw(&x.value)?, 0.0)?;
-    let y = raw_conv(&xp, &oihw(&w.value)?, geo.stride, geo.dilation)?;
-    Ok(out(nhwc(&y)?, &[x, w], move |c| {
-        let gx = c.need(0).then(|| conv_input_grad(c.grad, c.y(), geo)).transpose()?;
-        let gw = c.need(1).then(|| conv_filter_grad(c.x(), c.grad, geo)).transpose()?;
+pub(super) fn conv_op(x: &Tensor, w: &Tensor, spec: Spec) -> Result<Tensor> {
+    let y = if own_kernels(&[&x.value, &w.value]) {
+        let d = spec.dims(x.shape()[0], x.shape()[3], w.shape()[3]);
+        cpu::run(&Forward(d), &[&x.value, &w.value], &d.y_shape())?
+    } else {
+        candle_conv(&x.value, &w.value, spec)?
+    };
+    Ok(out(y, &[x, w], move |c| {
+        let gx = c.need(0).then(|| conv_input_grad(c.grad, c.y(), spec)).transpose()?;
+        let gw = c.need(1).then(|| conv_filter_grad(c.x(), c.grad, spec)).transpose()?;
         Ok(vec![gx, gw])
     }))
 }
@@ -284,14 +248,18 @@ fn conv_op(x: &Tensor, w: &Tensor, geo: Geom) -> Result<Tensor> {
 /// The gradient of [`conv_op`] with respect to its input (TensorFlow's
 /// `Conv2DBackpropInput`, a transposed convolution): `NHWC` output gradient
 /// `g` and `HWIO` filters give an `NHWC` tensor shaped like the input.
-fn conv_input_grad(g: &Tensor, w: &Tensor, geo: Geom) -> Result<Tensor> {
-    let full = raw_conv_t(&nchw(&g.value)?, &oihw(&w.value)?, geo.stride, geo.dilation)?;
-    let dx = geo.crop(&full)?;
-    Ok(out(nhwc(&dx)?, &[g, w], move |c| {
+pub(super) fn conv_input_grad(g: &Tensor, w: &Tensor, spec: Spec) -> Result<Tensor> {
+    let dx = if own_kernels(&[&g.value, &w.value]) {
+        let d = spec.dims(g.shape()[0], w.shape()[2] * spec.groups, w.shape()[3]);
+        cpu::run(&InputGrad(d), &[&g.value, &w.value], &d.x_shape())?
+    } else {
+        candle_conv_t(&g.value, &w.value, spec)?
+    };
+    Ok(out(dx, &[g, w], move |c| {
         // <u, conv_t(g, w)> = <conv(u, w), g>: linear in g with the
         // convolution as adjoint, and a filter gradient in w.
-        let gg = c.need(0).then(|| conv_op(c.grad, c.y(), geo)).transpose()?;
-        let gw = c.need(1).then(|| conv_filter_grad(c.grad, c.x(), geo)).transpose()?;
+        let gg = c.need(0).then(|| conv_op(c.grad, c.y(), spec)).transpose()?;
+        let gw = c.need(1).then(|| conv_filter_grad(c.grad, c.x(), spec)).transpose()?;
         Ok(vec![gg, gw])
     }))
 }
@@ -299,24 +267,29 @@ fn conv_input_grad(g: &Tensor, w: &Tensor, geo: Geom) -> Result<Tensor> {
 /// The gradient of [`conv_op`] with respect to its filters (TensorFlow's
 /// `Conv2DBackpropFilter`): `NHWC` input `x` and output gradient `g` give
 /// `HWIO` filters.
-fn conv_filter_grad(x: &Tensor, g: &Tensor, geo: Geom) -> Result<Tensor> {
-    // dw[o, i, ky, kx] = Σ_{n, oy, ox} g[n, o, oy, ox] · xp[n, i, oy·s + ky·d, ox·s + kx·d]:
-    // a correlation of xp with g over the batch, i.e. a convolution whose
-    // "batch" is the input channels and "channels" the batch, with stride and
-    // dilation swapped.
-    let xp = geo.pad_input(&nchw(&x.value)?, 0.0)?.transpose(0, 1)?; // (I, N, Hu, Wu)
-    let gt = nchw(&g.value)?.transpose(0, 1)?; // (O, N, Ho, Wo)
-    let dw = raw_conv(&xp, &gt, geo.dilation, geo.stride)?; // (I, O, kh, kw)
-    Ok(out(dw.permute((2, 3, 0, 1))?, &[x, g], move |c| {
+fn conv_filter_grad(x: &Tensor, g: &Tensor, spec: Spec) -> Result<Tensor> {
+    let dw = if own_kernels(&[&x.value, &g.value]) {
+        let d = spec.dims(x.shape()[0], x.shape()[3], g.shape()[3]);
+        cpu::run(&FilterGrad(d), &[&x.value, &g.value], &d.w_shape())?
+    } else {
+        candle_filter_grad(&x.value, &g.value, spec)?
+    };
+    Ok(out(dw, &[x, g], move |c| {
         // <v, dw(x, g)> = <conv(x, v), g>.
-        let gx = c.need(0).then(|| conv_input_grad(c.y(), c.grad, geo)).transpose()?;
-        let gg = c.need(1).then(|| conv_op(c.x(), c.grad, geo)).transpose()?;
+        let gx = c.need(0).then(|| conv_input_grad(c.y(), c.grad, spec)).transpose()?;
+        let gg = c.need(1).then(|| conv_op(c.x(), c.grad, spec)).transpose()?;
         Ok(vec![gx, gg])
     }))
 }
 
 /// Dtype, device and rank checks shared by the convolutions.
-fn check_operands(op: &'static str, input: &Tensor, filters: &Tensor, rank: usize, layouts: [&str; 2]) -> Result<()> {
+pub(super) fn check_operands(
+    op: &'static str,
+    input: &Tensor,
+    filters: &Tensor,
+    rank: usize,
+    layouts: [&str; 2],
+) -> Result<()> {
     input.same_device(filters, op)?;
     input.same_dtype(filters, op)?;
     if !input.dtype().is_float() {
@@ -348,45 +321,70 @@ fn check_operands(op: &'static str, input: &Tensor, filters: &Tensor, rank: usiz
     Ok(())
 }
 
-fn channel_mismatch(op: &'static str, input: &Tensor, filters: &Tensor, what: &str) -> Error {
-    let c = input.shape()[input.rank() - 1];
-    let ci = filters.shape()[filters.rank() - 2];
-    Error::shape(
-        op,
-        format!(
-            "{what} has {c} channels (shape {:?}) but filters expect {ci} (shape {:?})",
-            input.shape(),
-            filters.shape()
-        ),
-    )
+/// The group count of a convolution of `input` (channels last) with
+/// `filters` (`..., in_channels / groups, out_channels`): TensorFlow's
+/// rule, with errors naming both shapes.
+fn groups(op: &'static str, input: &Tensor, filters: &Tensor) -> Result<usize> {
+    let (s, f) = (input.shape(), filters.shape());
+    let c = s[s.len() - 1];
+    let (ci, co) = (f[f.len() - 2], f[f.len() - 1]);
+    if ci == c {
+        return Ok(1);
+    }
+    if ci == 0 || c % ci != 0 {
+        return Err(Error::shape(
+            op,
+            format!(
+                "input has {c} channels (shape {s:?}) but filters expect {ci} (shape {f:?}); a grouped \
+                 convolution needs filters taking a divisor of {c}"
+            ),
+        ));
+    }
+    let g = c / ci;
+    if co % g != 0 {
+        return Err(Error::shape(
+            op,
+            format!(
+                "input has {c} channels (shape {s:?}) and filters take {ci} each (shape {f:?}): {g} groups, \
+                 but the {co} output channels do not divide into {g} groups"
+            ),
+        ));
+    }
+    Ok(g)
 }
 
 /// 2-D convolution (`tf.nn.conv2d`, strictly a cross-correlation, as in
 /// TensorFlow).
 ///
 /// - `input`: `(batch, height, width, in_channels)` (`NHWC`).
-/// - `filters`: `(filter_height, filter_width, in_channels, out_channels)` (`HWIO`).
+/// - `filters`: `(filter_height, filter_width, in_channels / groups,
+///   out_channels)` (`HWIO`); `groups = in_channels / filters.shape[2]`
+///   (1 when they match), as in TensorFlow.
 /// - `strides`, `dilations`: `(height, width)`, each at least 1.
 /// - Returns `(batch, out_height, out_width, out_channels)`, the output sizes
-///   given by [`Padding`].
+///   given by [`Padding`] (see [`conv_output_size`](super::conv_output_size)).
 ///
 /// Differentiable to any order in both `input` and `filters`. Errors on
-/// wrong ranks, mismatched channels, dtypes or devices, a zero stride or
-/// dilation, and a window larger than the input with [`Padding::Valid`].
+/// wrong ranks, channels that do not divide into groups, mismatched dtypes
+/// or devices, a zero stride or dilation, and a window larger than the
+/// input with [`Padding::Valid`].
 ///
 /// ```
 /// use tensorlow::{nn, nn::Padding, DType, Device, Tensor};
 /// # fn main() -> tensorlow::Result<()> {
-/// let x = Tensor::ones(&[2, 5, 5, 3], DType::F32, &Device::cpu())?;
-/// let w = Tensor::ones(&[3, 3, 3, 8], DType::F32, &Device::cpu())?;
+/// let x = Tensor::ones(&[2, 5, 5, 4], DType::F32, &Device::cpu())?;
+/// let w = Tensor::ones(&[3, 3, 4, 8], DType::F32, &Device::cpu())?;
 /// let y = nn::conv2d(&x, &w, (2, 2), Padding::Same, (1, 1))?;
 /// assert_eq!(y.shape(), &[2, 3, 3, 8]);
-/// let bad = Tensor::ones(&[3, 3, 4, 8], DType::F32, &Device::cpu())?;
+/// // Two groups: each output channel sees 2 of the 4 input channels.
+/// let w = Tensor::ones(&[3, 3, 2, 8], DType::F32, &Device::cpu())?;
+/// let y = nn::conv2d(&x, &w, (1, 1), Padding::Valid, (1, 1))?;
+/// assert_eq!(y.to_vec::<f32>()?[0], 18.0);
+/// let bad = Tensor::ones(&[3, 3, 3, 8], DType::F32, &Device::cpu())?;
 /// let e = nn::conv2d(&x, &bad, (1, 1), Padding::Valid, (1, 1)).unwrap_err();
-/// assert_eq!(
-///     e.to_string(),
-///     "conv2d: input has 3 channels (shape [2, 5, 5, 3]) but filters expect 4 (shape [3, 3, 4, 8])"
-/// );
+/// assert!(e.to_string().starts_with(
+///     "conv2d: input has 4 channels (shape [2, 5, 5, 4]) but filters expect 3 (shape [3, 3, 3, 8])"
+/// ));
 /// # Ok(()) }
 /// ```
 pub fn conv2d(
@@ -407,10 +405,8 @@ pub fn conv2d(
             "(filter_height, filter_width, in_channels, out_channels)",
         ],
     )?;
+    let groups = groups(OP, input, filters)?;
     let (s, f) = (input.shape(), filters.shape());
-    if s[3] != f[2] {
-        return Err(channel_mismatch(OP, input, filters, "input"));
-    }
     let geo = Geom::new(
         OP,
         ["height", "width"],
@@ -420,17 +416,20 @@ pub fn conv2d(
         [dilations.0, dilations.1],
         padding,
     )?;
-    conv_op(input, filters, geo)
+    conv_op(input, filters, Spec { geo, groups })
 }
 
 /// 1-D convolution (`tf.nn.conv1d`).
 ///
 /// - `input`: `(batch, width, in_channels)` (`NWC`).
-/// - `filters`: `(filter_width, in_channels, out_channels)` (`WIO`).
+/// - `filters`: `(filter_width, in_channels / groups, out_channels)`
+///   (`WIO`), groups as in [`conv2d`].
 /// - Returns `(batch, out_width, out_channels)`.
 ///
 /// Computed as a [`conv2d`] over a height of 1, so it is differentiable to
-/// any order too, and errors the same way.
+/// any order too, and errors the same way. Keras' `padding="causal"` is
+/// [`Padding::Valid`] after [`causal_padding`](super::causal_padding)
+/// zeros on the left.
 ///
 /// ```
 /// use tensorlow::{nn, nn::Padding, Tensor};
@@ -441,6 +440,9 @@ pub fn conv2d(
 /// assert_eq!(y.to_vec::<f64>()?, vec![3.0, 5.0, 7.0]);
 /// let y = nn::conv1d(&x, &w, 2, Padding::Valid, 1)?;
 /// assert_eq!(y.to_vec::<f64>()?, vec![3.0, 7.0]);
+/// // Causal: one zero before, so output t sees inputs t-1 and t.
+/// let xc = x.pad(&[(0, 0), (nn::causal_padding(2, 1), 0), (0, 0)], 0.0)?;
+/// assert_eq!(nn::conv1d(&xc, &w, 1, Padding::Valid, 1)?.to_vec::<f64>()?, vec![1.0, 3.0, 5.0, 7.0]);
 /// # Ok(()) }
 /// ```
 pub fn conv1d(input: &Tensor, filters: &Tensor, stride: usize, padding: Padding, dilation: usize) -> Result<Tensor> {
@@ -452,10 +454,8 @@ pub fn conv1d(input: &Tensor, filters: &Tensor, stride: usize, padding: Padding,
         3,
         ["(batch, width, channels)", "(filter_width, in_channels, out_channels)"],
     )?;
+    let groups = groups(OP, input, filters)?;
     let (s, f) = (input.shape().to_vec(), filters.shape().to_vec());
-    if s[2] != f[1] {
-        return Err(channel_mismatch(OP, input, filters, "input"));
-    }
     let geo = Geom::new(
         OP,
         ["height", "width"],
@@ -467,91 +467,76 @@ pub fn conv1d(input: &Tensor, filters: &Tensor, stride: usize, padding: Padding,
     )?;
     let x = input.reshape(&[s[0], 1, s[1], s[2]])?;
     let w = filters.reshape(&[1, f[0], f[1], f[2]])?;
-    conv_op(&x, &w, geo)?.reshape(&[s[0], geo.output[1], f[2]])
+    conv_op(&x, &w, Spec { geo, groups })?.reshape(&[s[0], geo.output[1], f[2]])
 }
 
-/// Transposed 2-D convolution (`tf.nn.conv2d_transpose`): the gradient of
-/// [`conv2d`] with respect to its input, seen as an op of its own (sometimes
-/// called a "deconvolution").
-///
-/// - `input`: `(batch, height, width, in_channels)`, shaped like the output
-///   of the corresponding [`conv2d`].
-/// - `filters`: `(filter_height, filter_width, out_channels, in_channels)`
-///   (the `HWIO` filters of that [`conv2d`]).
-/// - `output_shape`: `[batch, out_height, out_width, out_channels]`, the
-///   input shape of that [`conv2d`]; several sizes can give the same
-///   convolution output when a stride exceeds 1, so it must be given.
-///
-/// Differentiable to any order.
-///
-/// ```
-/// use tensorlow::{nn, nn::Padding, Tensor};
-/// # fn main() -> tensorlow::Result<()> {
-/// // Stride 2 with a 1x1 kernel spreads the values onto a grid, zeros between.
-/// let x = Tensor::new(&[1.0f32, 2.0, 3.0, 4.0], &[1, 2, 2, 1])?;
-/// let w = Tensor::new(&[10.0f32], &[1, 1, 1, 1])?;
-/// let y = nn::conv2d_transpose(&x, &w, &[1, 3, 3, 1], (2, 2), Padding::Valid, (1, 1))?;
-/// assert_eq!(y.to_vec::<f32>()?, vec![10.0, 0.0, 20.0, 0.0, 0.0, 0.0, 30.0, 0.0, 40.0]);
-/// # Ok(()) }
-/// ```
-pub fn conv2d_transpose(
-    input: &Tensor,
-    filters: &Tensor,
-    output_shape: &[usize],
-    strides: (usize, usize),
-    padding: Padding,
-    dilations: (usize, usize),
-) -> Result<Tensor> {
-    const OP: &str = "conv2d_transpose";
-    check_operands(
-        OP,
-        input,
-        filters,
-        4,
-        [
-            "(batch, height, width, channels)",
-            "(filter_height, filter_width, out_channels, in_channels)",
-        ],
-    )?;
-    let (s, f) = (input.shape(), filters.shape());
-    if s[3] != f[3] {
-        return Err(Error::shape(
-            OP,
-            format!(
-                "input has {} channels (shape {s:?}) but filters expect {} (shape {f:?}, the last dimension)",
-                s[3], f[3]
-            ),
-        ));
+#[cfg(test)]
+mod tests {
+    //! tensorlow's CPU kernels against candle's path (forced on the CPU),
+    //! forward and both gradients, with groups, strides, dilations and
+    //! both paddings.
+    use super::*;
+    use crate::{random, DType, GradientTape};
+
+    /// `f` on tensorlow's kernels and on candle's, values and gradients.
+    fn both_paths(f: impl Fn(&Tensor, &Tensor) -> Result<Tensor>, x: &Tensor, w: &Tensor) -> [Vec<Vec<f64>>; 2] {
+        let run = |force: bool| {
+            FORCE_CANDLE.with(|c| c.set(force));
+            let tape = GradientTape::new();
+            tape.watch(x);
+            tape.watch(w);
+            let y = f(x, w).unwrap();
+            let r = random::Generator::from_seed(5)
+                .normal(y.shape(), 0.0, 1.0, y.dtype(), &x.device())
+                .unwrap();
+            let l = y.mul(&r).unwrap().sum_all().unwrap();
+            let g = tape.gradient(&l, &[x, w]).unwrap();
+            FORCE_CANDLE.with(|c| c.set(false));
+            let v = |t: &Tensor| t.cast(DType::F64).unwrap().to_vec::<f64>().unwrap();
+            vec![v(&y), v(g[0].as_ref().unwrap()), v(g[1].as_ref().unwrap())]
+        };
+        [run(false), run(true)]
     }
-    let ok = output_shape.len() == 4 && output_shape[0] == s[0] && output_shape[3] == f[2];
-    if !ok {
-        return Err(Error::shape(
-            OP,
-            format!(
-                "output_shape {output_shape:?} must be [batch, height, width, channels] with batch {} (from \
-                 input {s:?}) and channels {} (from filters {f:?})",
-                s[0], f[2]
-            ),
-        ));
+
+    #[test]
+    fn own_kernels_match_candle() {
+        // (input NHWC, filters HWIO, strides, dilations)
+        type Case = ([usize; 4], [usize; 4], (usize, usize), (usize, usize));
+        let cases: &[Case] = &[
+            ([2, 7, 6, 3], [3, 3, 3, 4], (1, 1), (1, 1)),
+            ([2, 7, 6, 4], [3, 2, 2, 6], (2, 1), (1, 2)),
+            ([1, 9, 8, 6], [2, 3, 1, 6], (1, 2), (2, 1)),
+            ([3, 5, 5, 4], [1, 1, 4, 5], (1, 1), (1, 1)),
+            ([1, 6, 7, 2], [1, 1, 2, 3], (2, 2), (1, 1)),
+            ([2, 8, 8, 4], [3, 3, 4, 2], (3, 2), (2, 2)),
+        ];
+        for (i, &(xs, fs, s, d)) in cases.iter().enumerate() {
+            for padding in [Padding::Valid, Padding::Same] {
+                let x = random::normal(&xs, 0.0, 1.0, DType::F64, Some(i as u64)).unwrap();
+                let w = random::normal(&fs, 0.0, 1.0, DType::F64, Some(50 + i as u64)).unwrap();
+                let [ours, theirs] = both_paths(|x, w| conv2d(x, w, s, padding, d), &x, &w);
+                for (k, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+                    assert_eq!(a.len(), b.len());
+                    for (p, q) in a.iter().zip(b) {
+                        assert!(
+                            (p - q).abs() < 1e-10 * (1.0 + q.abs()),
+                            "case {i} {padding:?} output {k}: {p} vs {q}"
+                        );
+                    }
+                }
+            }
+        }
     }
-    let geo = Geom::new(
-        OP,
-        ["height", "width"],
-        [output_shape[1], output_shape[2]],
-        [f[0], f[1]],
-        [strides.0, strides.1],
-        [dilations.0, dilations.1],
-        padding,
-    )?;
-    if geo.output != [s[1], s[2]] {
-        return Err(Error::shape(
-            OP,
-            format!(
-                "a conv2d of output_shape {output_shape:?} with these filters, strides and padding gives \
-                 {}x{} positions, but the input {s:?} has {}x{}",
-                geo.output[0], geo.output[1], s[1], s[2]
-            ),
-        ));
+
+    #[test]
+    fn f32_kernels_match_candle() {
+        let x = random::normal(&[4, 12, 11, 8], 0.0, 1.0, DType::F32, Some(1)).unwrap();
+        let w = random::normal(&[3, 3, 8, 16], 0.0, 0.3, DType::F32, Some(2)).unwrap();
+        let [ours, theirs] = both_paths(|x, w| conv2d(x, w, (1, 1), Padding::Same, (1, 1)), &x, &w);
+        for (a, b) in ours.iter().zip(&theirs) {
+            for (p, q) in a.iter().zip(b) {
+                assert!((p - q).abs() < 1e-4 * (1.0 + q.abs()), "{p} vs {q}");
+            }
+        }
     }
-    conv_input_grad(input, filters, geo)
 }

@@ -1,5 +1,6 @@
 //! Neural-network ops (`tf.nn`): softmax, losses on logits, dropout,
-//! normalization, convolution and pooling.
+//! normalization, convolutions (plain, grouped, depthwise, separable,
+//! transposed), pooling, upsampling, and the size arithmetic of windows.
 //!
 //! ```
 //! use tensorlow::{nn, Tensor};
@@ -12,13 +13,21 @@
 //! ```
 
 mod conv;
+mod conv_transpose;
+mod depthwise;
+mod geometry;
 mod losses;
 mod norm;
 mod pool;
 mod softmax;
+mod upsample;
 
 pub use conv::*;
+pub use conv_transpose::*;
+pub use depthwise::*;
+pub use geometry::{causal_padding, conv_output_size, conv_transpose_output_size, same_padding, Padding};
 pub use losses::*;
 pub use norm::*;
 pub use pool::*;
 pub use softmax::*;
+pub use upsample::*;

@@ -9,12 +9,14 @@
 //! - [`shape`] — reshape, transpose, concat, stack, split, slice, broadcast.
 //! - [`index`] — gather, one_hot, where, comparisons, clip, cast.
 //! - [`linalg`] — matmul.
+//! - [`pad`] — constant padding.
 //! - [`fused`] — one-pass in-place variable updates for optimizers.
 
 pub mod arith;
 pub mod fused;
 pub mod index;
 pub mod linalg;
+pub mod pad;
 pub mod reduce;
 pub mod shape;
 pub mod unary;

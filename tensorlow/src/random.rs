@@ -17,6 +17,16 @@
 //! `normal(.., Some(1))`. [`clear_seed`] forgets the global seed
 //! (`tf.random.set_seed(None)`).
 //!
+//! **Threads.** The global seed and its counters are process-wide, as
+//! TensorFlow's (they live on its one eager context): `set_seed` in `main`
+//! seeds the draws of every thread it starts, but draws from several
+//! threads at once take turns on one counter, so which thread gets which
+//! numbers depends on scheduling. A thread-local state would make the
+//! interleaving deterministic only by leaving every other thread unseeded,
+//! silently. For reproducible numbers per thread, give each thread its own
+//! [`Generator::from_seed`] (its stream depends on its seed only), or draw
+//! in one thread.
+//!
 //! ```
 //! use tensorlow::{random, DType};
 //! # fn main() -> tensorlow::Result<()> {

@@ -207,3 +207,26 @@ fn truncated_normal_within_two_std() {
     let t = random::truncated_normal(&[1000], 0.0, 1.0, DType::F32, Some(2)).unwrap();
     assert!(t.to_vec::<f32>().unwrap().iter().all(|x| x.abs() <= 2.0));
 }
+
+#[test]
+fn a_generator_per_thread_is_reproducible_whatever_the_scheduling() {
+    // The documented rule for threads: the global seed is process-wide (as
+    // TensorFlow's), so threads that want their own reproducible numbers
+    // draw from their own Generator.
+    let draw = |seed: u64| {
+        let mut g = tensorlow::random::Generator::from_seed(seed);
+        (0..50)
+            .map(|_| {
+                g.normal(&[8], 0.0, 1.0, DType::F32, &tensorlow::Device::cpu())
+                    .unwrap()
+                    .to_vec::<f32>()
+                    .unwrap()
+            })
+            .collect::<Vec<_>>()
+    };
+    let alone: Vec<_> = (0..4).map(draw).collect();
+    let threads: Vec<_> = (0..4u64).map(|s| std::thread::spawn(move || draw(s))).collect();
+    for (s, t) in threads.into_iter().enumerate() {
+        assert_eq!(t.join().unwrap(), alone[s], "thread with seed {s}");
+    }
+}

@@ -182,7 +182,8 @@ pub fn format_filepath(template: &str, epoch: usize, logs: &Logs) -> Result<Stri
                 };
                 out.push_str(&format_number(value, is_int, spec).ok_or_else(|| {
                     Error::arg(format!(
-                        "ModelCheckpoint: unsupported format spec {spec:?} in {template:?}"
+                        "ModelCheckpoint: unsupported format spec {spec:?} in {template:?} \
+                         (supported: [0][width][.precision][d|f|e|g], width and precision at most {MAX_FIELD})"
                     ))
                 })?);
             }
@@ -191,6 +192,9 @@ pub fn format_filepath(template: &str, epoch: usize, logs: &Logs) -> Result<Stri
     }
     Ok(out)
 }
+
+/// The largest width or precision a file-path field may ask for.
+const MAX_FIELD: usize = 255;
 
 /// Python's `format(value, spec)` for `[0][width][.precision][d|f|e|g]`.
 fn format_number(v: f64, is_int: bool, spec: &str) -> Option<String> {
@@ -209,6 +213,11 @@ fn format_number(v: f64, is_int: bool, spec: &str) -> Option<String> {
     } else {
         width.parse::<usize>().ok()?
     };
+    // A file name has at most 255 bytes: larger widths (`{epoch:0999999999999d}`
+    // asked for a terabyte of zeros) or precisions are refused.
+    if width > MAX_FIELD || prec.is_some_and(|p| p > MAX_FIELD) {
+        return None;
+    }
     let body = match ty {
         Some('d') => format!("{}", v.round() as i64),
         Some('f') => format!("{:.*}", prec.unwrap_or(6), v),
@@ -263,5 +272,12 @@ mod tests {
         assert_eq!(f("{{epoch}}"), "{epoch}");
         assert!(format_filepath("{nope}", 0, &logs).is_err());
         assert!(format_filepath("{loss:x}", 0, &logs).is_err());
+        // Widths and precisions beyond a file name's 255 bytes are errors
+        // (before, the first allocated a terabyte and aborted).
+        for t in ["{epoch:0999999999999d}", "{loss:.99999999999f}", "{epoch:256d}"] {
+            let e = format_filepath(t, 0, &logs).unwrap_err().to_string();
+            assert!(e.contains(t) && e.contains("at most 255"), "{e}");
+        }
+        assert_eq!(format_filepath("{epoch:03d}", 0, &logs).unwrap().len(), 3);
     }
 }

@@ -1,4 +1,30 @@
 //! A strict CSV reader for numeric feature tables.
+//!
+//! The reader is split into steps that other readers reuse: [`read_text`]
+//! (file -> text: gzip, UTF-8, byte-order mark, bounded size),
+//! [`Records::parse`] (text -> header and rows of cells, separator detected
+//! or given) and [`parse_number`] (one cell -> `f64`, errors naming line and
+//! column). [`read_csv`] puts them together for the common layout:
+//! numeric features, then the target in the last column.
+//!
+//! Cells that parse but are not finite (`NaN`, `inf`, `1e400`) are errors
+//! naming the line and column unless [`CsvOptions::allow_non_finite`] is
+//! set: a NaN in the features would silently turn a model's weights into NaN.
+//!
+//! ```
+//! use keraslike::datasets::{read_csv_with, CsvOptions};
+//! # fn main() -> keraslike::Result<()> {
+//! let path = std::env::temp_dir().join(format!("csv_doc_{}.csv", std::process::id()));
+//! std::fs::write(&path, "\u{feff}a;b;y\n1;2.5;cat\n3;4;dog\n").unwrap();
+//! let t = read_csv_with(&path, &CsvOptions::default())?; // ';' is detected, the BOM dropped
+//! assert_eq!(t.columns, vec!["a", "b", "y"]);
+//! assert_eq!(t.x, vec![1.0, 2.5, 3.0, 4.0]);
+//! std::fs::write(&path, "a,y\n1,0\nNaN,1\n").unwrap();
+//! let e = read_csv_with(&path, &CsvOptions::default()).unwrap_err().to_string();
+//! assert!(e.contains("line 3, column 1") && e.contains("NaN"), "{e}");
+//! # std::fs::remove_file(&path).ok();
+//! # Ok(()) }
+//! ```
 
 use crate::{Error, Result};
 use std::path::Path;
@@ -19,98 +45,234 @@ pub struct Table {
     pub target: Vec<String>,
 }
 
+/// Options of [`read_csv_with`] and the reader's steps.
+#[derive(Clone, Debug, Default)]
+pub struct CsvOptions {
+    /// The field separator; `None` (the default) detects it from the header
+    /// line: `,` if it holds one, else `;`, else a tab.
+    pub delimiter: Option<char>,
+    /// Accept cells that are `NaN` or infinite (`inf`, or out of `f64`'s
+    /// range such as `1e400`) instead of reporting them (default `false`).
+    pub allow_non_finite: bool,
+}
+
 /// Reads a comma-separated file with a header row; every column but the
 /// last must be numeric. Errors name the file, line and column.
 ///
 /// Gzip-compressed files (`*.gz`, or any file starting with gzip's magic
 /// bytes) are decompressed transparently, so large data sets can ship
-/// compressed (`data/mnist_sample.csv.gz`).
+/// compressed (`data/mnist_sample.csv.gz`). The same as [`read_csv_with`]
+/// with default options (separator detected, non-finite cells refused).
 pub fn read_csv(path: impl AsRef<Path>) -> Result<Table> {
+    read_csv_with(path, &CsvOptions::default())
+}
+
+/// [`read_csv`] with options: the separator, and whether `NaN` / infinite
+/// cells are accepted.
+pub fn read_csv_with(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Table> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let text = read_text(path)?;
+    parse_csv(&text, path, options)
+}
+
+/// The text of a CSV file: gunzipped when it is gzip data (checked by its
+/// magic bytes, not only its extension, so a misnamed file still reads),
+/// checked to be UTF-8, without a leading byte-order mark. The file, and
+/// gzip data once decompressed, may be at most a quarter of
+/// [`tensorlow::limits::max_alloc_bytes`] (the parsed numbers take up to
+/// four times the text), so a decompression bomb is an error, not an abort.
+pub fn read_text(path: &Path) -> Result<String> {
+    use std::io::Read;
+    let limit = tensorlow::limits::max_alloc_bytes() / 4;
+    let too_big = |what: &str| {
+        Error::file(
+            path,
+            format!("the {what} is larger than {limit} bytes, the most this reader takes (see tensorlow::limits)"),
+        )
+    };
+    let cannot = |e: std::io::Error| {
         Error::file(
             path,
             format!("cannot read the CSV file: {e} (check the path; it is relative to the current directory)"),
         )
-    })?;
-    let text = decode(&bytes, path)?;
-    parse_csv(&text, path)
-}
-
-/// The file's text, gunzipped when it is gzip data (checked by its magic
-/// bytes, not only its extension, so a misnamed file still reads).
-fn decode(bytes: &[u8], path: &Path) -> Result<String> {
-    const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
-    if bytes.starts_with(&GZIP_MAGIC) {
-        use std::io::Read;
-        // Multi-member files (`cat a.gz b.gz`) are valid gzip too.
-        let mut text = String::new();
-        flate2::read::MultiGzDecoder::new(bytes)
-            .read_to_string(&mut text)
-            .map_err(|e| Error::file(path, format!("cannot decompress the gzip CSV file: {e}")))?;
-        Ok(text)
-    } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz")) {
-        Err(Error::file(
-            path,
-            "the name ends in .gz but the file is not gzip data (no gzip header)",
-        ))
-    } else {
-        String::from_utf8(bytes.to_vec())
-            .map_err(|e| Error::file(path, format!("the CSV file is not valid UTF-8 text: {e}")))
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big("file"));
     }
-}
-
-fn parse_csv(text: &str, path: &Path) -> Result<Table> {
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    let (_, header) = lines
-        .next()
-        .ok_or_else(|| Error::file(path, "the file is empty; expected a header row and data rows"))?;
-    let columns: Vec<String> = header.split(',').map(|s| s.trim().to_string()).collect();
-    if columns.len() < 2 {
+    const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+    let text = if bytes.starts_with(&GZIP_MAGIC) {
+        // Multi-member files (`cat a.gz b.gz`) are valid gzip too.
+        let mut raw = Vec::new();
+        flate2::read::MultiGzDecoder::new(bytes.as_slice())
+            .take(limit + 1)
+            .read_to_end(&mut raw)
+            .map_err(|e| Error::file(path, format!("cannot decompress the gzip CSV file: {e}")))?;
+        if raw.len() as u64 > limit {
+            return Err(too_big("decompressed text"));
+        }
+        raw
+    } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz")) {
         return Err(Error::file(
             path,
-            format!(
-                "line 1: expected at least 2 columns (features, then the target), got {}",
-                columns.len()
-            ),
+            "the name ends in .gz but the file is not gzip data (no gzip header)",
         ));
-    }
-    let n_features = columns.len() - 1;
-    let (mut x, mut target) = (Vec::new(), Vec::new());
-    for (i, line) in lines {
-        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-        if fields.len() != columns.len() {
+    } else {
+        bytes
+    };
+    let text =
+        String::from_utf8(text).map_err(|e| Error::file(path, format!("the CSV file is not valid UTF-8 text: {e}")))?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+/// A CSV text split into a header and rows of trimmed cells. Blank lines
+/// are skipped; every row must have as many cells as the header.
+#[derive(Clone, Debug)]
+pub struct Records<'a> {
+    /// The column names (the header's cells).
+    pub columns: Vec<String>,
+    /// The separator used.
+    pub delimiter: char,
+    /// Each data row: its 1-based line number in the file, and its cells.
+    pub rows: Vec<(usize, Vec<&'a str>)>,
+}
+
+impl<'a> Records<'a> {
+    /// Splits `text` (read from `path`, named in errors). At least
+    /// `min_columns` columns are required.
+    pub fn parse(text: &'a str, path: &Path, options: &CsvOptions, min_columns: usize) -> Result<Self> {
+        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+        let (_, header) = lines
+            .next()
+            .ok_or_else(|| Error::file(path, "the file is empty; expected a header row and data rows"))?;
+        let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(header));
+        let columns: Vec<String> = header.split(delimiter).map(|s| s.trim().to_string()).collect();
+        if columns.len() < min_columns {
             return Err(Error::file(
                 path,
                 format!(
-                    "line {}: expected {} fields like the header, got {} (a ragged row)",
-                    i + 1,
+                    "line 1: expected at least {min_columns} columns, got {} with separator {delimiter:?} \
+                     (header {:?}); give the separator with CsvOptions::delimiter if it is another one",
                     columns.len(),
-                    fields.len()
+                    truncate(header)
                 ),
             ));
         }
-        for (c, f) in fields[..n_features].iter().enumerate() {
-            let v: f64 = f.parse().map_err(|_| {
-                Error::file(
+        let mut rows = Vec::new();
+        for (i, line) in lines {
+            let cells: Vec<&str> = line.split(delimiter).map(str::trim).collect();
+            if cells.len() != columns.len() {
+                return Err(Error::file(
                     path,
                     format!(
-                        "line {}, column {} ({:?}): {f:?} is not a number",
+                        "line {}: expected {} fields like the header, got {} (a ragged row; separator {delimiter:?})",
                         i + 1,
-                        c + 1,
-                        columns[c]
+                        columns.len(),
+                        cells.len()
                     ),
-                )
-            })?;
-            x.push(v);
+                ));
+            }
+            rows.push((i + 1, cells));
         }
-        target.push(fields[n_features].to_string());
+        if rows.is_empty() {
+            return Err(Error::file(path, "the file has a header but no data rows"));
+        }
+        Ok(Records {
+            columns,
+            delimiter,
+            rows,
+        })
     }
-    if target.is_empty() {
-        return Err(Error::file(path, "the file has a header but no data rows"));
+}
+
+/// `,` if the header holds one, else `;`, else a tab, else `,`.
+fn detect_delimiter(header: &str) -> char {
+    [',', ';', '\t']
+        .into_iter()
+        .find(|&d| header.contains(d))
+        .unwrap_or(',')
+}
+
+/// At most 60 characters of a line, for messages.
+fn truncate(line: &str) -> String {
+    match line.char_indices().nth(60) {
+        Some((i, _)) => format!("{}...", &line[..i]),
+        None => line.to_string(),
+    }
+}
+
+/// One numeric cell: `line` and 0-based `column` (with its `name`) are
+/// named in errors, as are empty cells, decimal commas and (unless
+/// `allow_non_finite`) NaN or infinite values.
+pub fn parse_number(
+    path: &Path,
+    cell: &str,
+    line: usize,
+    column: usize,
+    name: &str,
+    options: &CsvOptions,
+) -> Result<f64> {
+    let at = || format!("line {line}, column {} ({name:?})", column + 1);
+    if cell.is_empty() {
+        return Err(Error::file(
+            path,
+            format!("{}: the cell is empty; every feature needs a number", at()),
+        ));
+    }
+    let v: f64 = cell.parse().map_err(|_| {
+        let hint = if cell.contains(',') {
+            " (decimal commas are not read: write 1.5, not 1,5)"
+        } else {
+            ""
+        };
+        Error::file(path, format!("{}: {cell:?} is not a number{hint}", at()))
+    })?;
+    if !v.is_finite() && !options.allow_non_finite {
+        return Err(Error::file(
+            path,
+            format!(
+                "{}: {cell:?} is {}; clean the data, or set CsvOptions::allow_non_finite to keep it",
+                at(),
+                if v.is_nan() {
+                    "NaN"
+                } else {
+                    "not finite (or beyond float64's range)"
+                }
+            ),
+        ));
+    }
+    Ok(v)
+}
+
+fn parse_csv(text: &str, path: &Path, options: &CsvOptions) -> Result<Table> {
+    let rec = Records::parse(text, path, options, 2)?;
+    let n_features = rec.columns.len() - 1;
+    let (mut x, mut target) = (Vec::new(), Vec::new());
+    for (line, cells) in &rec.rows {
+        for (c, cell) in cells[..n_features].iter().enumerate() {
+            x.push(parse_number(path, cell, *line, c, &rec.columns[c], options)?);
+        }
+        let label = cells[n_features];
+        if label.is_empty() {
+            return Err(Error::file(
+                path,
+                format!(
+                    "line {line}, column {} ({:?}): the target is empty; every row needs one",
+                    n_features + 1,
+                    rec.columns[n_features]
+                ),
+            ));
+        }
+        target.push(label.to_string());
     }
     Ok(Table {
-        columns,
+        columns: rec.columns,
         n_rows: target.len(),
         n_features,
         x,
@@ -144,18 +306,26 @@ impl Table {
         (labels, classes)
     }
 
-    /// The target parsed as numbers (for regression); errors name the row.
+    /// The target parsed as numbers (for regression); errors name the row
+    /// of a target that is not a number or not finite.
     pub fn target_values(&self) -> Result<Vec<f64>> {
         self.target
             .iter()
             .enumerate()
             .map(|(r, t)| {
-                t.parse().map_err(|_| {
+                let v: f64 = t.parse().map_err(|_| {
                     Error::data(format!(
                         "row {}: target {t:?} is not a number (regression needs numbers)",
                         r + 1
                     ))
-                })
+                })?;
+                if !v.is_finite() {
+                    return Err(Error::data(format!(
+                        "row {}: target {t:?} is not a finite number (regression needs finite targets)",
+                        r + 1
+                    )));
+                }
+                Ok(v)
             })
             .collect()
     }
@@ -165,39 +335,127 @@ impl Table {
 mod tests {
     use super::*;
 
+    fn parse(text: &str) -> Result<Table> {
+        parse_csv(text, Path::new("t.csv"), &CsvOptions::default())
+    }
+
+    fn err(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
     #[test]
     fn ragged_and_non_numeric_rows_name_line_and_column() {
-        let p = Path::new("t.csv");
-        let e = parse_csv("a,b,y\n1,2,0\n1,0\n", p).unwrap_err().to_string();
+        let e = err("a,b,y\n1,2,0\n1,0\n");
         assert!(e.contains("line 3") && e.contains("ragged"), "{e}");
-        let e = parse_csv("a,b,y\n1,x,0\n", p).unwrap_err().to_string();
+        let e = err("a,b,y\n1,x,0\n");
         assert!(e.contains("line 2, column 2") && e.contains("\"b\""), "{e}");
     }
 
     #[test]
     fn gzip_files_read_like_plain_ones() {
         use std::io::Write;
+        let dir = std::env::temp_dir().join(format!("keraslike_csv_gz_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
         let text = "a,b,y\n1,2.5,0\n3,4,1\n";
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         gz.write_all(text.as_bytes()).unwrap();
         let gz = gz.finish().unwrap();
-        let p = Path::new("t.csv.gz");
-        let t = parse_csv(&decode(&gz, p).unwrap(), p).unwrap();
+        let p = dir.join("t.csv.gz");
+        std::fs::write(&p, &gz).unwrap();
+        let t = read_csv(&p).unwrap();
         assert_eq!((t.n_rows, t.n_features), (2, 2));
         assert_eq!(t.x, vec![1.0, 2.5, 3.0, 4.0]);
         assert_eq!(t.target, vec!["0", "1"]);
         // Plain text named .gz, and truncated gzip data, are errors naming the file.
-        let e = decode(text.as_bytes(), p).unwrap_err().to_string();
+        std::fs::write(&p, text).unwrap();
+        let e = read_csv(&p).unwrap_err().to_string();
         assert!(e.contains("t.csv.gz") && e.contains("not gzip"), "{e}");
-        let e = decode(&gz[..gz.len() / 2], p).unwrap_err().to_string();
+        std::fs::write(&p, &gz[..gz.len() / 2]).unwrap();
+        let e = read_csv(&p).unwrap_err().to_string();
         assert!(e.contains("decompress"), "{e}");
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]
     fn classes_sort_numerically() {
-        let t = parse_csv("a,y\n1,10\n2,9\n3,10\n", Path::new("t.csv")).unwrap();
+        let t = parse("a,y\n1,10\n2,9\n3,10\n").unwrap();
         let (l, c) = t.class_labels();
         assert_eq!(c, vec!["9", "10"]);
         assert_eq!(l, vec![1, 0, 1]);
+    }
+
+    #[test]
+    fn the_separator_is_detected_or_named() {
+        // Before, a ';' file was "expected at least 2 columns, got 1".
+        let t = parse("a;b;y\n1;2;x\n").unwrap();
+        assert_eq!((t.columns.len(), t.x.clone()), (3, vec![1.0, 2.0]));
+        let t = parse("a\tb\ty\n1\t2\tx\n").unwrap();
+        assert_eq!(t.x, vec![1.0, 2.0]);
+        // A one-column file says which separator it tried.
+        let e = err("abc\n1\n");
+        assert!(
+            e.contains("line 1") && e.contains("','") && e.contains("CsvOptions::delimiter"),
+            "{e}"
+        );
+        // A given separator is used as given.
+        let o = CsvOptions {
+            delimiter: Some('|'),
+            ..CsvOptions::default()
+        };
+        let t = parse_csv("a|b,c|y\n1|2|z\n", Path::new("t.csv"), &o).unwrap();
+        assert_eq!(t.columns, vec!["a", "b,c", "y"]);
+        // Decimal commas in a ';' file get a hint.
+        let e = err("a;y\n1,5;0\n");
+        assert!(e.contains("line 2, column 1") && e.contains("decimal commas"), "{e}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_name() {
+        let dir = std::env::temp_dir().join(format!("keraslike_csv_bom_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("bom.csv");
+        std::fs::write(&p, "\u{feff}sepal,label\n1,0\n").unwrap();
+        assert_eq!(read_csv(&p).unwrap().columns, vec!["sepal", "label"]);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn empty_cells_are_errors_naming_line_and_column() {
+        // Before, an empty label became a class of its own.
+        let e = err("a,b,y\n1,2,0\n3,4,\n");
+        assert!(
+            e.contains("line 3, column 3 (\"y\")") && e.contains("target is empty"),
+            "{e}"
+        );
+        let e = err("a,b,y\n1,,0\n");
+        assert!(e.contains("line 2, column 2 (\"b\")") && e.contains("empty"), "{e}");
+    }
+
+    #[test]
+    fn non_finite_cells_are_errors_unless_allowed() {
+        // Before, NaN, inf and 1e400 (which parses as inf) were read silently.
+        for (cell, what) in [
+            ("NaN", "NaN"),
+            ("nan", "NaN"),
+            ("inf", "not finite"),
+            ("-Infinity", "not finite"),
+            ("1e400", "not finite"),
+        ] {
+            let e = err(&format!("a,b,y\n1,2,0\n3,{cell},1\n"));
+            assert!(
+                e.contains("line 3, column 2 (\"b\")") && e.contains(what) && e.contains("allow_non_finite"),
+                "{cell}: {e}"
+            );
+        }
+        let o = CsvOptions {
+            allow_non_finite: true,
+            ..CsvOptions::default()
+        };
+        let t = parse_csv("a,y\nNaN,0\n1e400,1\n", Path::new("t.csv"), &o).unwrap();
+        assert!(t.x[0].is_nan() && t.x[1] == f64::INFINITY);
+        // Regression targets must be finite too.
+        let t = parse("a,y\n1,2.5\n2,nan\n").unwrap();
+        let e = t.target_values().unwrap_err().to_string();
+        assert!(e.contains("row 2") && e.contains("finite"), "{e}");
     }
 }

@@ -26,7 +26,7 @@ mod split;
 mod xy;
 
 pub use categorical::to_categorical;
-pub use csv::{read_csv, Table};
+pub use csv::{parse_number, read_csv, read_csv_with, read_text, CsvOptions, Records, Table};
 pub use min_max_scaler::MinMaxScaler;
 pub use split::{train_test_split, StandardScaler};
 pub use xy::{load_csv_xy, CsvXyOptions};

@@ -22,8 +22,9 @@ const NAME: &str = "sparse_categorical_crossentropy";
 /// Cross-entropy between integer class labels and predicted class
 /// probabilities (or logits with `from_logits`).
 ///
-/// Labels may be integer or float tensors (floats are truncated to
-/// integers, as Keras' `tf.cast` does) of shape `(batch,)` or `(batch, 1)`
+/// Labels may be integer or float tensors (floats must be finite whole
+/// numbers: NaN or 2.5 is an error, where Keras' `tf.cast` would truncate
+/// NaN to an arbitrary class) of shape `(batch,)` or `(batch, 1)`
 /// (generally: `y_pred`'s shape without the class axis, optionally with a
 /// trailing 1). A label outside `0..num_classes` is an error naming it.
 ///
@@ -88,7 +89,33 @@ pub(crate) fn sparse_labels(op: &str, y_true: &Tensor, y_pred: &Tensor, class_ax
             y_pred.shape()
         )));
     }
+    if labels.dtype().is_float() {
+        return float_labels_to_indices(op, &labels);
+    }
     Ok(labels.cast(DType::I64)?)
+}
+
+/// Float labels as int64 class indices. They must be finite whole numbers:
+/// on the CPU another value (NaN, 2.5, inf) is an error naming it (before,
+/// NaN became class 0 and 2.5 class 2); off the CPU it becomes -1, which the
+/// sparse cross-entropy's device rule turns into a NaN loss (checking there
+/// would copy the labels to the host every step).
+fn float_labels_to_indices(op: &str, labels: &Tensor) -> Result<Tensor> {
+    if labels.device().is_cpu() {
+        let v = labels.to_vec::<f64>()?;
+        if let Some((i, bad)) = v.iter().enumerate().find(|(_, x)| !(x.is_finite() && x.fract() == 0.0)) {
+            return Err(Error::data(format!(
+                "{op}: label {bad} (position {i} of the labels, shape {:?}) is not a class index; float labels \
+                 must be finite whole numbers (check the data for NaN or fractional labels)",
+                labels.shape()
+            )));
+        }
+        return Ok(labels.cast(DType::I64)?);
+    }
+    let idx = labels.cast(DType::I64)?;
+    let whole = idx.cast(labels.dtype())?.equal(labels)?;
+    let minus_one = Tensor::full_scalar(-1.0, DType::I64, &labels.device())?;
+    Ok(whole.select(&idx, &minus_one)?)
 }
 
 impl Loss for SparseCategoricalCrossentropy {
@@ -249,5 +276,23 @@ mod tests {
             "{err}"
         );
         assert!(scce.per_sample(&t(&[1.0, 2.0, 0.0], &[3]), &t(&YP, &[2, 3])).is_err());
+    }
+
+    #[test]
+    fn float_labels_must_be_finite_whole_numbers() {
+        // NaN used to become class 0 (a finite loss), 1.5 class 1.
+        let scce = SparseCategoricalCrossentropy::new();
+        for (bad, shown) in [(f64::NAN, "NaN"), (1.5, "1.5"), (f64::INFINITY, "inf"), (-0.5, "-0.5")] {
+            let e = scce.per_sample(&t(&[0.0, bad], &[2]), &t(&YP, &[2, 3])).unwrap_err();
+            assert!(matches!(e, Error::Data(_)), "{e:?}");
+            let m = e.to_string();
+            assert!(
+                m.contains(&format!("label {shown} (position 1")) && m.contains(NAME) && m.contains("[2]"),
+                "{m}"
+            );
+        }
+        // Whole floats are class indices, with a trailing 1 too.
+        let l = scce.per_sample(&t(&[1.0, 2.0], &[2, 1]), &t(&YP, &[2, 3])).unwrap();
+        assert_eq!(l.shape(), &[2]);
     }
 }

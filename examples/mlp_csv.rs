@@ -22,7 +22,7 @@
 //! (or `test_r2=<float>`).
 
 use deeprust::keras::datasets::{read_csv, train_test_split, StandardScaler};
-use deeprust::keras::sklearn::{MlpClassifier, MlpOptions, MlpRegressor};
+use deeprust::sklearn::neural_network::{MlpClassifier, MlpOptions, MlpRegressor};
 use std::time::Instant;
 
 const BOOL_PARAMS: [&str; 5] = [
@@ -119,29 +119,29 @@ fn main() -> anyhow::Result<()> {
         let y = table.target_values()?;
         let pick = |idx: &[usize]| idx.iter().map(|&i| y[i]).collect::<Vec<f64>>();
         let mut reg = MlpRegressor::new(opts);
-        reg.fit(&x_train, f, &pick(&train))?;
+        reg.fit((&x_train, f), &pick(&train))?;
         println!(
             "fit: {:.3} s, n_iter_ = {}, loss_ = {:.6}",
             t0.elapsed().as_secs_f64(),
             reg.n_iter(),
             reg.loss()
         );
-        println!("train_r2={:.4}", reg.score(&x_train, f, &pick(&train))?);
-        println!("test_r2={:.4}", reg.score(&x_test, f, &pick(&test))?);
+        println!("train_r2={:.4}", reg.score((&x_train, f), &pick(&train))?);
+        println!("test_r2={:.4}", reg.score((&x_test, f), &pick(&test))?);
     } else {
         // Labels as indices into `classes`, which read_csv sorts numerically
         // when the labels are numbers ("9" before "10"), as sklearn would.
         let pick = |idx: &[usize]| idx.iter().map(|&i| labels[i]).collect::<Vec<u32>>();
         let mut clf = MlpClassifier::<u32>::new(opts);
-        clf.fit(&x_train, f, &pick(&train))?;
+        clf.fit((&x_train, f), pick(&train))?;
         println!(
             "fit: {:.3} s, n_iter_ = {}, loss_ = {:.6}",
             t0.elapsed().as_secs_f64(),
             clf.n_iter(),
             clf.loss()
         );
-        println!("train_accuracy={:.4}", clf.score(&x_train, f, &pick(&train))?);
-        println!("test_accuracy={:.4}", clf.score(&x_test, f, &pick(&test))?);
+        println!("train_accuracy={:.4}", clf.score((&x_train, f), pick(&train))?);
+        println!("test_accuracy={:.4}", clf.score((&x_test, f), pick(&test))?);
     }
     Ok(())
 }

@@ -18,7 +18,7 @@
 //! `--n-iter-no-change 1000` runs all 1000 epochs (12,000 steps, workload W1).
 
 use deeprust::keras::datasets::{read_csv, train_test_split, StandardScaler};
-use deeprust::keras::sklearn::{Activation, MlpClassifier, MlpOptions, Solver};
+use deeprust::sklearn::neural_network::{Activation, MlpClassifier, MlpOptions, Solver};
 use std::time::Instant;
 
 fn main() -> anyhow::Result<()> {
@@ -57,7 +57,7 @@ fn main() -> anyhow::Result<()> {
             .random_state(seed),
     );
     let t0 = Instant::now();
-    clf.fit(&x_train, f, &y_train)?;
+    clf.fit((&x_train, f), &y_train)?;
     let secs = t0.elapsed().as_secs_f64();
     let steps = clf.n_iter() * y_train.len().div_ceil(10);
     println!(
@@ -66,7 +66,7 @@ fn main() -> anyhow::Result<()> {
         secs * 1e6 / steps as f64,
         clf.loss()
     );
-    println!("train_accuracy={:.4}", clf.score(&x_train, f, &y_train)?);
-    println!("test_accuracy={:.4}", clf.score(&x_test, f, &y_test)?);
+    println!("train_accuracy={:.4}", clf.score((&x_train, f), &y_train)?);
+    println!("test_accuracy={:.4}", clf.score((&x_test, f), &y_test)?);
     Ok(())
 }

@@ -82,7 +82,7 @@ fn mlp_csv_reports_bad_input_clearly() {
         (&["no/such.csv"], "cannot read"),
         (&[bad.to_str().unwrap()], "line 3, column 2"),
         (&["data/iris.csv", "--solver", "newton"], "unknown solver"),
-        (&["data/iris.csv", "--bogus", "1"], "unknown MLP parameter"),
+        (&["data/iris.csv", "--bogus", "1"], "Invalid parameter 'bogus'"),
     ];
     for (args, want) in cases {
         let out = run("mlp_csv", args);

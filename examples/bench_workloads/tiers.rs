@@ -163,7 +163,7 @@ pub fn keras(w: &Workload, seed: u64) -> anyhow::Result<(f64, Outcome)> {
 /// `MLPClassifier(solver="adam")` with the peers' settings: `alpha=0`,
 /// `tol=0` and a huge `n_iter_no_change`, so every epoch runs.
 pub fn sklearn(w: &Workload, seed: u64) -> anyhow::Result<(f64, Outcome)> {
-    use deeprust::keras::sklearn::{Activation, MlpClassifier, MlpOptions, Solver};
+    use deeprust::sklearn::neural_network::{Activation, MlpClassifier, MlpOptions, Solver};
     let act = if w.activation == "sigmoid" {
         Activation::Logistic
     } else {
@@ -186,12 +186,12 @@ pub fn sklearn(w: &Workload, seed: u64) -> anyhow::Result<(f64, Outcome)> {
     let x = f64s(&w.x_train);
     let y: Vec<i64> = w.y_train.iter().map(|&c| c as i64).collect();
     let start = Instant::now();
-    clf.fit(&x, w.n_features, &y)?;
+    clf.fit((&x, w.n_features), &y)?;
     let secs = start.elapsed().as_secs_f64();
     let test_accuracy = match (&w.x_test, &w.y_test) {
         (Some(xt), Some(yt)) => {
             let yt: Vec<i64> = yt.iter().map(|&c| c as i64).collect();
-            Some(clf.score(&f64s(xt), w.n_features, &yt)?)
+            Some(clf.score((&f64s(xt), w.n_features), &yt)?)
         }
         _ => None,
     };

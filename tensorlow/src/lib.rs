@@ -64,6 +64,7 @@ mod error;
 pub mod limits;
 pub mod nn;
 pub mod ops;
+pub mod optimize;
 pub mod random;
 pub mod summary;
 mod tape;

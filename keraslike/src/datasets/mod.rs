@@ -1,7 +1,9 @@
 //! Loading and preparing small tabular data sets: CSV files (plain or
 //! gzipped) read as a [`Table`] or straight into `(x, y)` tensors
 //! ([`load_csv_xy`]), stratified train/test splits, z-score and min-max
-//! scaling, and one-hot labels ([`to_categorical`]).
+//! scaling, and one-hot labels ([`to_categorical`]). The splits and scalers
+//! are row-major wrappers over `sklearnlike` (`model_selection`,
+//! `preprocessing`), where scikit-learn's semantics live.
 //!
 //! ```
 //! use keraslike::datasets::{read_csv, train_test_split, StandardScaler};

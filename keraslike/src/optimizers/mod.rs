@@ -39,7 +39,6 @@ mod adam;
 mod adamax;
 mod adamw;
 mod base;
-pub mod lbfgs;
 mod nadam;
 mod rmsprop;
 pub mod schedules;

@@ -1,40 +1,50 @@
-//! scikit-learn's `MLPClassifier` and `MLPRegressor` on tensorlow.
+//! scikit-learn's `MLPClassifier` and `MLPRegressor` on tensorlow
+//! (`sklearn.neural_network`).
 //!
 //! Same parameters, defaults and training semantics as scikit-learn 1.9
 //! (`sklearn/neural_network/_multilayer_perceptron.py`): Glorot-uniform
-//! init, log-loss or squared error plus `alpha * ||W||² / (2 * batch)`,
-//! sklearn's Adam and SGD (momentum, Nesterov, constant / invscaling /
-//! adaptive schedules), full-batch L-BFGS, the `n_iter_no_change` / `tol`
+//! init, log-loss, squared error or (regressor, `loss="poisson"`) half the
+//! Poisson deviance with an exp output, plus `alpha * ||W||² / (2 * batch)`,
+//! `sample_weight` in `fit` / `partial_fit` (1.7: weighted terms, divided by
+//! the batch's total weight), sklearn's Adam and SGD (momentum, Nesterov,
+//! constant / invscaling / adaptive schedules), full-batch L-BFGS
+//! ([`tensorlow::optimize::lbfgs`]), the `n_iter_no_change` / `tol`
 //! convergence rule on the training loss or (with `early_stopping`) on a
 //! held-out score keeping the best weights, `loss_` as the size-weighted
-//! mean of the epoch's minibatch losses, and a `ConvergenceWarning` on
-//! stderr when `max_iter` runs out.
+//! mean of the epoch's minibatch losses, `warm_start` and `partial_fit`,
+//! and a `ConvergenceWarning` on stderr when `max_iter` runs out.
 //!
 //! Rust shape of the API:
-//! - parameters: [`MlpOptions`] (`Default` + builders, or
-//!   [`MlpOptions::set_param`] by sklearn name from text);
-//! - data: row-major `&[f64]` plus `n_features`;
+//! - parameters: [`MlpOptions`] (`Default` + builders), or by scikit-learn
+//!   name through [`Estimator`](crate::base::Estimator) (`get_params`,
+//!   `set_param`);
+//! - data: `X` as anything [`Features`](crate::data::Features) converts
+//!   from (`ndarray` arrays, `&[[f64; N]]` rows, `(&flat, n_features)`);
+//!   labels as slices, `Vec`s or `Array1`; results as `ndarray` arrays;
 //! - fitted attributes: getters named like sklearn's without the trailing
 //!   underscore (`loss()`, `loss_curve()`, `n_iter()`, `coefs()`, ...), all
 //!   also in one [`FitState`];
-//! - `save(dir)` / `load(dir)`: `params.json` + `weights.safetensors`.
+//! - `save(path)` / `load(path)`: one safetensors file, written atomically,
+//!   checked field by field when loaded.
 //!
 //! Differences from sklearn (documented choices): the random streams are
 //! tensorlow's (the same `random_state` gives the same model here, not
 //! sklearn's numbers); the network trains in float32 for sgd/adam and
 //! float64 for lbfgs unless [`MlpOptions::dtype`] says otherwise; the
 //! early-stopping split is stratified for every single-label classifier
-//! (sklearn stratifies only binary ones) and uses `round` for its size.
+//! (sklearn stratifies only binary ones) and uses `round` for its size;
+//! `loss="poisson"` rejects negative targets up front (sklearn documents
+//! `y >= 0` and returns NaN losses otherwise).
 //!
 //! ```
-//! use keraslike::sklearn::{MlpClassifier, MlpOptions};
-//! # fn main() -> keraslike::Result<()> {
-//! let x: Vec<f64> = (0..40).map(|i| (i % 7) as f64 / 7.0).collect();
+//! use sklearnlike::neural_network::{MlpClassifier, MlpOptions};
+//! # fn main() -> sklearnlike::Result<()> {
+//! let x: Vec<[f64; 2]> = (0..20).map(|i| [(i % 7) as f64 / 7.0, (i % 3) as f64 / 3.0]).collect();
 //! let y: Vec<i64> = (0..20).map(|i| (i % 2) as i64).collect();
 //! let mut clf = MlpClassifier::new(MlpOptions::default().hidden_layer_sizes(&[4]).max_iter(5).random_state(0));
-//! clf.fit(&x, 2, &y)?;   // warns on stderr: 5 epochs do not converge
+//! clf.fit(&x, &y)?;   // warns on stderr: 5 epochs do not converge
 //! assert_eq!(clf.loss_curve().len(), 5);
-//! assert_eq!(clf.predict_proba(&x[..2], 2)?.len(), 2);
+//! assert_eq!(clf.predict_proba(&x[..2])?.shape(), &[2, 2]);
 //! # Ok(()) }
 //! ```
 
@@ -112,11 +122,12 @@ macro_rules! fitted_attribute_getters {
 
 mod classifier;
 mod core;
+mod io;
 mod net;
 mod params;
 mod regressor;
 
 pub use self::core::FitState;
-pub use classifier::{Label, MLPClassifier, MlpClassifier};
-pub use params::{Activation, LearningRate, MlpOptions, OutActivation, Solver};
+pub use classifier::{MLPClassifier, MlpClassifier};
+pub use params::{Activation, LearningRate, Loss, MlpOptions, OutActivation, Solver};
 pub use regressor::{MLPRegressor, MlpRegressor};

@@ -1,24 +1,40 @@
-//! L-BFGS: a limited-memory quasi-Newton minimizer for smooth functions of a
-//! packed parameter vector, built from tensorlow ops.
+//! L-BFGS: a limited-memory quasi-Newton minimizer for smooth functions,
+//! built from tensorlow ops (`scipy.optimize.minimize(method="L-BFGS-B")`
+//! without bounds, `tfp.optimizer.lbfgs_minimize`).
 //!
-//! It follows what scikit-learn gets from `scipy.optimize.minimize(method=
-//! "L-BFGS-B")` without bounds: the two-loop recursion over the last
-//! `history` (10) pairs `(s, y)` with the initial scaling `H0 = s·y / y·y`, a
-//! line search that satisfies the **strong Wolfe** conditions (Nocedal &
-//! Wright's bracketing and `zoom`, Algorithms 3.5/3.6, with cubic
-//! interpolation), a first step of `1/‖g‖`, and scipy's stopping rules:
-//! `max|g_i| <= gtol`, relative reduction of `f` below `ftol`, `max_iter`
-//! iterations, `max_fun` function evaluations.
+//! It follows what scikit-learn gets from scipy: the two-loop recursion over
+//! the last `history` (10) pairs `(s, y)` with the initial scaling
+//! `H0 = s·y / y·y`, a line search that satisfies the **strong Wolfe**
+//! conditions (Nocedal & Wright's bracketing and `zoom`, Algorithms 3.5/3.6,
+//! with cubic interpolation), a first step of `1/‖g‖`, and scipy's stopping
+//! rules: `max|g_i| <= gtol`, relative reduction of `f` below `ftol`,
+//! `max_iter` iterations, `max_fun` function evaluations.
 //!
-//! Vectors are rank-1 `f64` tensors; the objective gets one and returns its
-//! value and gradient.
+//! Two entry points:
+//! - [`minimize_variables`]: minimizes a loss computed from [`Variable`]s
+//!   (any shapes, any float dtype); each evaluation records the loss on a
+//!   [`GradientTape`], the way a custom training loop would, and the
+//!   variables end at the minimizer.
+//! - [`Lbfgs::minimize`]: the raw form over one packed rank-1 `f64` vector,
+//!   with an objective that returns the value and the gradient itself (like
+//!   scipy's `jac=True`); the objective may use its own error type.
 //!
 //! ```
-//! use keraslike::optimizers::lbfgs::{Lbfgs, LbfgsOptions};
-//! use tensorlow::Tensor;
-//! # fn main() -> keraslike::Result<()> {
-//! // Rosenbrock: minimum 0 at (1, 1).
-//! let rosen = |x: &Tensor| -> keraslike::Result<(f64, Tensor)> {
+//! use tensorlow::optimize::lbfgs::{minimize_variables, LbfgsOptions};
+//! use tensorlow::{Tensor, Variable};
+//! # fn main() -> tensorlow::Result<()> {
+//! // Least squares: fit y = 2 x - 1 with a weight and a bias.
+//! let x = Tensor::new(&[0.0f64, 1.0, 2.0, 3.0], &[4, 1])?;
+//! let y = Tensor::new(&[-1.0f64, 1.0, 3.0, 5.0], &[4, 1])?;
+//! let w = Variable::new("w", Tensor::new(&[0.0f64], &[1, 1])?);
+//! let b = Variable::new("b", Tensor::new(&[0.0f64], &[1])?);
+//! let res = minimize_variables(&[&w, &b], || (x.matmul(&w)? + &*b)?.sub(&y)?.square()?.mean_all(), LbfgsOptions::default())?;
+//! assert!(res.converged, "{}", res.message);
+//! assert!((w.to_vec::<f64>()?[0] - 2.0).abs() < 1e-6 && (b.to_vec::<f64>()?[0] + 1.0).abs() < 1e-6);
+//!
+//! // The raw form: Rosenbrock, minimum 0 at (1, 1).
+//! use tensorlow::optimize::lbfgs::Lbfgs;
+//! let rosen = |x: &Tensor| -> tensorlow::Result<(f64, Tensor)> {
 //!     let v = x.to_vec::<f64>()?;
 //!     let (a, b) = (v[0], v[1]);
 //!     let f = (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2);
@@ -31,9 +47,8 @@
 //! # Ok(()) }
 //! ```
 
-use crate::{Error, Result};
+use crate::{DType, Error, GradientTape, Result, Tensor, Variable};
 use std::collections::VecDeque;
-use tensorlow::{DType, Tensor};
 
 /// Settings of [`Lbfgs`], with scipy's L-BFGS-B defaults.
 #[derive(Clone, Debug, PartialEq)]
@@ -121,16 +136,16 @@ pub struct Lbfgs {
 }
 
 fn dot(a: &Tensor, b: &Tensor) -> Result<f64> {
-    Ok(a.mul(b)?.sum_all()?.to_scalar::<f64>()?)
+    a.mul(b)?.sum_all()?.to_scalar::<f64>()
 }
 
 fn max_abs(a: &Tensor) -> Result<f64> {
-    Ok(a.abs()?.max(&[], false)?.to_scalar::<f64>()?)
+    a.abs()?.max(&[], false)?.to_scalar::<f64>()
 }
 
 /// `a + s * b`.
 fn axpy(a: &Tensor, s: f64, b: &Tensor) -> Result<Tensor> {
-    Ok(a.add(&b.affine(s, 0.0)?)?)
+    a.add(&b.affine(s, 0.0)?)
 }
 
 /// Minimizer of the cubic through `(a, fa, ga)` and `(b, fb, gb)` (Nocedal &
@@ -157,7 +172,7 @@ struct Point {
 }
 
 /// The objective as the line search calls it: a point and the evaluation counter.
-type Objective<'a> = dyn FnMut(&Tensor, &mut usize) -> Result<(f64, Tensor)> + 'a;
+type Objective<'a, E> = dyn FnMut(&Tensor, &mut usize) -> std::result::Result<(f64, Tensor), E> + 'a;
 
 enum Search {
     Found(Point),
@@ -172,28 +187,35 @@ impl Lbfgs {
     }
 
     /// Minimizes `f` from `x0`. `f` returns the value and the gradient (same
-    /// shape as its argument) at a rank-1 `f64` point.
-    pub fn minimize<F>(&self, mut f: F, x0: &Tensor) -> Result<LbfgsResult>
+    /// shape as its argument) at a rank-1 `f64` point. Its error type `E` is
+    /// the caller's (anything tensorlow's [`Error`] converts into), so an
+    /// objective written with another crate's `Result` plugs in unchanged.
+    pub fn minimize<F, E>(&self, mut f: F, x0: &Tensor) -> std::result::Result<LbfgsResult, E>
     where
-        F: FnMut(&Tensor) -> Result<(f64, Tensor)>,
+        F: FnMut(&Tensor) -> std::result::Result<(f64, Tensor), E>,
+        E: From<Error>,
     {
         let o = &self.options;
         if o.history == 0 || o.max_fun == 0 {
-            return Err(Error::arg("L-BFGS: history and max_fun must be at least 1"));
+            return Err(Error::arg("L-BFGS: history and max_fun must be at least 1").into());
         }
         let n = x0.elem_count();
         // A private copy: the caller's tensor may share storage with what the
         // objective writes (e.g. a variable's value).
         let mut x = x0.reshape(&[n])?.cast(DType::F64)?.affine(1.0, 0.0)?;
         let mut n_fev = 0;
-        let mut eval = |x: &Tensor, n_fev: &mut usize| -> Result<(f64, Tensor)> {
+        let mut eval = |x: &Tensor, n_fev: &mut usize| -> std::result::Result<(f64, Tensor), E> {
             *n_fev += 1;
             let (v, g) = f(x)?;
             if g.elem_count() != n {
-                return Err(Error::shape(format!(
-                    "L-BFGS: the objective returned a gradient of shape {:?} for a point of {n} values",
-                    g.shape()
-                )));
+                return Err(Error::shape(
+                    "lbfgs",
+                    format!(
+                        "the objective returned a gradient of shape {:?} for a point of {n} values",
+                        g.shape()
+                    ),
+                )
+                .into());
             }
             Ok((v, g.reshape(&[n])?.cast(DType::F64)?))
         };
@@ -213,9 +235,10 @@ impl Lbfgs {
             steps,
         };
         if !fx.is_finite() {
-            return Err(Error::data(format!(
-                "L-BFGS: the objective is not finite at the start ({fx})"
-            )));
+            return Err(Error::arg(format!(
+                "L-BFGS: the objective is not finite at the start ({fx}); check the starting point and the data"
+            ))
+            .into());
         }
         if max_abs(&g)? <= o.gtol {
             let m = "CONVERGENCE: NORM OF PROJECTED GRADIENT <= PGTOL";
@@ -318,23 +341,23 @@ impl Lbfgs {
             let b = rho * dot(y, &q)?;
             q = axpy(&q, a - b, s)?;
         }
-        Ok(q.neg()?)
+        q.neg()
     }
 
     /// Finds a step satisfying the strong Wolfe conditions along `d`.
     #[allow(clippy::too_many_arguments)]
-    fn line_search(
+    fn line_search<E: From<Error>>(
         &self,
-        eval: &mut Objective<'_>,
+        eval: &mut Objective<'_, E>,
         x: &Tensor,
         f0: f64,
         d: &Tensor,
         dphi0: f64,
         a0: f64,
         n_fev: &mut usize,
-    ) -> Result<Search> {
+    ) -> std::result::Result<Search, E> {
         let o = &self.options;
-        let mut at = |a: f64, n_fev: &mut usize| -> Result<Point> {
+        let mut at = |a: f64, n_fev: &mut usize| -> std::result::Result<Point, E> {
             let xa = axpy(x, a, d)?;
             let (f, g) = eval(&xa, n_fev)?;
             let dphi = dot(&g, d)?;
@@ -404,6 +427,76 @@ impl Lbfgs {
     }
 }
 
+/// Minimizes the scalar `loss()` over the values of `vars` with L-BFGS, like
+/// `tfp.optimizer.lbfgs_minimize` or `scipy.optimize.minimize(jac=True)`
+/// around a model's variables.
+///
+/// Each evaluation writes the candidate point into the variables, calls
+/// `loss()` under a fresh [`GradientTape`] watching every variable (trainable
+/// or not) and takes the gradient; a variable the loss does not use gets a
+/// zero gradient. The search itself runs in `f64` on the variables packed in
+/// `vars` order (`res.x`); each variable keeps its dtype, so an `f32`
+/// variable sees the point rounded to `f32` (use `f64` variables when the
+/// tolerances are tight). On return the variables hold `res.x`.
+///
+/// Errors: an empty `vars`, a loss with more than one element, or whatever
+/// `loss()` returns.
+pub fn minimize_variables<F>(vars: &[&Variable], mut loss: F, options: LbfgsOptions) -> Result<LbfgsResult>
+where
+    F: FnMut() -> Result<Tensor>,
+{
+    if vars.is_empty() {
+        return Err(Error::arg(
+            "minimize_variables: give at least one variable to minimize over",
+        ));
+    }
+    let pack = |parts: Vec<Tensor>| -> Result<Tensor> {
+        let flat = parts
+            .iter()
+            .map(|t| t.reshape(&[t.elem_count()])?.cast(DType::F64))
+            .collect::<Result<Vec<_>>>()?;
+        Tensor::concat(&flat.iter().collect::<Vec<_>>(), 0)
+    };
+    let assign_point = |p: &Tensor| -> Result<()> {
+        let mut off = 0;
+        for v in vars {
+            let n = v.elem_count();
+            v.assign(&p.narrow(0, off, n)?.reshape(v.shape())?.cast(v.dtype())?)?;
+            off += n;
+        }
+        Ok(())
+    };
+    let x0 = pack(vars.iter().map(|v| v.read_value()).collect::<Result<_>>()?)?;
+    let objective = |p: &Tensor| -> Result<(f64, Tensor)> {
+        assign_point(p)?;
+        let tape = GradientTape::new();
+        for v in vars {
+            tape.watch(v);
+        }
+        let l = loss()?;
+        if l.elem_count() != 1 {
+            return Err(Error::shape(
+                "minimize_variables",
+                format!("the loss must be a scalar, got shape {:?}", l.shape()),
+            ));
+        }
+        let value = l.to_scalar::<f64>()?;
+        let grads = tape.gradient_of(&l, vars)?;
+        let grads = grads
+            .into_iter()
+            .zip(vars)
+            .map(|(g, v)| match g {
+                Some(g) => Ok(g),
+                None => v.zeros_like(),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((value, pack(grads)?))
+    };
+    let res = Lbfgs::new(options).minimize(objective, &x0)?;
+    assign_point(&res.x)?;
+    Ok(res)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,10 +561,38 @@ mod tests {
             }
             Ok((fv, Tensor::new(&g, &[5])?))
         };
-        let res = Lbfgs::default().minimize(f, &Tensor::zeros(&[5], DType::F64, &tensorlow::Device::cpu()).unwrap());
+        let res = Lbfgs::default().minimize(f, &Tensor::zeros(&[5], DType::F64, &crate::Device::cpu()).unwrap());
         let x = res.unwrap().x.to_vec::<f64>().unwrap();
         for (i, v) in x.iter().enumerate() {
             assert!((v - 1.0 / (i + 1) as f64).abs() < 1e-5, "{x:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod variable_tests {
+    use super::*;
+
+    #[test]
+    fn minimize_variables_finds_the_least_squares_solution_of_mixed_shapes() {
+        // min over W (2x1), b (1): mean((X W + b - y)^2), y = X [1, -2] + 0.5 exactly.
+        let x = Tensor::new(&[0.0f64, 1.0, 1.0, 0.0, 2.0, 1.0, 1.0, 3.0], &[4, 2]).unwrap();
+        let y = Tensor::new(&[-1.5f64, 1.5, 0.5, -4.5], &[4, 1]).unwrap();
+        let w = Variable::new("w", Tensor::zeros(&[2, 1], DType::F64, &crate::Device::cpu()).unwrap());
+        let b = Variable::new("b", Tensor::zeros(&[1], DType::F64, &crate::Device::cpu()).unwrap());
+        // An unused variable gets a zero gradient and stays where it is.
+        let unused = Variable::new("u", Tensor::new(&[7.0f64], &[1]).unwrap());
+        let loss = || (x.matmul(&w)? + &*b)?.sub(&y)?.square()?.mean_all();
+        let res = minimize_variables(&[&w, &b, &unused], loss, LbfgsOptions::default()).unwrap();
+        assert!(res.converged, "{}", res.message);
+        let wv = w.to_vec::<f64>().unwrap();
+        assert!((wv[0] - 1.0).abs() < 1e-6 && (wv[1] + 2.0).abs() < 1e-6, "{wv:?}");
+        assert!((b.to_vec::<f64>().unwrap()[0] - 0.5).abs() < 1e-6);
+        assert_eq!(unused.to_vec::<f64>().unwrap(), vec![7.0]);
+        assert_eq!(res.x.elem_count(), 4);
+        // A non-scalar loss and an empty variable list are errors.
+        let e = minimize_variables(&[&w], || x.matmul(&w), LbfgsOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("scalar"), "{e}");
+        assert!(minimize_variables(&[], || x.sum_all(), LbfgsOptions::default()).is_err());
     }
 }

@@ -142,6 +142,7 @@ impl Network {
                 OutActivation::Identity => z,
                 OutActivation::Logistic => z.sigmoid()?,
                 OutActivation::Softmax => nn::softmax(&z, -1)?,
+                OutActivation::Exp => z.exp()?,
             })
         })
     }
@@ -150,14 +151,30 @@ impl Network {
     /// parameters, for a batch `x (b, in)`, `y (b, out)`:
     /// `data_loss + alpha * ||W||² / (2 b)`, where the data loss is the mean
     /// log-loss (softmax), the mean over samples of the summed binary
-    /// log-loss (logistic), or `sum((z - y)²) / (2 b)` (identity).
+    /// log-loss (logistic), `sum((z - y)²) / (2 b)` (identity), or the
+    /// mean over samples of the summed half Poisson deviance
+    /// `y ln(y / p) - y + p` with `p = exp(z)` (exp).
+    ///
+    /// With `weights = Some((w, sum_w))` (`w` of shape `(b, 1)`), each
+    /// sample's term is multiplied by its weight and `b` becomes `sum_w`, in
+    /// the data term and the penalty alike (scikit-learn 1.7's
+    /// `sample_weight`, `_backprop`).
     ///
     /// The returned loss (a scalar tensor, so no host sync) is sklearn's
-    /// reported value; for multi-output regression sklearn reports the
-    /// squared error averaged over outputs too while its gradient is not, so
-    /// the reported value divides the data term by `n_outputs`.
-    pub fn loss_grad(&self, x: &Tensor, y: &Tensor, alpha: f64) -> Result<(Tensor, Tensor)> {
-        let b = x.dim(0)? as f64;
+    /// reported value; for multi-output squared error sklearn reports the
+    /// error averaged over outputs too while its gradient is not, so the
+    /// reported value divides the data term by `n_outputs`.
+    pub fn loss_grad(
+        &self,
+        x: &Tensor,
+        y: &Tensor,
+        weights: Option<(&Tensor, f64)>,
+        alpha: f64,
+    ) -> Result<(Tensor, Tensor)> {
+        let b = match weights {
+            None => x.dim(0)? as f64,
+            Some((_, sum_w)) => sum_w,
+        };
         let tape = GradientTape::new();
         let sources: Vec<&Tensor> = self.coefs.iter().chain(&self.intercepts).collect();
         for s in &sources {
@@ -165,15 +182,42 @@ impl Network {
         }
         let z = self.logits(x)?;
         let n_out = *self.layer_units.last().expect("at least 2 layers") as f64;
+        // The per-element loss terms, weighted by row when there are weights.
+        let weigh = |t: Tensor| -> tensorlow::Result<Tensor> {
+            match weights {
+                None => Ok(t),
+                Some((w, _)) => t.mul(w),
+            }
+        };
         let (data, report_scale) = match self.out_activation {
-            OutActivation::Softmax => (nn::log_softmax(&z, -1)?.mul(y)?.sum_all()?.affine(-1.0 / b, 0.0)?, 1.0),
+            OutActivation::Softmax => (
+                weigh(nn::log_softmax(&z, -1)?.mul(y)?)?
+                    .sum_all()?
+                    .affine(-1.0 / b, 0.0)?,
+                1.0,
+            ),
             OutActivation::Logistic => (
-                nn::sigmoid_cross_entropy_with_logits(y, &z)?
+                weigh(nn::sigmoid_cross_entropy_with_logits(y, &z)?)?
                     .sum_all()?
                     .affine(1.0 / b, 0.0)?,
                 1.0,
             ),
-            OutActivation::Identity => (z.sub(y)?.square()?.sum_all()?.affine(0.5 / b, 0.0)?, 1.0 / n_out),
+            OutActivation::Identity => (
+                weigh(z.sub(y)?.square()?)?.sum_all()?.affine(0.5 / b, 0.0)?,
+                1.0 / n_out,
+            ),
+            OutActivation::Exp => {
+                // y ln(y / e^z) - y + e^z = (xlogy(y, y) - y) + (e^z - y z); the
+                // first part is constant in the weights, its gradient is e^z - y.
+                let tiny = if self.dtype == DType::F32 {
+                    f32::MIN_POSITIVE as f64
+                } else {
+                    f64::MIN_POSITIVE
+                };
+                let constant = y.mul(&y.clip_by_value(tiny, f64::MAX)?.log()?)?.sub(y)?;
+                let terms = z.exp()?.sub(&y.mul(&z)?)?.add(&constant)?;
+                (weigh(terms)?.sum_all()?.affine(1.0 / b, 0.0)?, 1.0)
+            }
         };
         let grads = tape.gradient(&data, &sources)?;
         let flat_grads = grads

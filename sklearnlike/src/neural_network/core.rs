@@ -4,9 +4,9 @@
 
 use super::net::{Network, StochasticOptimizer};
 use super::params::{MlpOptions, OutActivation, Solver};
-use crate::optimizers::lbfgs::{Lbfgs, LbfgsOptions};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
+use tensorlow::optimize::lbfgs::{Lbfgs, LbfgsOptions};
 use tensorlow::{random::Generator, DType, Device, Tensor};
 
 /// The fitted attributes of an MLP estimator, named as in scikit-learn
@@ -36,6 +36,7 @@ pub struct FitState {
     pub n_outputs: usize,
     /// The output activation (`out_activation_`).
     pub out_activation: Option<OutActivation>,
+    #[serde(default)]
     no_improvement_count: usize,
 }
 
@@ -53,28 +54,86 @@ pub(crate) struct Core {
     pub net: Option<Network>,
     pub state: FitState,
     optimizer: Option<StochasticOptimizer>,
-    best_packed: Option<Tensor>,
+    pub(crate) best_packed: Option<Tensor>,
+}
+
+/// Training data after label encoding: what `Core::fit` trains on.
+pub(crate) struct Encoded<'a> {
+    /// Row-major features.
+    pub x: &'a [f64],
+    pub n_features: usize,
+    /// Row-major encoded targets (one-hot, 0/1 columns or values).
+    pub y: &'a [f64],
+    pub n_outputs: usize,
+    /// One weight per sample (`sample_weight`).
+    pub sample_weight: Option<&'a [f64]>,
+    pub out_activation: OutActivation,
+    pub scoring: Scoring,
+    /// Class indices for the early-stopping split.
+    pub stratify: Option<&'a [u32]>,
+}
+
+/// The training rows of a stochastic fit, as tensors, and the batch size.
+struct Batches<'a> {
+    x: &'a Tensor,
+    y: &'a Tensor,
+    weights: Option<&'a [f64]>,
+    size: usize,
+}
+
+/// The held-out part of an early-stopping fit.
+struct Validation {
+    x: Tensor,
+    /// Encoded targets, row-major.
+    y: Vec<f64>,
+    weights: Option<Vec<f64>>,
+}
+
+/// Checks `sample_weight` against `n` samples: one finite value each, with
+/// a positive total (scikit-learn's `_check_sample_weight`; negative
+/// weights are allowed as there).
+pub(crate) fn check_sample_weight(w: &[f64], n: usize, what: &str) -> Result<()> {
+    if w.len() != n {
+        return Err(Error::shape(format!(
+            "{what}: sample_weight has {} values for {n} samples; give one weight per sample",
+            w.len()
+        )));
+    }
+    if let Some(i) = w.iter().position(|v| !v.is_finite()) {
+        return Err(Error::data(format!(
+            "{what}: sample_weight[{i}] is {}; weights must be finite",
+            w[i]
+        )));
+    }
+    if w.iter().sum::<f64>() <= 0.0 {
+        return Err(Error::data(format!(
+            "{what}: the sample weights sum to {}; at least one weight must be positive",
+            w.iter().sum::<f64>()
+        )));
+    }
+    Ok(())
 }
 
 /// Checks row-major input and returns the number of rows.
 pub(crate) fn check_x(x: &[f64], n_features: usize, what: &str) -> Result<usize> {
-    if n_features == 0 {
-        return Err(Error::data(format!("{what}: n_features must be at least 1")));
-    }
     if x.is_empty() {
         return Err(Error::data(format!(
             "{what}: found an array with 0 samples; at least 1 is required"
         )));
     }
+    if n_features == 0 {
+        return Err(Error::shape(format!("{what}: n_features must be at least 1")));
+    }
     if !x.len().is_multiple_of(n_features) {
-        return Err(Error::data(format!(
+        return Err(Error::shape(format!(
             "{what}: {} values do not form rows of {n_features} features",
             x.len()
         )));
     }
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
         return Err(Error::data(format!(
-            "{what}: input contains a non-finite value ({}) at row {}, column {}",
+            "{what}: X contains {}{} at row {}, column {}; remove or impute it first",
+            if x[i].is_nan() { "" } else { "an infinite value " },
             x[i],
             i / n_features,
             i % n_features
@@ -84,14 +143,17 @@ pub(crate) fn check_x(x: &[f64], n_features: usize, what: &str) -> Result<usize>
 }
 
 /// R² of row-major `pred` against `y` with `k` outputs, averaged over
-/// outputs (sklearn's `r2_score`, `force_finite=True`).
-pub(crate) fn r2_score(y: &[f64], pred: &[f64], k: usize) -> f64 {
+/// outputs (sklearn's `r2_score`, `force_finite=True`), each sample weighted
+/// by `w` when given.
+pub(crate) fn r2_score(y: &[f64], pred: &[f64], k: usize, w: Option<&[f64]>) -> f64 {
     let n = y.len() / k;
+    let wt = |i: usize| w.map_or(1.0, |w| w[i]);
+    let sw: f64 = (0..n).map(wt).sum();
     let mut total = 0.0;
     for j in 0..k {
-        let mean = (0..n).map(|i| y[i * k + j]).sum::<f64>() / n as f64;
-        let ss_tot: f64 = (0..n).map(|i| (y[i * k + j] - mean).powi(2)).sum();
-        let ss_res: f64 = (0..n).map(|i| (y[i * k + j] - pred[i * k + j]).powi(2)).sum();
+        let mean = (0..n).map(|i| wt(i) * y[i * k + j]).sum::<f64>() / sw;
+        let ss_tot: f64 = (0..n).map(|i| wt(i) * (y[i * k + j] - mean).powi(2)).sum();
+        let ss_res: f64 = (0..n).map(|i| wt(i) * (y[i * k + j] - pred[i * k + j]).powi(2)).sum();
         total += if ss_tot == 0.0 {
             if ss_res == 0.0 {
                 1.0
@@ -106,8 +168,8 @@ pub(crate) fn r2_score(y: &[f64], pred: &[f64], k: usize) -> f64 {
 }
 
 /// Accuracy of network outputs against encoded targets (one-hot, or 0/1
-/// columns thresholded at 0.5).
-pub(crate) fn encoded_accuracy(y: &[f64], out: &[f64], k: usize, softmax: bool) -> f64 {
+/// columns thresholded at 0.5), each sample weighted by `w` when given.
+pub(crate) fn encoded_accuracy(y: &[f64], out: &[f64], k: usize, softmax: bool, w: Option<&[f64]>) -> f64 {
     let n = y.len() / k;
     let argmax = |r: &[f64]| {
         r.iter()
@@ -115,17 +177,18 @@ pub(crate) fn encoded_accuracy(y: &[f64], out: &[f64], k: usize, softmax: bool) 
             .fold((0, f64::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b })
             .0
     };
-    let hits = (0..n)
-        .filter(|&i| {
-            let (yr, pr) = (&y[i * k..(i + 1) * k], &out[i * k..(i + 1) * k]);
-            if softmax {
-                argmax(yr) == argmax(pr)
-            } else {
-                yr.iter().zip(pr).all(|(a, b)| (*a > 0.5) == (*b > 0.5))
-            }
-        })
-        .count();
-    hits as f64 / n as f64
+    let hit = |i: usize| {
+        let (yr, pr) = (&y[i * k..(i + 1) * k], &out[i * k..(i + 1) * k]);
+        if softmax {
+            argmax(yr) == argmax(pr)
+        } else {
+            yr.iter().zip(pr).all(|(a, b)| (*a > 0.5) == (*b > 0.5))
+        }
+    };
+    match w {
+        None => (0..n).filter(|&i| hit(i)).count() as f64 / n as f64,
+        Some(w) => (0..n).filter(|&i| hit(i)).map(|i| w[i]).sum::<f64>() / w.iter().sum::<f64>(),
+    }
 }
 
 pub(crate) fn to_tensor(v: &[f64], shape: &[usize], dtype: DType) -> Result<Tensor> {
@@ -149,8 +212,9 @@ impl Core {
 
     pub fn fitted(&self, what: &str) -> Result<&Network> {
         self.net.as_ref().ok_or_else(|| {
-            Error::NotReady(format!(
-                "this {what} instance is not fitted yet; call fit (or partial_fit) before using it"
+            Error::NotFitted(format!(
+                "This {what} instance is not fitted yet. Call 'fit' (or 'partial_fit') with appropriate \
+                 arguments before using this estimator."
             ))
         })
     }
@@ -186,36 +250,38 @@ impl Core {
         }
     }
 
-    /// sklearn's `_fit` on encoded targets `y` (row-major, `n_outputs` wide).
-    /// `stratify` holds class indices for the early-stopping split.
-    #[allow(clippy::too_many_arguments)]
-    pub fn fit(
-        &mut self,
-        x: &[f64],
-        n_features: usize,
-        y: &[f64],
-        n_outputs: usize,
-        out_activation: OutActivation,
-        scoring: Scoring,
-        stratify: Option<&[u32]>,
-        incremental: bool,
-    ) -> Result<()> {
+    /// sklearn's `_fit` on encoded targets (see [`Encoded`]).
+    pub fn fit(&mut self, d: Encoded<'_>, incremental: bool) -> Result<()> {
+        let Encoded {
+            x,
+            n_features,
+            y,
+            n_outputs,
+            sample_weight,
+            out_activation,
+            scoring,
+            stratify,
+        } = d;
         let o = self.options.clone();
         o.validate()?;
-        let n = check_x(x, n_features, "fit")?;
+        let what = if incremental { "partial_fit" } else { "fit" };
+        let n = check_x(x, n_features, what)?;
         if y.len() != n * n_outputs {
-            return Err(Error::data(format!(
-                "fit: X has {n} samples but y has {} values for {n_outputs} output(s); they must match",
+            return Err(Error::shape(format!(
+                "{what}: X has {n} samples but y has {} values for {n_outputs} output(s); they must match",
                 y.len()
             )));
         }
+        if let Some(w) = sample_weight {
+            check_sample_weight(w, n, what)?;
+        }
         if incremental && o.solver == Solver::Lbfgs {
-            return Err(Error::arg(
+            return Err(Error::param(
                 "partial_fit is only available for stochastic optimizers; lbfgs is not stochastic",
             ));
         }
         if incremental && o.early_stopping {
-            return Err(Error::arg("partial_fit does not support early_stopping=true"));
+            return Err(Error::param("partial_fit does not support early_stopping=true"));
         }
         let first_pass = self.first_pass(incremental);
         let mut layer_units = vec![n_features];
@@ -225,9 +291,16 @@ impl Core {
             let net = self.net.as_ref().expect("not first pass");
             if net.layer_units != layer_units {
                 return Err(Error::shape(format!(
-                    "fit: the data gives layers {layer_units:?} but the fitted network has {:?} \
+                    "{what}: the data gives layers {layer_units:?} but the fitted network has {:?} \
                      (n_features or hidden_layer_sizes changed); fit without warm_start to start over",
                     net.layer_units
+                )));
+            }
+            if net.out_activation != out_activation {
+                return Err(Error::param(format!(
+                    "{what}: the fitted network has a {} output but this fit needs {} (the loss or the \
+                     kind of targets changed); fit without warm_start to start over",
+                    net.out_activation, out_activation
                 )));
             }
         }
@@ -257,14 +330,15 @@ impl Core {
         }
         let net_dtype = self.net.as_ref().expect("set").dtype;
         if o.solver == Solver::Lbfgs {
-            return self.fit_lbfgs(x, n_features, y, n_outputs);
+            return self.fit_lbfgs(x, n_features, y, n_outputs, sample_weight);
         }
         if !incremental || self.optimizer.is_none() {
             self.optimizer = Some(StochasticOptimizer::new(&o, self.net.as_ref().expect("set"))?);
         }
         // Early stopping: hold out a (stratified) validation part.
         let (train, val) = if o.early_stopping {
-            let (tr, va) = crate::datasets::train_test_split(n, o.validation_fraction, stratify, rng.next_u64())?;
+            let (tr, va) =
+                crate::model_selection::train_test_split_indices(n, o.validation_fraction, stratify, rng.next_u64())?;
             if va.len() < 2 {
                 return Err(Error::data(
                     "the validation set is too small; increase validation_fraction or the size of your data set",
@@ -287,11 +361,16 @@ impl Core {
         };
         let x_train = to_tensor(&xt, &[n_train, n_features], net_dtype)?;
         let y_train = to_tensor(&yt, &[n_train, n_outputs], net_dtype)?;
+        let weights = sample_weight.map(|w| match &val {
+            Some(_) => rows(&train, w, 1),
+            None => w.to_vec(),
+        });
         let validation = match &val {
-            Some(va) => Some((
-                to_tensor(&rows(va, x, n_features), &[va.len(), n_features], net_dtype)?,
-                rows(va, y, n_outputs),
-            )),
+            Some(va) => Some(Validation {
+                x: to_tensor(&rows(va, x, n_features), &[va.len(), n_features], net_dtype)?,
+                y: rows(va, y, n_outputs),
+                weights: sample_weight.map(|w| rows(va, w, 1)),
+            }),
             None => None,
         };
         let batch_size = match o.batch_size {
@@ -305,49 +384,71 @@ impl Core {
         };
         self.fit_stochastic(
             &o,
-            &x_train,
-            &y_train,
+            Batches {
+                x: &x_train,
+                y: &y_train,
+                weights: weights.as_deref(),
+                size: batch_size,
+            },
             validation,
             scoring,
-            batch_size,
             incremental,
             &mut rng,
         )
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn fit_stochastic(
         &mut self,
         o: &MlpOptions,
-        x: &Tensor,
-        y: &Tensor,
-        validation: Option<(Tensor, Vec<f64>)>,
+        data: Batches<'_>,
+        validation: Option<Validation>,
         scoring: Scoring,
-        batch_size: usize,
         incremental: bool,
         rng: &mut Generator,
     ) -> Result<()> {
         let net = self.net.as_ref().expect("initialized");
         let opt = self.optimizer.as_mut().expect("initialized");
         let st = &mut self.state;
+        let (x, y, batch_size) = (data.x, data.y, data.size);
         let n = x.dim(0)?;
         let mut idx: Vec<u32> = (0..n as u32).collect();
+        // Sample weights: a (n, 1) column in the network's dtype, shuffled
+        // with the rows; each batch's sum is taken on the host in f64.
+        let weights = match data.weights {
+            Some(w) => Some((w, to_tensor(w, &[n, 1], net.dtype)?)),
+            None => None,
+        };
         st.n_iter = 0;
         for _ in 0..o.max_iter {
             // One gather per epoch; the batches are then zero-copy views.
-            let (xe, ye) = if o.shuffle {
+            let (xe, ye, we) = if o.shuffle {
                 rng.shuffle(&mut idx);
                 let it = Tensor::from_slice(&idx, &[n], &Device::cpu())?;
-                (x.gather(&it, 0)?, y.gather(&it, 0)?)
+                let we = match &weights {
+                    Some((_, wt)) => Some(wt.gather(&it, 0)?),
+                    None => None,
+                };
+                (x.gather(&it, 0)?, y.gather(&it, 0)?, we)
             } else {
-                (x.clone(), y.clone())
+                (x.clone(), y.clone(), weights.as_ref().map(|(_, wt)| wt.clone()))
             };
             let mut acc: Option<Tensor> = None;
             let mut start = 0;
             while start < n {
                 let len = batch_size.min(n - start);
                 let (xb, yb) = (xe.narrow(0, start, len)?, ye.narrow(0, start, len)?);
-                let (loss, grad) = net.loss_grad(&xb, &yb, o.alpha)?;
+                let (loss, grad) = match (&weights, &we) {
+                    (Some((w, _)), Some(we)) => {
+                        let rows = &idx[start..start + len];
+                        let sum: f64 = if o.shuffle {
+                            rows.iter().map(|&r| w[r as usize]).sum()
+                        } else {
+                            w[start..start + len].iter().sum()
+                        };
+                        net.loss_grad(&xb, &yb, Some((&we.narrow(0, start, len)?, sum)), o.alpha)?
+                    }
+                    _ => net.loss_grad(&xb, &yb, None, o.alpha)?,
+                };
                 let weighted = loss.affine(len as f64, 0.0)?;
                 acc = Some(match acc {
                     Some(a) => a.add(&weighted)?,
@@ -365,12 +466,15 @@ impl Core {
                 println!("Iteration {}, loss = {:.8}", st.n_iter, st.loss);
             }
             // _update_no_improvement_count
-            if let Some((xv, yv)) = &validation {
-                let out = net.predict(xv)?.to_vec::<f64>()?;
+            if let Some(v) = &validation {
+                let out = net.predict(&v.x)?.to_vec::<f64>()?;
                 let k = st.n_outputs;
+                let wv = v.weights.as_deref();
                 let score = match scoring {
-                    Scoring::Accuracy => encoded_accuracy(yv, &out, k, net.out_activation == OutActivation::Softmax),
-                    Scoring::R2 => r2_score(yv, &out, k),
+                    Scoring::Accuracy => {
+                        encoded_accuracy(&v.y, &out, k, net.out_activation == OutActivation::Softmax, wv)
+                    }
+                    Scoring::R2 => r2_score(&v.y, &out, k, wv),
                 };
                 let scores = st.validation_scores.get_or_insert_with(Vec::new);
                 scores.push(score);
@@ -444,12 +548,26 @@ impl Core {
     /// sklearn's `_fit_lbfgs`: full-batch loss and gradient of the packed
     /// parameters, minimized by [`Lbfgs`] with `max_iter`, `max_fun` and
     /// `gtol = tol`.
-    fn fit_lbfgs(&mut self, x: &[f64], n_features: usize, y: &[f64], n_outputs: usize) -> Result<()> {
+    fn fit_lbfgs(
+        &mut self,
+        x: &[f64],
+        n_features: usize,
+        y: &[f64],
+        n_outputs: usize,
+        sample_weight: Option<&[f64]>,
+    ) -> Result<()> {
         let o = &self.options;
         let net = self.net.as_ref().expect("initialized");
         let n = x.len() / n_features;
         let xt = to_tensor(x, &[n, n_features], net.dtype)?;
         let yt = to_tensor(y, &[n, n_outputs], net.dtype)?;
+        let wt = match sample_weight {
+            Some(w) => Some((to_tensor(w, &[n, 1], net.dtype)?, w.iter().sum::<f64>())),
+            None => None,
+        };
+        let weights = wt.as_ref().map(|(t, s)| (t, *s));
+        // The penalty's divisor: the number of samples, or their total weight.
+        let b = weights.map_or(n as f64, |(_, s)| s);
         // For multi-output regression sklearn hands scipy a loss averaged over
         // outputs with a gradient that is not; the line search here needs a
         // consistent pair, so it minimizes the sum over outputs (the same
@@ -462,14 +580,14 @@ impl Core {
         let alpha = o.alpha;
         let objective = |p: &Tensor| -> Result<(f64, Tensor)> {
             net.flat.assign(&p.cast(net.dtype)?)?;
-            let (loss, grad) = net.loss_grad(&xt, &yt, alpha)?;
+            let (loss, grad) = net.loss_grad(&xt, &yt, weights, alpha)?;
             let mut l = loss.to_scalar::<f64>()?;
             if scale != 1.0 {
                 // loss = data / k + reg  ->  data + reg
                 let reg = if alpha > 0.0 {
                     let w = p.to_vec::<f64>()?;
                     let nc: usize = net.coefs.iter().map(|c| c.elem_count()).sum();
-                    0.5 * alpha * w[..nc].iter().map(|v| v * v).sum::<f64>() / n as f64
+                    0.5 * alpha * w[..nc].iter().map(|v| v * v).sum::<f64>() / b
                 } else {
                     0.0
                 };
@@ -485,9 +603,9 @@ impl Core {
             ..LbfgsOptions::default()
         };
         let x0 = net.flat.cast(DType::F64)?;
-        let res = Lbfgs::new(lo).minimize(objective, &x0)?;
+        let res: tensorlow::optimize::LbfgsResult = Lbfgs::new(lo).minimize(objective, &x0)?;
         net.flat.assign(&res.x.cast(net.dtype)?)?;
-        let (loss, _) = net.loss_grad(&xt, &yt, alpha)?;
+        let (loss, _) = net.loss_grad(&xt, &yt, weights, alpha)?;
         self.state.loss = loss.to_scalar::<f64>()?;
         self.state.n_iter = res.n_iter.min(o.max_iter);
         if res.status != 0 {
@@ -548,90 +666,6 @@ impl Core {
         net.flat.assign(&to_tensor(&packed, &[packed.len()], net.dtype)?)?;
         Ok(())
     }
-
-    /// JSON for saving: options, fitted state and the layer layout.
-    pub fn to_json(&self, estimator: &str, extra: serde_json::Value) -> Result<serde_json::Value> {
-        let net = self.fitted(estimator)?;
-        Ok(serde_json::json!({
-            "estimator": estimator,
-            "format_version": 1,
-            "options": self.options,
-            "state": self.state,
-            "layer_units": net.layer_units,
-            "dtype": net.dtype.name(),
-            "extra": extra,
-        }))
-    }
-
-    /// Saves into folder `dir`: `params.json` and `weights.safetensors`
-    /// (`coef_i`, `intercept_i`), both written atomically.
-    pub fn save(&self, dir: &std::path::Path, estimator: &str, extra: serde_json::Value) -> Result<()> {
-        let json = self.to_json(estimator, extra)?;
-        std::fs::create_dir_all(dir).map_err(|e| Error::file(dir, format!("cannot create the folder: {e}")))?;
-        let net = self.fitted(estimator)?;
-        let mut tensors = Vec::new();
-        for (i, (c, b)) in net.coefs.iter().zip(&net.intercepts).enumerate() {
-            tensors.push((format!("coef_{i}"), c.affine(1.0, 0.0)?));
-            tensors.push((format!("intercept_{i}"), b.affine(1.0, 0.0)?));
-        }
-        tensorlow::save_tensors(dir.join("weights.safetensors"), &tensors)?;
-        let text = serde_json::to_string_pretty(&json).map_err(|e| Error::file(dir, e.to_string()))?;
-        tensorlow::write_atomic(&dir.join("params.json"), text.as_bytes())?;
-        Ok(())
-    }
-
-    /// Loads what [`Core::save`] wrote; returns the core and the `extra` JSON.
-    pub fn load(dir: &std::path::Path, estimator: &str) -> Result<(Core, serde_json::Value)> {
-        let pj = dir.join("params.json");
-        let text = std::fs::read_to_string(&pj).map_err(|e| Error::file(&pj, format!("cannot read: {e}")))?;
-        let bad = |m: String| Error::file(&pj, m);
-        let mut v: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
-        if v["estimator"] != estimator {
-            return Err(bad(format!(
-                "holds a {} but a {estimator} was asked for",
-                v["estimator"]
-            )));
-        }
-        let options: MlpOptions =
-            serde_json::from_value(v["options"].take()).map_err(|e| bad(format!("bad options: {e}")))?;
-        let state: FitState = serde_json::from_value(v["state"].take()).map_err(|e| bad(format!("bad state: {e}")))?;
-        let units: Vec<usize> =
-            serde_json::from_value(v["layer_units"].take()).map_err(|e| bad(format!("bad layer_units: {e}")))?;
-        let dtype = super::params::parse_dtype(v["dtype"].as_str().unwrap_or(""))?;
-        let out = state
-            .out_activation
-            .ok_or_else(|| bad("the state has no out_activation".into()))?;
-        if units.len() < 2 {
-            return Err(bad(format!("layer_units {units:?} needs at least 2 layers")));
-        }
-        let wp = dir.join("weights.safetensors");
-        let weights = tensorlow::load_tensors(&wp)?;
-        let mut coefs = Vec::new();
-        let mut inters = Vec::new();
-        for (i, w) in units.windows(2).enumerate() {
-            let get = |name: String, shape: &[usize]| -> Result<Vec<f64>> {
-                let t = weights
-                    .get(&name)
-                    .ok_or_else(|| Error::file(&wp, format!("tensor {name:?} is missing")))?;
-                if t.shape() != shape {
-                    return Err(Error::file(
-                        &wp,
-                        format!("tensor {name:?} has shape {:?}, expected {shape:?}", t.shape()),
-                    ));
-                }
-                Ok(t.to_vec::<f64>()?)
-            };
-            coefs.extend(get(format!("coef_{i}"), &[w[0], w[1]])?);
-            inters.extend(get(format!("intercept_{i}"), &[w[1]])?);
-        }
-        coefs.extend(inters);
-        let net = Network::from_packed(&units, options.activation, out, dtype, &coefs)?;
-        let mut core = Core::new(options);
-        core.best_packed = Some(net.flat.read_value()?);
-        core.net = Some(net);
-        core.state = state;
-        Ok((core, v["extra"].take()))
-    }
 }
 
 #[cfg(test)]
@@ -658,17 +692,17 @@ mod tests {
             .random_state(0);
         let mut core = Core::new(o);
         let strat: Vec<u32> = y.iter().map(|&v| v as u32).collect();
-        core.fit(
-            &x,
-            2,
-            &y,
-            1,
-            OutActivation::Logistic,
-            Scoring::Accuracy,
-            Some(&strat),
-            false,
-        )
-        .unwrap();
+        let d = Encoded {
+            x: &x,
+            n_features: 2,
+            y: &y,
+            n_outputs: 1,
+            sample_weight: None,
+            out_activation: OutActivation::Logistic,
+            scoring: Scoring::Accuracy,
+            stratify: Some(&strat),
+        };
+        core.fit(d, false).unwrap();
         let scores = core.state.validation_scores.clone().unwrap();
         let best = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         assert_eq!(core.state.best_validation_score, Some(best));

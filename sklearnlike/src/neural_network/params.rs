@@ -2,8 +2,8 @@
 //! scikit-learn's names and defaults.
 //!
 //! ```
-//! use keraslike::sklearn::{Activation, MlpOptions, Solver};
-//! # fn main() -> keraslike::Result<()> {
+//! use sklearnlike::neural_network::{Activation, MlpOptions, Solver};
+//! # fn main() -> sklearnlike::Result<()> {
 //! let o = MlpOptions::default()
 //!     .hidden_layer_sizes(&[5])
 //!     .activation(Activation::Logistic)
@@ -18,6 +18,7 @@
 //! # Ok(()) }
 //! ```
 
+use crate::param::{unknown_param, Param, Params};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -48,7 +49,7 @@ macro_rules! named_enum {
             fn from_str(s: &str) -> Result<Self> {
                 match s {
                     $($s => Ok($name::$variant),)+
-                    _ => Err(Error::arg(format!(
+                    _ => Err(Error::param(format!(
                         "unknown {} {s:?}; expected one of {:?}", $what, [$($s),+]
                     ))),
                 }
@@ -74,7 +75,7 @@ named_enum!(
 named_enum!(
     /// The weight optimizer (`solver`).
     Solver, "solver", {
-        /// Full-batch L-BFGS (see [`crate::optimizers::lbfgs`]).
+        /// Full-batch L-BFGS (see [`tensorlow::optimize::lbfgs`]).
         Lbfgs = "lbfgs",
         /// Minibatch SGD with (Nesterov) momentum.
         Sgd = "sgd",
@@ -104,6 +105,18 @@ named_enum!(
         Logistic = "logistic",
         /// Multiclass classification.
         Softmax = "softmax",
+        /// Regression with `loss="poisson"` (the log link).
+        Exp = "exp",
+    }
+);
+
+named_enum!(
+    /// `MLPRegressor`'s `loss` (scikit-learn 1.7+).
+    Loss, "loss", {
+        /// Half the squared error (the default), identity output.
+        SquaredError = "squared_error",
+        /// Half the Poisson deviance with an exponential output (`y >= 0`).
+        Poisson = "poisson",
     }
 );
 
@@ -183,11 +196,19 @@ mod dtype_serde {
     }
 }
 
+/// The name `parse_dtype` reads back.
+pub(crate) fn dtype_name(d: DType) -> &'static str {
+    match d {
+        DType::F64 => "float64",
+        _ => "float32",
+    }
+}
+
 pub(crate) fn parse_dtype(s: &str) -> Result<DType> {
     match s {
         "float32" | "f32" => Ok(DType::F32),
         "float64" | "f64" => Ok(DType::F64),
-        _ => Err(Error::arg(format!(
+        _ => Err(Error::param(format!(
             "dtype must be \"float32\" or \"float64\", got {s:?}"
         ))),
     }
@@ -303,67 +324,121 @@ impl MlpOptions {
         })
     }
 
-    /// Sets one parameter by its scikit-learn name from text, like
-    /// `set_params` or a command-line flag: `("hidden_layer_sizes", "50,20")`,
-    /// `("batch_size", "auto")`, `("random_state", "none")`.
-    pub fn set_param(&mut self, name: &str, value: &str) -> Result<()> {
-        fn num<T: FromStr>(name: &str, v: &str) -> Result<T> {
-            v.trim()
-                .parse()
-                .map_err(|_| Error::arg(format!("{name}: {v:?} is not a valid number")))
-        }
-        fn flag(name: &str, v: &str) -> Result<bool> {
-            match v.to_ascii_lowercase().as_str() {
-                "true" | "1" | "yes" => Ok(true),
-                "false" | "0" | "no" => Ok(false),
-                _ => Err(Error::arg(format!("{name}: {v:?} is not true or false"))),
-            }
-        }
+    /// The parameter names, sorted (`MLPClassifier().get_params().keys()`,
+    /// plus this crate's `dtype`).
+    pub const PARAM_NAMES: [&'static str; 24] = [
+        "activation",
+        "alpha",
+        "batch_size",
+        "beta_1",
+        "beta_2",
+        "dtype",
+        "early_stopping",
+        "epsilon",
+        "hidden_layer_sizes",
+        "learning_rate",
+        "learning_rate_init",
+        "max_fun",
+        "max_iter",
+        "momentum",
+        "n_iter_no_change",
+        "nesterovs_momentum",
+        "power_t",
+        "random_state",
+        "shuffle",
+        "solver",
+        "tol",
+        "validation_fraction",
+        "verbose",
+        "warm_start",
+    ];
+
+    /// Every parameter by scikit-learn name (`get_params()`); `batch_size`
+    /// is `'auto'` or an integer, `dtype` is `None` (automatic) or a name.
+    pub fn get_params(&self) -> Params {
+        let mut p = Params::new();
+        p.insert("activation", self.activation.as_str());
+        p.insert("alpha", self.alpha);
+        p.insert("batch_size", self.batch_size.map_or(Param::from("auto"), Param::from));
+        p.insert("beta_1", self.beta_1);
+        p.insert("beta_2", self.beta_2);
+        p.insert("dtype", self.dtype.map(|d| dtype_name(d).to_string()));
+        p.insert("early_stopping", self.early_stopping);
+        p.insert("epsilon", self.epsilon);
+        p.insert("hidden_layer_sizes", self.hidden_layer_sizes.clone());
+        p.insert("learning_rate", self.learning_rate.as_str());
+        p.insert("learning_rate_init", self.learning_rate_init);
+        p.insert("max_fun", self.max_fun);
+        p.insert("max_iter", self.max_iter);
+        p.insert("momentum", self.momentum);
+        p.insert("n_iter_no_change", self.n_iter_no_change);
+        p.insert("nesterovs_momentum", self.nesterovs_momentum);
+        p.insert("power_t", self.power_t);
+        p.insert("random_state", self.random_state);
+        p.insert("shuffle", self.shuffle);
+        p.insert("solver", self.solver.as_str());
+        p.insert("tol", self.tol);
+        p.insert("validation_fraction", self.validation_fraction);
+        p.insert("verbose", self.verbose);
+        p.insert("warm_start", self.warm_start);
+        p
+    }
+
+    /// Sets one parameter by its scikit-learn name (`set_params(name=value)`).
+    /// `estimator` names the class in the error for an unknown name.
+    pub fn set(&mut self, name: &str, value: Param, estimator: &str) -> Result<()> {
+        let v = &value;
         match name {
-            "hidden_layer_sizes" => {
-                self.hidden_layer_sizes = value
-                    .split(',')
-                    .filter(|s| !s.trim().is_empty())
-                    .map(|s| num(name, s))
-                    .collect::<Result<_>>()?
-            }
-            "activation" => self.activation = value.parse()?,
-            "solver" => self.solver = value.parse()?,
-            "alpha" => self.alpha = num(name, value)?,
-            "batch_size" => self.batch_size = if value == "auto" { None } else { Some(num(name, value)?) },
-            "learning_rate" => self.learning_rate = value.parse()?,
-            "learning_rate_init" => self.learning_rate_init = num(name, value)?,
-            "power_t" => self.power_t = num(name, value)?,
-            "max_iter" => self.max_iter = num(name, value)?,
-            "shuffle" => self.shuffle = flag(name, value)?,
-            "random_state" => {
-                self.random_state = if value.eq_ignore_ascii_case("none") {
-                    None
-                } else {
-                    Some(num(name, value)?)
+            "hidden_layer_sizes" => self.hidden_layer_sizes = v.to_sizes(name)?,
+            "activation" => self.activation = v.to_text(name)?.parse()?,
+            "solver" => self.solver = v.to_text(name)?.parse()?,
+            "alpha" => self.alpha = v.to_f64(name)?,
+            "batch_size" => {
+                self.batch_size = match v {
+                    Param::Str(s) if s.trim() == "auto" => None,
+                    _ => Some(v.to_usize(name)?),
                 }
             }
-            "tol" => self.tol = num(name, value)?,
-            "verbose" => self.verbose = flag(name, value)?,
-            "warm_start" => self.warm_start = flag(name, value)?,
-            "momentum" => self.momentum = num(name, value)?,
-            "nesterovs_momentum" => self.nesterovs_momentum = flag(name, value)?,
-            "early_stopping" => self.early_stopping = flag(name, value)?,
-            "validation_fraction" => self.validation_fraction = num(name, value)?,
-            "beta_1" => self.beta_1 = num(name, value)?,
-            "beta_2" => self.beta_2 = num(name, value)?,
-            "epsilon" => self.epsilon = num(name, value)?,
-            "n_iter_no_change" => self.n_iter_no_change = num(name, value)?,
-            "max_fun" => self.max_fun = num(name, value)?,
-            "dtype" => self.dtype = Some(parse_dtype(value)?),
-            _ => return Err(Error::arg(format!("unknown MLP parameter {name:?}"))),
+            "learning_rate" => self.learning_rate = v.to_text(name)?.parse()?,
+            "learning_rate_init" => self.learning_rate_init = v.to_f64(name)?,
+            "power_t" => self.power_t = v.to_f64(name)?,
+            "max_iter" => self.max_iter = v.to_usize(name)?,
+            "shuffle" => self.shuffle = v.to_bool(name)?,
+            "random_state" => self.random_state = v.to_opt_u64(name)?,
+            "tol" => self.tol = v.to_f64(name)?,
+            "verbose" => self.verbose = v.to_bool(name)?,
+            "warm_start" => self.warm_start = v.to_bool(name)?,
+            "momentum" => self.momentum = v.to_f64(name)?,
+            "nesterovs_momentum" => self.nesterovs_momentum = v.to_bool(name)?,
+            "early_stopping" => self.early_stopping = v.to_bool(name)?,
+            "validation_fraction" => self.validation_fraction = v.to_f64(name)?,
+            "beta_1" => self.beta_1 = v.to_f64(name)?,
+            "beta_2" => self.beta_2 = v.to_f64(name)?,
+            "epsilon" => self.epsilon = v.to_f64(name)?,
+            "n_iter_no_change" => self.n_iter_no_change = v.to_usize(name)?,
+            "max_fun" => self.max_fun = v.to_usize(name)?,
+            "dtype" => {
+                self.dtype = match v {
+                    Param::None => None,
+                    Param::Str(s) if s.trim().eq_ignore_ascii_case("none") => None,
+                    _ => Some(parse_dtype(&v.to_text(name)?)?),
+                }
+            }
+            _ => return Err(unknown_param(estimator, name, &Self::PARAM_NAMES)),
         }
         Ok(())
     }
 
+    /// Sets one parameter by its scikit-learn name from text, like a
+    /// command-line flag: `("hidden_layer_sizes", "50,20")`,
+    /// `("batch_size", "auto")`, `("random_state", "none")`.
+    pub fn set_param(&mut self, name: &str, value: &str) -> Result<()> {
+        self.set(name, Param::Str(value.to_string()), "MLPClassifier")
+    }
+
     /// Checks every value's range, as sklearn's parameter validation does.
     pub fn validate(&self) -> Result<()> {
-        let bad = |m: String| Err(Error::arg(m));
+        let bad = |m: String| Err(Error::param(m));
         if self.hidden_layer_sizes.contains(&0) {
             return bad(format!(
                 "hidden_layer_sizes must be > 0, got {:?}",

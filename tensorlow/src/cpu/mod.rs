@@ -2,7 +2,7 @@
 //! splits work over cores ([`parallel`]), the 2-D matrix products
 //! ([`gemm`]), the fused in-place optimizer updates ([`update`]), and the
 //! `NHWC` convolution ([`conv`]: im2col / col2im around `gemm`) and pooling
-//! ([`pool`]) kernels. The differentiable ops in `ops/` and `nn/` call them
+//! ([`pool`]) kernels, and the fused recurrent kernels ([`rnn`]). The differentiable ops in `ops/` and `nn/` call them
 //! on the CPU for f32/f64 and fall back to candle's kernels elsewhere
 //! (CUDA, other dtypes).
 //!
@@ -19,6 +19,7 @@ pub(crate) mod conv;
 pub(crate) mod gemm;
 pub(crate) mod parallel;
 pub(crate) mod pool;
+pub(crate) mod rnn;
 pub(crate) mod update;
 
 use candle_core::{CpuStorage, DType, Storage, Tensor as Ct, WithDType};

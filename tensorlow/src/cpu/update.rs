@@ -65,7 +65,7 @@ pub(crate) struct FlushDenormals {
 
 impl FlushDenormals {
     #[allow(deprecated)] // _mm_getcsr/_mm_setcsr are deprecated in favour of inline asm, and correct
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         #[cfg(target_arch = "x86_64")]
         {
             // SAFETY: MXCSR holds only this thread's floating-point modes; `drop` restores them.

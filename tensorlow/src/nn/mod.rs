@@ -19,6 +19,7 @@ mod geometry;
 mod losses;
 mod norm;
 mod pool;
+mod rnn;
 mod softmax;
 mod upsample;
 
@@ -29,5 +30,6 @@ pub use geometry::{causal_padding, conv_output_size, conv_transpose_output_size,
 pub use losses::*;
 pub use norm::*;
 pub use pool::*;
+pub use rnn::*;
 pub use softmax::*;
 pub use upsample::*;

@@ -1,0 +1,441 @@
+//! CPU kernels of the fused recurrent ops ([`crate::nn::lstm`],
+//! [`crate::nn::gru`], [`crate::nn::simple_rnn`]): whole sequences, forward
+//! and backward through time, for `f32` and `f64`.
+//!
+//! The ops hand these kernels the input projection of every time step
+//! (`x @ kernel + bias`, one matmul done by ordinary ops), the initial
+//! states and the recurrent kernel. Per time step a kernel runs one
+//! `h @ recurrent_kernel` product ([`gemm_into`], split over the thread
+//! team) and one pass over the gates (activations and state update, split
+//! over batch rows), writing into buffers allocated once per call. The
+//! backward pass does the same in reverse and ends with one large product
+//! for the recurrent kernel's gradient. Nothing is read back from a device
+//! and nothing is allocated per step.
+//!
+//! Layouts (all row-major, batch first): the projection `xp` is
+//! `(batch, time, gates * units)` in time order; the states a kernel
+//! returns are `(states, batch, time, units)` in *processing* order (step
+//! `k` is time `k`, or `time - 1 - k` with `go_backwards`); the per-step
+//! mask is `(batch, time)` in time order; recurrent dropout masks are
+//! `(1 or gates, batch, units)`.
+//!
+//! ```ignore
+//! // (crate-private) one LSTM over a sequence, then its gradients.
+//! let fwd = lstm::Lstm { batch, time, units, act, ract, go_backwards }.forward(&inputs);
+//! let grads = kernel.backward(&inputs, &fwd, &d_states);
+//! ```
+
+pub(crate) mod act;
+pub(crate) mod gru;
+pub(crate) mod lstm;
+pub(crate) mod simple;
+
+use super::parallel::{self, SendPtr};
+
+/// The element types of the fused kernels.
+pub(crate) trait Float:
+    candle_core::WithDType
+    + Copy
+    + Send
+    + Sync
+    + PartialOrd
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
+    + std::ops::AddAssign
+{
+    fn of(v: f64) -> Self;
+    fn tanh_slice(xs: &mut [Self]);
+    fn sigmoid_slice(xs: &mut [Self]);
+}
+
+impl Float for f32 {
+    fn of(v: f64) -> Self {
+        v as f32
+    }
+    fn tanh_slice(xs: &mut [Self]) {
+        act::tanh_f32(xs)
+    }
+    fn sigmoid_slice(xs: &mut [Self]) {
+        act::sigmoid_f32(xs)
+    }
+}
+
+impl Float for f64 {
+    fn of(v: f64) -> Self {
+        v
+    }
+    fn tanh_slice(xs: &mut [Self]) {
+        for x in xs {
+            *x = x.tanh();
+        }
+    }
+    fn sigmoid_slice(xs: &mut [Self]) {
+        for x in xs {
+            *x = 1.0 / (1.0 + (-*x).exp());
+        }
+    }
+}
+
+/// A strided matrix view into a slice: element `(i, j)` is
+/// `data[off + i * rs + j * cs]`.
+#[derive(Clone, Copy)]
+pub(crate) struct View<'a, T> {
+    pub data: &'a [T],
+    pub off: usize,
+    pub rows: usize,
+    pub cols: usize,
+    pub rs: usize,
+    pub cs: usize,
+}
+
+impl<'a, T> View<'a, T> {
+    /// A contiguous `rows x cols` matrix starting at `off`.
+    pub fn dense(data: &'a [T], off: usize, rows: usize, cols: usize) -> Self {
+        View {
+            data,
+            off,
+            rows,
+            cols,
+            rs: cols,
+            cs: 1,
+        }
+    }
+    /// The transpose (a view too).
+    pub fn t(self) -> Self {
+        View {
+            rows: self.cols,
+            cols: self.rows,
+            rs: self.cs,
+            cs: self.rs,
+            ..self
+        }
+    }
+    /// Columns `start..start + n`.
+    pub fn cols(self, start: usize, n: usize) -> Self {
+        View {
+            off: self.off + start * self.cs,
+            cols: n,
+            ..self
+        }
+    }
+    fn in_bounds(&self) -> bool {
+        self.rows == 0
+            || self.cols == 0
+            || self.off + (self.rows - 1) * self.rs + (self.cols - 1) * self.cs < self.data.len()
+    }
+}
+
+/// Below this many multiply-adds a product runs on the calling thread.
+const SPLIT_MIN_MACS: usize = 1 << 20;
+
+/// `dst = a @ b` (or `dst += a @ b` when `accumulate`), `dst` being
+/// `a.rows x b.cols` with row stride `dst_rs` from `dst_off`. Large
+/// products are split into column (or row) blocks over the thread team,
+/// each block one single-threaded `gemm` call, as `Tensor::matmul` does.
+///
+/// Panics if a view reaches outside its slice (a bug in the caller, not a
+/// user error: the ops check every shape first).
+pub(crate) fn gemm_into<T: Float>(
+    dst: &mut [T],
+    dst_off: usize,
+    dst_rs: usize,
+    accumulate: bool,
+    a: View<T>,
+    b: View<T>,
+) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    assert_eq!(b.rows, k, "gemm_into: inner dimensions differ");
+    assert!(a.in_bounds() && b.in_bounds(), "gemm_into: operand view out of bounds");
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(
+        dst_off + (m - 1) * dst_rs + n <= dst.len(),
+        "gemm_into: output out of bounds"
+    );
+    if k == 0 {
+        if !accumulate {
+            for i in 0..m {
+                dst[dst_off + i * dst_rs..dst_off + i * dst_rs + n].fill(T::of(0.0));
+            }
+        }
+        return;
+    }
+    let dp = SendPtr(dst.as_mut_ptr());
+    // Read-only through these: gemm takes `*const` operands.
+    let (ap, bp) = (SendPtr(a.data.as_ptr() as *mut T), SendPtr(b.data.as_ptr() as *mut T));
+    // SAFETY (for callers): the ranges are in `0..m` and `0..n`, the views
+    // are in bounds (checked above) and blocks write disjoint parts of dst.
+    let block = |r: std::ops::Range<usize>, c: std::ops::Range<usize>| unsafe {
+        gemm::gemm(
+            r.len(),
+            c.len(),
+            k,
+            dp.get().add(dst_off + r.start * dst_rs + c.start),
+            1,
+            dst_rs as isize,
+            accumulate,
+            ap.get().add(a.off + r.start * a.rs),
+            a.cs as isize,
+            a.rs as isize,
+            bp.get().add(b.off + c.start * b.cs),
+            b.cs as isize,
+            b.rs as isize,
+            T::of(1.0),
+            T::of(1.0),
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        )
+    };
+    let threads = parallel::threads();
+    let split = threads > 1 && m * n * k >= SPLIT_MIN_MACS;
+    if split && n >= 128 {
+        let parts = threads.min(n / 64);
+        let bound = |t: usize| if t == parts { n } else { (n * t / parts) / 16 * 16 };
+        parallel::for_each(parts, |t| block(0..m, bound(t)..bound(t + 1)));
+    } else if split && m >= 128 {
+        let parts = threads.min(m / 64);
+        parallel::for_each(parts, |t| block(m * t / parts..m * (t + 1) / parts, 0..n));
+    } else {
+        block(0..m, 0..n);
+    }
+}
+
+/// Calls `f` on ranges of `0..rows` over the thread team when the pass is
+/// large (`rows * width` elements), else once on the calling thread.
+pub(crate) fn for_rows(rows: usize, width: usize, f: impl Fn(std::ops::Range<usize>) + Sync) {
+    const PAR_MIN_ELEMS: usize = 16 * 1024;
+    let min_rows = PAR_MIN_ELEMS.div_ceil(width.max(1));
+    parallel::for_each_range(rows, min_rows, 1, |r| {
+        let _ftz = super::update::FlushDenormals::new();
+        f(r)
+    });
+}
+
+/// Recurrent dropout masks: `(groups, batch, units)` with `groups` 1 (one
+/// mask for every gate) or the number of gates (one per gate, Keras'
+/// `implementation=1`).
+#[derive(Clone, Copy)]
+pub(crate) struct DropMasks<'a, T> {
+    pub data: &'a [T],
+    pub groups: usize,
+}
+
+impl<'a, T: Float> DropMasks<'a, T> {
+    /// The mask of gate `g`, `(batch, units)`.
+    fn of_gate(&self, g: usize, bu: usize) -> &'a [T] {
+        let g = if self.groups == 1 { 0 } else { g };
+        &self.data[g * bu..(g + 1) * bu]
+    }
+}
+
+/// Which gates of a recurrent kernel a product covers (`range`, side by
+/// side), each `units` wide, and the recurrent dropout masks.
+#[derive(Clone)]
+pub(crate) struct Gates<'a, T> {
+    pub range: std::ops::Range<usize>,
+    pub units: usize,
+    pub drop: Option<DropMasks<'a, T>>,
+}
+
+impl<'a, T: Float> Gates<'a, T> {
+    pub fn new(range: std::ops::Range<usize>, units: usize, drop: Option<DropMasks<'a, T>>) -> Self {
+        Gates { range, units, drop }
+    }
+
+    /// `(first gate, gate count)` of each product: one for all the gates
+    /// unless there is one mask per gate.
+    fn groups(&self, m: &DropMasks<T>) -> Vec<(usize, usize)> {
+        if m.groups == 1 {
+            vec![(self.range.start, self.range.len())]
+        } else {
+            self.range.clone().map(|g| (g, 1)).collect()
+        }
+    }
+}
+
+/// `dst[:, gates]` = `(h ∘ m_g) @ rk[:, gate g]` for each gate of `gates`
+/// (`rk` is `units x (all gates * units)`), `dst` contiguous rows of
+/// stride `dst_rs`. Without masks, one product for all the gates.
+pub(crate) fn project<T: Float>(
+    h: View<T>,
+    rk: View<T>,
+    gs: &Gates<T>,
+    scratch: &mut Vec<T>,
+    dst: &mut [T],
+    dst_rs: usize,
+) {
+    let (batch, units, gates) = (h.rows, gs.units, &gs.range);
+    let Some(m) = gs.drop else {
+        let n = gates.len() * units;
+        return gemm_into(dst, 0, dst_rs, false, h, rk.cols(gates.start * units, n));
+    };
+    scratch.resize(batch * units, T::of(0.0));
+    let groups = gs.groups(&m);
+    for (g, len) in groups {
+        let mask = m.of_gate(g, batch * units);
+        for i in 0..batch {
+            for j in 0..units {
+                scratch[i * units + j] = h.data[h.off + i * h.rs + j * h.cs] * mask[i * units + j];
+            }
+        }
+        let hm = View::dense(&scratch[..], 0, batch, units);
+        let off = (g - gates.start) * units;
+        gemm_into(dst, off, dst_rs, false, hm, rk.cols(g * units, len * units));
+    }
+}
+
+/// The adjoint of [`project`]: `dh (+)= Σ_g (dz_g @ rk_g^T) ∘ m_g`, with
+/// `dz` holding the gates of `gates` side by side.
+pub(crate) fn project_back<T: Float>(
+    dz: View<T>,
+    rk: View<T>,
+    gs: &Gates<T>,
+    scratch: &mut Vec<T>,
+    dh: &mut [T],
+    accumulate: bool,
+) {
+    let (batch, units, gates) = (dz.rows, gs.units, &gs.range);
+    let Some(m) = gs.drop else {
+        let n = gates.len() * units;
+        return gemm_into(dh, 0, units, accumulate, dz, rk.cols(gates.start * units, n).t());
+    };
+    if !accumulate {
+        dh[..batch * units].fill(T::of(0.0));
+    }
+    scratch.resize(batch * units, T::of(0.0));
+    let groups = gs.groups(&m);
+    for (g, len) in groups {
+        let off = (g - gates.start) * units;
+        gemm_into(
+            scratch,
+            0,
+            units,
+            false,
+            dz.cols(off, len * units),
+            rk.cols(g * units, len * units).t(),
+        );
+        let mask = m.of_gate(g, batch * units);
+        for i in 0..batch * units {
+            dh[i] += scratch[i] * mask[i];
+        }
+    }
+}
+
+/// The recurrent kernel's gradient `Σ_t (h_prev,t ∘ m_g)^T dz_t` for the
+/// gates of `gates` as one product over all `batch * time` rows: `hp` is
+/// `(batch * time, units)` and `dz` `(batch * time, gates...)`, both in
+/// time order; writes columns `gates` of `drk` (`units x all`).
+pub(crate) fn kernel_grad<T: Float>(hp: &[T], dz: View<T>, gs: &Gates<T>, time: usize, drk: &mut [T], drk_rs: usize) {
+    let (rows, units, gates) = (dz.rows, gs.units, &gs.range);
+    let Some(m) = gs.drop else {
+        let hpv = View::dense(hp, 0, rows, units).t();
+        return gemm_into(drk, gates.start * units, drk_rs, false, hpv, dz);
+    };
+    let batch = rows / time.max(1);
+    let groups = gs.groups(&m);
+    let mut hm = vec![T::of(0.0); rows * units];
+    for (g, len) in groups {
+        let mask = m.of_gate(g, batch * units);
+        for b in 0..batch {
+            for t in 0..time {
+                let r = (b * time + t) * units;
+                for j in 0..units {
+                    hm[r + j] = hp[r + j] * mask[b * units + j];
+                }
+            }
+        }
+        let hpv = View::dense(&hm[..], 0, rows, units).t();
+        let off = (g - gates.start) * units;
+        gemm_into(drk, g * units, drk_rs, false, hpv, dz.cols(off, len * units));
+    }
+}
+
+/// What every recurrent kernel needs to know about the sequence.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Seq {
+    pub batch: usize,
+    pub time: usize,
+    pub units: usize,
+    pub go_backwards: bool,
+}
+
+impl Seq {
+    /// The time index of processing step `k`.
+    #[inline]
+    pub fn t_of(&self, k: usize) -> usize {
+        if self.go_backwards {
+            self.time - 1 - k
+        } else {
+            k
+        }
+    }
+
+    /// Whether row `b` takes part in step `k` (no mask: always).
+    #[inline]
+    pub fn active(&self, mask: Option<&[u8]>, b: usize, k: usize) -> bool {
+        mask.is_none_or(|m| m[b * self.time + self.t_of(k)] != 0)
+    }
+
+    /// The previous hidden state at step `k`: `h0` at step 0, else the
+    /// state written at step `k - 1` of `states` (`(batch, time, units)`
+    /// in processing order).
+    pub fn prev<'a, T>(&self, h0: &'a [T], states: &'a [T], k: usize) -> View<'a, T> {
+        if k == 0 {
+            View::dense(h0, 0, self.batch, self.units)
+        } else {
+            View {
+                data: states,
+                off: (k - 1) * self.units,
+                rows: self.batch,
+                cols: self.units,
+                rs: self.time * self.units,
+                cs: 1,
+            }
+        }
+    }
+
+    /// The previous states of every step gathered in *time* order,
+    /// `(batch * time, units)`: the left operand of the kernel gradient.
+    pub fn prev_in_time_order<T: Float>(&self, h0: &[T], states: &[T]) -> Vec<T> {
+        let (bt, u) = (self.batch * self.time, self.units);
+        let mut hp = vec![T::of(0.0); bt * u];
+        for b in 0..self.batch {
+            for k in 0..self.time {
+                let src = if k == 0 {
+                    &h0[b * u..(b + 1) * u]
+                } else {
+                    let o = (b * self.time + k - 1) * u;
+                    &states[o..o + u]
+                };
+                let o = (b * self.time + self.t_of(k)) * u;
+                hp[o..o + u].copy_from_slice(src);
+            }
+        }
+        hp
+    }
+}
+
+/// A raw pointer to a buffer whose rows the parts of a pass write, each
+/// part its own rows.
+#[derive(Clone, Copy)]
+pub(crate) struct Rows<T>(pub SendPtr<T>);
+
+impl<T> Rows<T> {
+    pub fn of(v: &mut [T]) -> Self {
+        Rows(SendPtr(v.as_mut_ptr()))
+    }
+    /// `len` elements from `start`.
+    ///
+    /// # Safety
+    /// In bounds of the buffer, and no other live reference overlaps it
+    /// (each part of a pass touches only the rows of its own range).
+    #[inline]
+    pub unsafe fn at<'a>(self, start: usize, len: usize) -> &'a mut [T] {
+        self.0.slice(start..start + len)
+    }
+}

@@ -316,6 +316,7 @@ fn dtype_of(d: safetensors::Dtype) -> Option<crate::DType> {
     Some(match d {
         S::U8 => D::U8,
         S::U32 => D::U32,
+        S::I32 => D::I32,
         S::I64 => D::I64,
         S::F16 => D::F16,
         S::BF16 => D::BF16,
@@ -341,7 +342,7 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<(HashMap<String, Tensor>, HashMap
         let dtype = dtype_of(view.dtype()).ok_or_else(|| {
             err(format!(
                 "tensor {name:?} has dtype {:?}, which tensorlow does not support \
-                 (supported: U8, U32, I64, F16, BF16, F32, F64); convert it before loading",
+                 (supported: U8, U32, I32, I64, F16, BF16, F32, F64); convert it before loading",
                 view.dtype()
             ))
         })?;

@@ -4,7 +4,7 @@
 ///
 /// Training works in `F32` (the default everywhere, as in TensorFlow) or
 /// `F64`; `F16`/`BF16` are storage types where candle supports them;
-/// `U8`, `U32` and `I64` hold labels, indices and masks.
+/// `U8`, `U32`, `I32` and `I64` hold labels, indices and masks.
 ///
 /// ```
 /// use tensorlow::{DType, Tensor};
@@ -17,6 +17,8 @@ pub enum DType {
     U8,
     /// 32-bit unsigned integer.
     U32,
+    /// 32-bit signed integer (Keras' default for integer inputs).
+    I32,
     /// 64-bit signed integer.
     I64,
     /// IEEE half precision.
@@ -43,6 +45,7 @@ impl DType {
         match self {
             DType::U8 => "uint8",
             DType::U32 => "uint32",
+            DType::I32 => "int32",
             DType::I64 => "int64",
             DType::F16 => "float16",
             DType::BF16 => "bfloat16",
@@ -55,6 +58,7 @@ impl DType {
         match self {
             DType::U8 => C::U8,
             DType::U32 => C::U32,
+            DType::I32 => C::I32,
             DType::I64 => C::I64,
             DType::F16 => C::F16,
             DType::BF16 => C::BF16,
@@ -67,6 +71,7 @@ impl DType {
         match d {
             C::U8 => DType::U8,
             C::U32 => DType::U32,
+            C::I32 => DType::I32,
             C::I64 => DType::I64,
             C::F16 => DType::F16,
             C::BF16 => DType::BF16,
@@ -84,10 +89,11 @@ impl std::fmt::Display for DType {
 
 /// Rust element types a tensor can be built from and read back into.
 ///
-/// Implemented for `f32`, `f64`, `u8`, `u32` and `i64`.
+/// Implemented for `f32`, `f64`, `u8`, `u32`, `i32` and `i64`.
 pub trait Element: candle_core::WithDType {}
 impl Element for f32 {}
 impl Element for f64 {}
 impl Element for u8 {}
 impl Element for u32 {}
+impl Element for i32 {}
 impl Element for i64 {}

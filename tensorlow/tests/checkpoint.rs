@@ -185,9 +185,16 @@ fn unsupported_dtypes_are_reported_by_their_name_in_the_file() {
     let path = dir.join("d.safetensors");
     // Before, candle's loader turned some into float32 (I16, I32 became
     // tensors whose dtype read as float32) and reported others as
-    // "unsupported safetensor dtype" without the tensor's name.
+    // "unsupported safetensor dtype" without the tensor's name. (I32 is
+    // tensorlow's int32 now.)
+    write_raw(&path, "counts", S::I32, &[2], &[1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
+    let t = &load_tensors(&path).unwrap()["counts"];
+    assert_eq!(
+        (t.dtype(), t.to_vec::<i32>().unwrap()),
+        (tensorlow::DType::I32, vec![1, -1])
+    );
     for (dtype, shape, bytes, name) in [
-        (S::I32, vec![2], 8, "I32"),
+        (S::I8, vec![2], 2, "I8"),
         (S::I16, vec![2], 4, "I16"),
         (S::F8_E4M3, vec![2], 2, "F8_E4M3"),
         (S::F4, vec![2], 1, "F4"),

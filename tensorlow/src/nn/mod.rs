@@ -15,6 +15,7 @@
 mod conv;
 mod conv_transpose;
 mod depthwise;
+mod embedding;
 mod geometry;
 mod losses;
 mod norm;
@@ -26,6 +27,7 @@ mod upsample;
 pub use conv::*;
 pub use conv_transpose::*;
 pub use depthwise::*;
+pub use embedding::*;
 pub use geometry::{causal_padding, conv_output_size, conv_transpose_output_size, same_padding, Padding};
 pub use losses::*;
 pub use norm::*;

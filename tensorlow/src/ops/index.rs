@@ -19,10 +19,10 @@ use crate::{DType, Error, Result, Tensor};
 
 fn check_index_dtype(op: &'static str, t: &Tensor) -> Result<()> {
     match t.dtype() {
-        DType::U8 | DType::U32 | DType::I64 => Ok(()),
+        DType::U8 | DType::U32 | DType::I32 | DType::I64 => Ok(()),
         d => Err(Error::DType {
             op,
-            msg: format!("indices must be an integer tensor (uint8, uint32 or int64), got {d}; cast them first"),
+            msg: format!("indices must be an integer tensor (uint8, uint32, int32 or int64), got {d}; cast them first"),
         }),
     }
 }
@@ -42,8 +42,18 @@ pub(crate) fn first_out_of_range(idx: &candle_core::Tensor, n: usize) -> Result<
     Ok(match &*storage {
         Storage::Cpu(CpuStorage::U8(v)) => v[lo..hi].iter().map(|&i| i as i64).find(|&i| bad(i)),
         Storage::Cpu(CpuStorage::U32(v)) => v[lo..hi].iter().map(|&i| i as i64).find(|&i| bad(i)),
+        Storage::Cpu(CpuStorage::I32(v)) => v[lo..hi].iter().map(|&i| i as i64).find(|&i| bad(i)),
         Storage::Cpu(CpuStorage::I64(v)) => v[lo..hi].iter().copied().find(|&i| bad(i)),
         _ => None,
+    })
+}
+
+/// Indices in a type candle's index kernels take: int32 becomes int64
+/// (candle 0.11 selects by uint8, uint32 and int64 only).
+fn candle_indices(idx: &candle_core::Tensor) -> Result<candle_core::Tensor> {
+    Ok(match idx.dtype() {
+        candle_core::DType::I32 => idx.to_dtype(candle_core::DType::I64)?,
+        _ => idx.clone(),
     })
 }
 
@@ -195,7 +205,7 @@ impl Tensor {
         check_index_dtype("gather", indices)?;
         let a = self.axis(axis)?;
         let n = self.shape()[a];
-        let mut flat = indices.value.flatten_all()?;
+        let mut flat = candle_indices(&indices.value.flatten_all()?)?;
         if flat.device().is_cpu() {
             // TensorFlow's CPU rule: an error. Negative indices are out of
             // range too (no wrapping).
@@ -251,7 +261,7 @@ impl Tensor {
                 ),
             ));
         }
-        let idx = indices.value.contiguous()?;
+        let idx = candle_indices(&indices.value)?.contiguous()?;
         let v = self.value.contiguous()?.gather(&idx, a)?;
         let idx = Tensor::from_candle(idx);
         Ok(out(v, &[self], move |c| {

@@ -15,7 +15,8 @@
 //!
 //! Keras stores each layer's variables positionally: `layers/<layer>/vars/<i>` (nested models
 //! and cells add levels, e.g. `layers/lstm/cell/vars/0`), the model's own under `vars`, the
-//! optimizer's under `optimizer/vars/<i>` (iterations, learning rate, then the slots).
+//! optimizer's under `optimizer/vars/<i>` (iterations, learning rate, then the slots);
+//! [`Group::keras_vars`] and [`Group::set_keras_vars`] read and write them in that order.
 //!
 //! ```
 //! use kerasfile::{h5, Array, Group};
@@ -39,6 +40,7 @@ mod atomic;
 mod error;
 pub mod h5;
 mod tree;
+mod vars;
 
 pub use archive::{KerasArchive, CONFIG, METADATA, WEIGHTS};
 pub use array::{Array, Dtype, Element};

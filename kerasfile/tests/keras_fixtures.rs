@@ -109,6 +109,33 @@ fn optimizer_state_and_nested_paths_are_where_keras_puts_them() {
         root.group("optimizer/vars").unwrap().attr("name").unwrap().as_str(),
         Some("sgd")
     );
+    // Adam's 14 variables in Keras' order (vars/10 after vars/9): iterations, learning rate,
+    // then m and v per trainable variable; the shapes follow the layers' variables.
+    let mlp = h5::read(fixtures().join("mlp.weights.h5")).unwrap();
+    let opt = mlp.keras_vars("optimizer").unwrap();
+    let shapes: Vec<&[usize]> = opt.iter().map(|a| a.shape()).collect();
+    assert_eq!(
+        shapes,
+        [
+            &[][..],
+            &[],
+            &[4, 8],
+            &[4, 8],
+            &[8],
+            &[8],
+            &[8],
+            &[8],
+            &[8],
+            &[8],
+            &[8, 3],
+            &[8, 3],
+            &[3],
+            &[3]
+        ]
+    );
+    assert_eq!(opt[0].to_i64().unwrap(), vec![15], "5 batches of 32 x 3 epochs");
+    assert_eq!(mlp.keras_vars("layers/batch_normalization").unwrap().len(), 4);
+    assert!(mlp.keras_vars("layers/dropout").unwrap().is_empty());
     let functional = KerasArchive::read(fixtures().join("functional.keras")).unwrap();
     assert!(functional
         .weights

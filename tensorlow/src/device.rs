@@ -44,7 +44,8 @@ impl Device {
         Self::cuda(i).unwrap_or_else(|_| Self::cpu())
     }
 
-    /// Parses `"cpu"`, `"cuda"` or `"cuda:N"` (as given on a command line).
+    /// Parses `"cpu"`, `"cuda"` (or `"gpu"`) or `"cuda:N"` (as given on a
+    /// command line); an unknown name suggests the closest known one.
     pub fn parse(s: &str) -> Result<Self> {
         match s {
             "cpu" => Ok(Self::cpu()),
@@ -52,7 +53,8 @@ impl Device {
             _ => match s.strip_prefix("cuda:").and_then(|n| n.parse().ok()) {
                 Some(i) => Self::cuda(i),
                 None => Err(Error::arg(format!(
-                    "unknown device {s:?}: expected \"cpu\", \"cuda\" or \"cuda:N\""
+                    "unknown device {s:?}{}; expected \"cpu\", \"cuda\" or \"cuda:N\" (N = 0, 1, ...)",
+                    crate::names::did_you_mean(s.split(':').next().unwrap_or(s), ["cpu", "cuda", "gpu"])
                 ))),
             },
         }

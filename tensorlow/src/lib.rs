@@ -45,23 +45,27 @@
 //! let b = Variable::new("b", Tensor::zeros(&[2], DType::F32, &tensorlow::Device::cpu())?);
 //! for _ in 0..100 {
 //!     let tape = GradientTape::new();
-//!     let logits = (x.matmul(&w)? + &*b)?;
+//!     let logits = (x.matmul(&w)? + &b)?; // tf.matmul(x, w) + b
 //!     let loss = nn::softmax_cross_entropy_with_logits(&y, &logits, -1)?.mean_all()?;
-//!     let g = tape.gradient(&loss, &[&w, &b])?;
-//!     w.assign_sub(&(g[0].as_ref().unwrap() * 0.5)?)?;
-//!     b.assign_sub(&(g[1].as_ref().unwrap() * 0.5)?)?;
+//!     let grads = tape.gradient(&loss, &[&w, &b])?;
+//!     w.assign_sub(&(grads.of(&w)? * 0.5)?)?;
+//!     b.assign_sub(&(grads.of(&b)? * 0.5)?)?;
 //! }
 //! let pred = x.matmul(&w)?.argmax(-1)?.to_vec::<i64>()?;
 //! assert_eq!(pred, vec![0, 1]);
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
 mod checkpoint;
 mod cpu;
 mod device;
 mod dtype;
 mod error;
+mod gradients;
 pub mod limits;
+pub mod names;
 pub mod nn;
 pub mod ops;
 pub mod optimize;
@@ -78,6 +82,8 @@ pub use checkpoint::{
 pub use device::Device;
 pub use dtype::{DType, Element};
 pub use error::{Error, Result};
+pub use gradients::{GradientSource, Gradients};
+pub use ops::slicing::{Ellipsis, IntoIndex, NewAxis, SliceItem, Step};
 pub use tape::{no_grad, GradientTape, TapeOptions, UnconnectedGradients};
 pub use tensor::Tensor;
 pub use variable::Variable;

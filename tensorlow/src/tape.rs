@@ -32,7 +32,7 @@
 //! # Ok(()) }
 //! ```
 
-use crate::{Error, Result, Tensor};
+use crate::{Error, Gradients, Result, Tensor};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -331,26 +331,45 @@ impl GradientTape {
     }
 
     /// Gradients of `target` (summed over its elements) with respect to each
-    /// source: `None` where the target does not depend on a source.
+    /// source (`tape.gradient(target, sources)`): `None` where the target
+    /// does not depend on a source. Sources are tensors or variables, as a
+    /// slice of references (`&[&w, &b]`) or of values
+    /// (`&model.trainable_weights()`); [`Gradients::of`] gives one source's
+    /// gradient or an error naming it.
     ///
     /// A non-persistent tape can answer once; asking again is an error.
-    pub fn gradient(&self, target: &Tensor, sources: &[&Tensor]) -> Result<Vec<Option<Tensor>>> {
+    ///
+    /// ```
+    /// use tensorlow::{GradientTape, Tensor, Variable};
+    /// # fn main() -> tensorlow::Result<()> {
+    /// let x = Tensor::new(&[1.0f32, 2.0], &[1, 2])?;
+    /// let w = Variable::new("w", Tensor::new(&[0.5f32, -1.0], &[2, 1])?);
+    /// let b = Variable::new("b", Tensor::new(&[0.0f32], &[1])?);
+    /// let tape = GradientTape::new();
+    /// let y = (x.matmul(&w)? + &b)?.sum_all()?; // x·w + b
+    /// let grads = tape.gradient(&y, &[&w, &b])?;
+    /// assert_eq!(grads.of(&w)?.to_vec::<f32>()?, vec![1.0, 2.0]); // ∂y/∂w = xᵀ
+    /// assert_eq!(grads[1].as_ref().unwrap().to_vec::<f32>()?, vec![1.0]); // ∂y/∂b = 1, TF-style
+    /// # Ok(()) }
+    /// ```
+    pub fn gradient<S: AsRef<Tensor>>(&self, target: &Tensor, sources: &[S]) -> Result<Gradients> {
         self.gradient_with(target, sources, None, UnconnectedGradients::None)
     }
 
     /// `gradient` with `output_gradients` (the vector of the vector-Jacobian
     /// product, shaped like `target`) and the choice for unconnected sources.
-    pub fn gradient_with(
+    pub fn gradient_with<S: AsRef<Tensor>>(
         &self,
         target: &Tensor,
-        sources: &[&Tensor],
+        sources: &[S],
         output_gradients: Option<&Tensor>,
         unconnected: UnconnectedGradients,
-    ) -> Result<Vec<Option<Tensor>>> {
+    ) -> Result<Gradients> {
         self.check_usable()?;
-        let r = self.backprop(target, sources, output_gradients, unconnected);
+        let sources: Vec<&Tensor> = sources.iter().map(AsRef::as_ref).collect();
+        let r = self.backprop(target, &sources, output_gradients, unconnected);
         self.spend();
-        r
+        Ok(Gradients::new(r?, &sources))
     }
 
     /// Full Jacobian of `target` with respect to `source`, shaped
@@ -537,10 +556,8 @@ impl GradientTape {
 }
 
 impl GradientTape {
-    /// [`gradient`](Self::gradient) with respect to variables (anything that
-    /// is a tensor through `AsRef<Tensor>`), like TensorFlow's
-    /// `tape.gradient(loss, model.trainable_variables)`: saves collecting
-    /// `&Tensor`s by hand in a custom training loop.
+    /// The same as [`gradient`](Self::gradient), which takes variables
+    /// too; kept for code written before it did.
     ///
     /// ```
     /// # use tensorlow::{GradientTape, Tensor, Variable};
@@ -550,9 +567,8 @@ impl GradientTape {
     /// let g = tape.gradient_of(&loss, &[w]).unwrap();
     /// assert_eq!(g[0].as_ref().unwrap().to_vec::<f64>().unwrap(), vec![6.0]);
     /// ```
-    pub fn gradient_of<S: AsRef<Tensor>>(&self, target: &Tensor, sources: &[S]) -> Result<Vec<Option<Tensor>>> {
-        let sources: Vec<&Tensor> = sources.iter().map(AsRef::as_ref).collect();
-        self.gradient(target, &sources)
+    pub fn gradient_of<S: AsRef<Tensor>>(&self, target: &Tensor, sources: &[S]) -> Result<Gradients> {
+        self.gradient(target, sources)
     }
 }
 

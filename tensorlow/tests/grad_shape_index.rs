@@ -310,3 +310,80 @@ fn stop_gradient_blocks() {
         vec![1.0, 2.0]
     );
 }
+
+/// `x.i(..)` / `s!`: values are NumPy's for the same index (numpy 2.4.6:
+/// `a = np.arange(24.).reshape(2, 3, 4); print(a[1, :, ::-3].shape, a[1, :, ::-3].ravel())`
+/// and so on for each case), and first and second derivatives match finite
+/// differences.
+#[test]
+fn indexing_and_strided_slices() {
+    use tensorlow::{s, Ellipsis, NewAxis};
+    let a = Tensor::new(&(0..24).map(f64::from).collect::<Vec<_>>(), &[2, 3, 4]).unwrap();
+    let cases: Vec<(&str, Tensor, Vec<usize>, Vec<f64>)> = vec![
+        ("a[1, 2]", a.i((1, 2)).unwrap(), vec![4], vec![20.0, 21.0, 22.0, 23.0]),
+        ("a[-1, -1, -1]", a.i((-1, -1, -1)).unwrap(), vec![], vec![23.0]),
+        (
+            "a[:, 1:3, 0]",
+            a.i((.., 1..3, 0)).unwrap(),
+            vec![2, 2],
+            vec![4.0, 8.0, 16.0, 20.0],
+        ),
+        (
+            "a[0, ::-1, 3]",
+            a.i(s![0, ..;-1, 3]).unwrap(),
+            vec![3],
+            vec![11.0, 7.0, 3.0],
+        ),
+        (
+            "a[..., 1::2]",
+            a.i(s![Ellipsis, 1..;2]).unwrap(),
+            vec![2, 3, 2],
+            (0..12).map(|k| (2 * k + 1) as f64).collect(),
+        ),
+        (
+            "a[0, 0, 1:100]",
+            a.i((0, 0, 1..100)).unwrap(),
+            vec![3],
+            vec![1.0, 2.0, 3.0],
+        ),
+        #[allow(clippy::reversed_empty_ranges)] // an empty slice, as in Python
+        ("a[0, 0, 3:1]", a.i((0, 0, 3..1)).unwrap(), vec![0], vec![]),
+        (
+            "a[1, 0, 1:3] (1..=2)",
+            a.i((1, 0, 1..=2)).unwrap(),
+            vec![2],
+            vec![13.0, 14.0],
+        ),
+        (
+            "a[0, np.newaxis, 2, :2]",
+            a.i((0, NewAxis, 2, ..2)).unwrap(),
+            vec![1, 2],
+            vec![8.0, 9.0],
+        ),
+        (
+            "a[1, :, ::-3]",
+            a.i(s![1, .., ..;-3]).unwrap(),
+            vec![3, 2],
+            vec![15.0, 12.0, 19.0, 16.0, 23.0, 20.0],
+        ),
+    ];
+    for (name, got, shape, want) in cases {
+        assert_eq!(got.shape(), shape.as_slice(), "{name}");
+        assert_eq!(vals(&got), want, "{name}");
+    }
+    let err = |r: tensorlow::Result<Tensor>| r.unwrap_err().to_string();
+    assert!(err(a.i(2)).contains("index 2 is out of bounds for axis 0 of size 2"));
+    assert!(err(a.i((0, 0, 0, 0))).contains("4 indices for a tensor of rank 3"));
+    assert!(err(a.i(s![..;0])).contains("step must not be 0"));
+    assert!(err(a.i((Ellipsis, 0, Ellipsis))).contains("at most one Ellipsis"));
+
+    let x = x234(21);
+    let ins = std::slice::from_ref(&x);
+    check_grad2("x[1, :, 2]", |x| x[0].i((1, .., 2)), ins);
+    check_grad2("x[:, ::-2, 1:]", |x| x[0].i(s![.., ..;-2, 1..]), ins);
+    check_grad2(
+        "x[..., 0:4:3, tf.newaxis]",
+        |x| x[0].i(s![Ellipsis, 0..4;3, NewAxis]),
+        ins,
+    );
+}

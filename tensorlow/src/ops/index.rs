@@ -239,7 +239,14 @@ impl Tensor {
         let mut shape = self.shape().to_vec();
         shape[axis] = size;
         let z = candle_core::Tensor::zeros(shape, self.value.dtype(), self.value.device())?;
-        let v = z.index_add(&idx.value, &self.value, axis)?;
+        // candle's index_add needs a contiguous source; a gradient arriving
+        // from a reduction is a broadcast view.
+        let src = if self.value.is_contiguous() {
+            self.value.clone()
+        } else {
+            self.value.contiguous()?
+        };
+        let v = z.index_add(&idx.value, &src, axis)?;
         let idx = idx.clone();
         Ok(out(v, &[self], move |c| {
             Ok(vec![Some(c.grad.gather(&idx, axis as isize)?)])

@@ -11,6 +11,10 @@
 //! - [`linalg`] — matmul.
 //! - [`pad`] — constant padding.
 //! - [`fused`] — one-pass in-place variable updates for optimizers.
+//! - [`slicing`] — NumPy/TensorFlow indexing: `x.i((.., 1..3))`, [`s!`](crate::s).
+//!
+//! The operators also take [`Variable`](crate::Variable)s on either side
+//! (`(x.matmul(&w)? + &b)?`).
 
 pub mod arith;
 pub mod fused;
@@ -19,7 +23,9 @@ pub mod linalg;
 pub mod pad;
 pub mod reduce;
 pub mod shape;
+pub mod slicing;
 pub mod unary;
+mod variable_arith;
 
 use crate::tape::{self, Ctx, Grads};
 use crate::{Result, Tensor};

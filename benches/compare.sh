@@ -39,7 +39,7 @@ PEERS=benches/peers/bench_one.py
 for rep in $(seq 0 $((REPS - 1))); do
   for wl in $WORKLOADS; do
     for api in tape keras sklearn; do
-      "$OURS" --workload "$wl" --api "$api" --seed "$rep" | sed 's/^{/{"framework":"ours-'"$api"'",/' >> "$RUNS" || echo "ours-$api $wl failed" >&2
+      "$OURS" --workload "$wl" --api "$api" --seed "$rep" --quiet | sed 's/^{/{"framework":"ours-'"$api"'",/' >> "$RUNS" || echo "ours-$api $wl failed" >&2
     done
     for fw in sklearn keras torch; do
       extra=()

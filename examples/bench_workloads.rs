@@ -4,7 +4,11 @@
 //! ```sh
 //! cargo run --release --example bench_workloads -- --workload w1|w2|w3 --api tape|keras|sklearn [--seed N] [--repeat N]
 //!     [--device cpu|cuda] [--batch N] [--epochs N]   # overrides, e.g. for the GPU check
+//! cargo run --release --example bench_workloads -- --help
 //! ```
+//!
+//! Output: one JSON line per run on stdout (the last line is the last run's),
+//! and a readable summary of each run on stderr (not with `--quiet`).
 //!
 //! | id | data | model | optimizer | batch | epochs |
 //! |---|---|---|---|---|---|
@@ -21,11 +25,46 @@
 //! `MLPClassifier(solver="adam")` with the peers' settings (epsilon 1e-8,
 //! `alpha=0`, `tol=0`, `n_iter_no_change` huge so every epoch runs).
 
+#[path = "common/cli.rs"]
+mod cli;
 #[path = "bench_workloads/tiers.rs"]
 mod tiers;
 
+use clap::Parser;
 use deeprust::tf::random::Generator;
 use deeprust::tf::Device;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// The workload runner of the speed comparison (BENCHMARKS.md): trains one
+/// workload with one tier and prints one JSON line per run.
+#[derive(Parser, Debug)]
+#[command(name = "bench_workloads")]
+struct Args {
+    /// Workload: w1 (iris), w2 (digits) or w3 (synthetic 60,000 x 784)
+    #[arg(long, default_value = "w1", value_parser = ["w1", "w2", "w3"])]
+    workload: String,
+    /// Tier: tape (hand-written GradientTape loop), keras (Sequential::fit) or sklearn (MLPClassifier)
+    #[arg(long, default_value = "tape", value_parser = ["tape", "keras", "sklearn"])]
+    api: String,
+    /// Seed of the first run (run r uses seed + r)
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Runs, each with its own seed
+    #[arg(long, default_value_t = 1)]
+    repeat: usize,
+    /// Device (default: the workload's, the CPU); cpu, cuda, cuda:N or auto
+    #[arg(long, value_parser = cli::device)]
+    device: Option<Device>,
+    /// Batch size (default: the workload's)
+    #[arg(long)]
+    batch: Option<usize>,
+    /// Epochs (default: the workload's)
+    #[arg(long)]
+    epochs: Option<usize>,
+    #[command(flatten)]
+    verbosity: cli::Verbosity,
+}
 
 /// One workload's data and settings.
 pub struct Workload {
@@ -158,25 +197,23 @@ fn load(name: &str) -> anyhow::Result<Workload> {
     }
 }
 
-fn main() -> anyhow::Result<()> {
-    let (mut workload, mut api, mut seed, mut repeat) = ("w1".to_string(), "tape".to_string(), 0u64, 1usize);
-    let (mut device, mut batch, mut epochs): (Option<Device>, Option<usize>, Option<usize>) = (None, None, None);
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut val = || it.next().ok_or_else(|| anyhow::anyhow!("{flag} needs a value"));
-        match flag.as_str() {
-            "--workload" => workload = val()?,
-            "--api" => api = val()?,
-            "--seed" => seed = val()?.parse()?,
-            "--repeat" => repeat = val()?.parse()?,
-            "--device" => device = Some(Device::parse(&val()?)?),
-            "--batch" => batch = Some(val()?.parse()?),
-            "--epochs" => epochs = Some(val()?.parse()?),
-            other => anyhow::bail!(
-                "unknown flag {other}; expected --workload, --api, --seed, --repeat, --device, --batch, --epochs"
-            ),
-        }
-    }
+fn main() -> ExitCode {
+    cli::exit(run(Args::parse()))
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
+    let level = args.verbosity.level();
+    let Args {
+        workload,
+        api,
+        seed,
+        repeat,
+        device,
+        batch,
+        epochs,
+        ..
+    } = args;
+    let start = Instant::now();
     let mut w = load(&workload)?;
     if let Some(d) = device {
         w.device = d;
@@ -186,6 +223,20 @@ fn main() -> anyhow::Result<()> {
     }
     if let Some(e) = epochs {
         w.epochs = e;
+    }
+    if level > 1 {
+        eprintln!(
+            "{}: {} training rows x {} features, {} classes, hidden {:?}, batch {}, {} epochs, on {}; loaded in {:.2} s",
+            w.name,
+            w.n_train(),
+            w.n_features,
+            w.n_classes,
+            w.hidden,
+            w.batch,
+            w.epochs,
+            w.device,
+            start.elapsed().as_secs_f64()
+        );
     }
     for r in 0..repeat {
         let run_seed = seed + r as u64;
@@ -206,6 +257,16 @@ fn main() -> anyhow::Result<()> {
             o.final_loss,
             o.test_accuracy.map_or("null".to_string(), |a| format!("{a:.4}"))
         );
+        if level > 0 {
+            eprintln!(
+                "{} {api} run {}/{repeat} (seed {run_seed}): {steps} steps in {secs:.3} s = {:.1} us/step, final loss {:.4}{}",
+                w.name,
+                r + 1,
+                secs * 1e6 / steps as f64,
+                o.final_loss,
+                o.test_accuracy.map_or(String::new(), |a| format!(", test accuracy {a:.4}"))
+            );
+        }
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! `model.fit` does for you, spelled out.
 //!
 //! ```sh
-//! cargo run --release --example custom_training_loop -- [--epochs 100] [--seed 0] [--device cpu|cuda]
+//! cargo run --release --example custom_training_loop -- --help   # --epochs, --seed, --device, --quiet, --verbose
 //! ```
 //!
 //! The TensorFlow original:
@@ -26,6 +26,10 @@
 //! Data: iris (standardized, 80/20 stratified split). The last line is
 //! `test_accuracy=<float>`.
 
+#[path = "common/cli.rs"]
+mod cli;
+
+use clap::Parser;
 use deeprust::keras::datasets::{read_csv, train_test_split, StandardScaler};
 use deeprust::keras::layers::Dense;
 use deeprust::keras::losses::{Loss, SparseCategoricalCrossentropy};
@@ -34,38 +38,37 @@ use deeprust::keras::optimizers::{Adam, AdamOptions, Optimizer};
 use deeprust::keras::Sequential;
 use deeprust::tf::random::{self, Generator};
 use deeprust::tf::{no_grad, Device, GradientTape, Tensor};
+use std::process::ExitCode;
 
+/// A custom training loop (GradientTape, a Keras loss, optimizer and
+/// metrics) on iris; the last line is test_accuracy=<float>.
+#[derive(Parser, Debug)]
+#[command(name = "custom_training_loop")]
 struct Args {
+    /// Passes over the training data
+    #[arg(long, default_value_t = 100)]
     epochs: usize,
+    /// Seed of the split, the initial weights and the shuffling
+    #[arg(long, default_value_t = 0)]
     seed: u64,
+    #[arg(long, default_value = "auto", value_parser = cli::device, help = cli::DEVICE_HELP)]
     device: Device,
+    #[command(flatten)]
+    verbosity: cli::Verbosity,
 }
 
-fn parse_args() -> anyhow::Result<Args> {
-    let mut a = Args {
-        epochs: 100,
-        seed: 0,
-        device: Device::cuda_if_available(0),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut val = || it.next().ok_or_else(|| anyhow::anyhow!("{flag} needs a value"));
-        match flag.as_str() {
-            "--epochs" => a.epochs = val()?.parse()?,
-            "--seed" => a.seed = val()?.parse()?,
-            "--device" => a.device = Device::parse(&val()?)?,
-            other => anyhow::bail!("unknown flag {other}; expected --epochs, --seed or --device"),
-        }
-    }
-    Ok(a)
+fn main() -> ExitCode {
+    cli::exit(run(Args::parse()))
 }
 
 const BATCH_SIZE: usize = 16;
 
-fn main() -> anyhow::Result<()> {
-    let args = parse_args()?;
+fn run(args: Args) -> anyhow::Result<()> {
+    let level = args.verbosity.level();
     let dev = args.device.clone();
-    println!("device: {dev}");
+    if level > 0 {
+        println!("device: {dev}");
+    }
     random::set_seed(args.seed);
 
     // Data on the model's device once, as u32 class labels.
@@ -120,7 +123,8 @@ fn main() -> anyhow::Result<()> {
             train_loss.update(&loss.stop_gradient(), None)?;
             train_acc.update_state(&y, &pred.stop_gradient(), None)?;
         }
-        if (epoch + 1) % 10 == 0 || epoch + 1 == args.epochs {
+        let every = if level > 1 { 1 } else { 10 };
+        if level > 0 && ((epoch + 1) % every == 0 || epoch + 1 == args.epochs) {
             println!(
                 "epoch {:>4}: loss={:.4} accuracy={:.4}",
                 epoch + 1,

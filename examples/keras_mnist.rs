@@ -3,8 +3,7 @@
 //! on the other 2,000.
 //!
 //! ```sh
-//! cargo run --release --example keras_mnist -- [--epochs 30] [--batch-size 128] [--seed 0] \
-//!     [--device cpu|cuda] [--limit N]
+//! cargo run --release --example keras_mnist -- --help   # --epochs, --batch-size, --seed, --device, --limit, --quiet, --verbose
 //! ```
 //!
 //! Why 30 epochs, not Keras tutorials' 5: they train on all 60,000 MNIST
@@ -35,44 +34,43 @@
 //! and tests on a stratified subset of `N` images (used by the test suite to
 //! stay fast). The last line is `test_accuracy=<float>`.
 
+#[path = "common/cli.rs"]
+mod cli;
+
+use clap::Parser;
 use deeprust::keras::datasets::{load_csv_xy, train_test_split, CsvXyOptions};
 use deeprust::keras::layers::{Dense, Dropout};
 use deeprust::keras::models::EvaluateOptions;
 use deeprust::keras::{FitOptions, Sequential};
 use deeprust::tf::{random, Device, Tensor};
+use std::process::ExitCode;
 use std::time::Instant;
 
+/// Keras' beginner MNIST model (784-256-10 with dropout, Adam) on the
+/// 10,000 shipped images; the last line is test_accuracy=<float>.
+#[derive(Parser, Debug)]
+#[command(name = "keras_mnist")]
 struct Args {
+    /// Passes over the training data
+    #[arg(long, default_value_t = 30)]
     epochs: usize,
+    /// Images per gradient step
+    #[arg(long, default_value_t = 128)]
     batch_size: usize,
+    /// Seed of the split, the initial weights, dropout and the shuffling
+    #[arg(long, default_value_t = 0)]
     seed: u64,
+    #[arg(long, default_value = "auto", value_parser = cli::device, help = cli::DEVICE_HELP)]
     device: Device,
+    /// Train and test on a stratified subset of N images (default: all 10,000)
+    #[arg(long, value_name = "N")]
     limit: Option<usize>,
+    #[command(flatten)]
+    verbosity: cli::Verbosity,
 }
 
-fn parse_args() -> anyhow::Result<Args> {
-    let mut a = Args {
-        epochs: 30,
-        batch_size: 128,
-        seed: 0,
-        device: Device::cuda_if_available(0),
-        limit: None,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut val = || it.next().ok_or_else(|| anyhow::anyhow!("{flag} needs a value"));
-        match flag.as_str() {
-            "--epochs" => a.epochs = val()?.parse()?,
-            "--batch-size" => a.batch_size = val()?.parse()?,
-            "--seed" => a.seed = val()?.parse()?,
-            "--device" => a.device = Device::parse(&val()?)?,
-            "--limit" => a.limit = Some(val()?.parse()?),
-            other => {
-                anyhow::bail!("unknown flag {other}; expected --epochs, --batch-size, --seed, --device or --limit")
-            }
-        }
-    }
-    Ok(a)
+fn main() -> ExitCode {
+    cli::exit(run(Args::parse()))
 }
 
 /// The rows at `idx` of `x` and `y`.
@@ -82,9 +80,11 @@ fn rows(x: &Tensor, y: &Tensor, idx: &[usize]) -> anyhow::Result<(Tensor, Tensor
     Ok((x.gather(&idx, 0)?, y.gather(&idx, 0)?))
 }
 
-fn main() -> anyhow::Result<()> {
-    let args = parse_args()?;
-    println!("device: {}", args.device);
+fn run(args: Args) -> anyhow::Result<()> {
+    let level = args.verbosity.level();
+    if level > 0 {
+        println!("device: {}", args.device);
+    }
     random::set_seed(args.seed);
 
     let start = Instant::now();
@@ -105,12 +105,14 @@ fn main() -> anyhow::Result<()> {
     let (train, test) = train_test_split(labels.len(), 0.2, Some(&labels), args.seed)?;
     let (x_train, y_train) = rows(&x, &y, &train)?;
     let (x_test, y_test) = rows(&x, &y, &test)?;
-    println!(
-        "data: {} train / {} test images, loaded in {:.2}s",
-        train.len(),
-        test.len(),
-        start.elapsed().as_secs_f64()
-    );
+    if level > 0 {
+        println!(
+            "data: {} train / {} test images, loaded in {:.2}s",
+            train.len(),
+            test.len(),
+            start.elapsed().as_secs_f64()
+        );
+    }
 
     let mut model = Sequential::new(vec![
         Box::new(Dense::new(256).activation("relu").input_shape(&[784])),
@@ -119,7 +121,9 @@ fn main() -> anyhow::Result<()> {
     ])
     .with_device(args.device.clone())?;
     model.compile("adam", "sparse_categorical_crossentropy", &["accuracy"])?;
-    model.print_summary();
+    if level > 0 {
+        model.print_summary();
+    }
     let start = Instant::now();
     model.fit(
         &x_train,
@@ -127,13 +131,22 @@ fn main() -> anyhow::Result<()> {
         FitOptions {
             epochs: args.epochs,
             batch_size: args.batch_size,
-            verbose: 1,
+            verbose: level.min(1),
             seed: Some(args.seed),
             ..FitOptions::default()
         },
     )?;
-    println!("training: {:.2}s", start.elapsed().as_secs_f64());
-    let logs = model.evaluate(&x_test, &y_test, EvaluateOptions::default())?;
+    if level > 0 {
+        println!("training: {:.2}s", start.elapsed().as_secs_f64());
+    }
+    let logs = model.evaluate(
+        &x_test,
+        &y_test,
+        EvaluateOptions {
+            verbose: level.min(1),
+            ..EvaluateOptions::default()
+        },
+    )?;
     println!("test_loss={:.4}", logs["loss"]);
     println!("test_accuracy={:.4}", logs["accuracy"]);
     Ok(())

@@ -9,7 +9,7 @@
 //! always predicts the training mean.
 //!
 //! ```sh
-//! cargo run --release --example keras_regression -- [--epochs 100] [--seed 0] [--device cpu|cuda]
+//! cargo run --release --example keras_regression -- --help   # --epochs, --seed, --device, --quiet, --verbose
 //! ```
 //!
 //! The Keras original:
@@ -27,44 +27,47 @@
 //!
 //! The last line is `test_mse=<float>`.
 
+#[path = "common/cli.rs"]
+mod cli;
+
+use clap::Parser;
 use deeprust::keras::datasets::{read_csv, train_test_split, StandardScaler};
 use deeprust::keras::layers::Dense;
 use deeprust::keras::models::EvaluateOptions;
 use deeprust::keras::optimizers::{Adam, AdamOptions};
 use deeprust::keras::{FitOptions, Sequential};
 use deeprust::tf::{random, Device, Tensor};
+use std::process::ExitCode;
 
+/// A Keras MLP regression on iris: petal width from the other three
+/// measurements; the last line is test_mse=<float>.
+#[derive(Parser, Debug)]
+#[command(name = "keras_regression")]
 struct Args {
+    /// Passes over the training data
+    #[arg(long, default_value_t = 100)]
     epochs: usize,
+    /// Seed of the split, the initial weights and the shuffling
+    #[arg(long, default_value_t = 0)]
     seed: u64,
+    #[arg(long, default_value = "auto", value_parser = cli::device, help = cli::DEVICE_HELP)]
     device: Device,
+    #[command(flatten)]
+    verbosity: cli::Verbosity,
 }
 
-fn parse_args() -> anyhow::Result<Args> {
-    let mut a = Args {
-        epochs: 100,
-        seed: 0,
-        device: Device::cuda_if_available(0),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut val = || it.next().ok_or_else(|| anyhow::anyhow!("{flag} needs a value"));
-        match flag.as_str() {
-            "--epochs" => a.epochs = val()?.parse()?,
-            "--seed" => a.seed = val()?.parse()?,
-            "--device" => a.device = Device::parse(&val()?)?,
-            other => anyhow::bail!("unknown flag {other}; expected --epochs, --seed or --device"),
-        }
-    }
-    Ok(a)
+fn main() -> ExitCode {
+    cli::exit(run(Args::parse()))
 }
 
 /// The column of iris.csv that is the regression target.
 const TARGET: usize = 3; // petal_width
 
-fn main() -> anyhow::Result<()> {
-    let args = parse_args()?;
-    println!("device: {}", args.device);
+fn run(args: Args) -> anyhow::Result<()> {
+    let level = args.verbosity.level();
+    if level > 0 {
+        println!("device: {}", args.device);
+    }
     random::set_seed(args.seed);
 
     let table = read_csv(concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv"))?;
@@ -98,6 +101,13 @@ fn main() -> anyhow::Result<()> {
 
     let mean = ytr.iter().sum::<f64>() / ytr.len() as f64;
     let baseline = yte.iter().map(|y| (y - mean) * (y - mean)).sum::<f64>() / yte.len() as f64;
+    if level > 1 {
+        println!(
+            "data: {} training / {} test rows, {n_in} features",
+            ytr.len(),
+            yte.len()
+        );
+    }
     println!("baseline (predict the training mean {mean:.3} cm): test_mse={baseline:.4}");
 
     let mut model = Sequential::new(vec![
@@ -114,19 +124,28 @@ fn main() -> anyhow::Result<()> {
         "mse",
         &["mae"],
     )?;
-    model.print_summary();
+    if level > 0 {
+        model.print_summary();
+    }
     model.fit(
         &x_train,
         &y_train,
         FitOptions {
             epochs: args.epochs,
             batch_size: 16,
-            verbose: 2,
+            verbose: if level == 0 { 0 } else { 2 },
             seed: Some(args.seed),
             ..FitOptions::default()
         },
     )?;
-    let logs = model.evaluate(&x_test, &y_test, EvaluateOptions::default())?;
+    let logs = model.evaluate(
+        &x_test,
+        &y_test,
+        EvaluateOptions {
+            verbose: level.min(1),
+            ..EvaluateOptions::default()
+        },
+    )?;
     println!("test_mae={:.4}", logs["mae"]);
     println!("test_mse={:.4}", logs["loss"]);
     Ok(())

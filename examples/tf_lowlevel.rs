@@ -3,7 +3,7 @@
 //! gradient descent.
 //!
 //! ```sh
-//! cargo run --release --example tf_lowlevel -- [--steps 1000] [--lr 0.1] [--seed 0] [--device cpu|cuda]
+//! cargo run --release --example tf_lowlevel -- --help   # --steps, --lr, --seed, --device, --quiet, --verbose
 //! ```
 //!
 //! The TensorFlow original:
@@ -20,41 +20,44 @@
 //! Here the loss is computed from logits (`softmax_cross_entropy_with_logits`),
 //! which equals the slide's formula but cannot produce `log(0)`.
 
+#[path = "common/cli.rs"]
+mod cli;
+
+use clap::Parser;
 use deeprust::keras::datasets::{read_csv, train_test_split, StandardScaler};
 use deeprust::tf::{nn, random, DType, Device, GradientTape, Tensor, Variable};
+use std::process::ExitCode;
 
+/// Softmax regression on iris written by hand: Variables, a GradientTape
+/// and gradient descent; the last line is test_accuracy=<float>.
+#[derive(Parser, Debug)]
+#[command(name = "tf_lowlevel")]
 struct Args {
+    /// Gradient-descent steps (full batch)
+    #[arg(long, default_value_t = 1000)]
     steps: usize,
+    /// Learning rate
+    #[arg(long, default_value_t = 0.1)]
     lr: f64,
+    /// Seed of the split and the initial weights
+    #[arg(long, default_value_t = 0)]
     seed: u64,
+    #[arg(long, default_value = "auto", value_parser = cli::device, help = cli::DEVICE_HELP)]
     device: Device,
+    #[command(flatten)]
+    verbosity: cli::Verbosity,
 }
 
-fn parse_args() -> anyhow::Result<Args> {
-    let mut a = Args {
-        steps: 1000,
-        lr: 0.1,
-        seed: 0,
-        device: Device::cuda_if_available(0),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut val = || it.next().ok_or_else(|| anyhow::anyhow!("{flag} needs a value"));
-        match flag.as_str() {
-            "--steps" => a.steps = val()?.parse()?,
-            "--lr" => a.lr = val()?.parse()?,
-            "--seed" => a.seed = val()?.parse()?,
-            "--device" => a.device = Device::parse(&val()?)?,
-            other => anyhow::bail!("unknown flag {other}; expected --steps, --lr, --seed or --device"),
-        }
-    }
-    Ok(a)
+fn main() -> ExitCode {
+    cli::exit(run(Args::parse()))
 }
 
-fn main() -> anyhow::Result<()> {
-    let args = parse_args()?;
+fn run(args: Args) -> anyhow::Result<()> {
+    let level = args.verbosity.level();
     let dev = &args.device;
-    println!("device: {dev}");
+    if level > 0 {
+        println!("device: {dev}");
+    }
     let table = read_csv(concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv"))?;
     let (labels, classes) = table.class_labels();
     let (train, test) = train_test_split(table.n_rows, 0.2, Some(&labels), args.seed)?;
@@ -71,30 +74,32 @@ fn main() -> anyhow::Result<()> {
     let y_train = to_y(&train)?.one_hot(classes.len(), DType::F32)?;
     let y_test = to_y(&test)?;
 
+    // W = tf.Variable(tf.random.normal([4, 3])); b = tf.Variable(tf.random.normal([3]))
     random::set_seed(args.seed);
     let w = Variable::new(
         "W",
         random::normal(&[4, 3], 0.0, 1.0, DType::F32, None)?.to_device(dev)?,
     );
     let b = Variable::new("b", random::normal(&[3], 0.0, 1.0, DType::F32, None)?.to_device(dev)?);
+    // model = lambda X: tf.nn.softmax(tf.matmul(X, W) + b), before its softmax
+    let logits = |x: &Tensor| x.matmul(&w)? + &b;
 
     for step in 0..=args.steps {
         let tape = GradientTape::new();
-        let logits = x_train.matmul(&w)?.add(&b)?;
-        let loss = nn::softmax_cross_entropy_with_logits(&y_train, &logits, -1)?.mean_all()?;
-        let grads = tape.gradient(&loss, &[&w, &b])?;
-        if step % 100 == 0 {
+        let loss = nn::softmax_cross_entropy_with_logits(&y_train, &logits(&x_train)?, -1)?.mean_all()?;
+        // dW, db = tape.gradient(loss, [W, b])
+        let [dw, db]: [Tensor; 2] = tape.gradient(&loss, &[&w, &b])?.try_into()?;
+        let every = if level > 1 { 10 } else { 100 };
+        if level > 0 && step % every == 0 {
             println!("step {step:5}  loss {:.4}", loss.to_scalar::<f32>()?);
         }
         if step < args.steps {
-            for (v, g) in [&w, &b].into_iter().zip(&grads) {
-                let g = g.as_ref().expect("the loss depends on every variable");
-                v.assign_sub(&(g * args.lr)?)?;
-            }
+            w.assign_sub(&(args.lr * &dw)?)?;
+            b.assign_sub(&(args.lr * &db)?)?;
         }
     }
-    let probs = nn::softmax(&x_test.matmul(&w)?.add(&b)?, -1)?;
-    let pred = probs.argmax(-1)?.to_vec::<i64>()?;
+    let model = |x: &Tensor| nn::softmax(&logits(x)?, -1);
+    let pred = model(&x_test)?.argmax(-1)?.to_vec::<i64>()?;
     let truth = y_test.to_vec::<u32>()?;
     let correct = pred.iter().zip(&truth).filter(|(p, t)| **p == **t as i64).count();
     println!("test_accuracy={:.4}", correct as f64 / truth.len() as f64);

@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
 
 /// The low-level tier (TensorFlow core): see [`tensorlow`].
 pub use tensorlow as tf;

@@ -2,6 +2,8 @@
 //!
 //! Keras 3 in idiomatic Rust, built only from [`tensorlow`]'s public API.
 
+#![warn(missing_docs)]
+
 pub mod activations;
 pub mod callbacks;
 pub mod datasets;

@@ -90,13 +90,14 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
 }
 
 /// Every dtype with TensorFlow's name first, then the short aliases.
-const DTYPES: [(&str, &str, DType); 7] = [
+const DTYPES: [(&str, &str, DType); 8] = [
     ("float32", "f32", DType::F32),
     ("float64", "f64", DType::F64),
     ("float16", "f16", DType::F16),
     ("bfloat16", "bf16", DType::BF16),
     ("uint8", "u8", DType::U8),
     ("uint32", "u32", DType::U32),
+    ("int32", "i32", DType::I32),
     ("int64", "i64", DType::I64),
 ];
 
@@ -156,7 +157,7 @@ mod tests {
         let e = "string".parse::<DType>().unwrap_err().to_string();
         assert_eq!(
             e,
-            "unknown dtype \"string\"; expected one of float32, float64, float16, bfloat16, uint8, uint32, int64"
+            "unknown dtype \"string\"; expected one of float32, float64, float16, bfloat16, uint8, uint32, int32, int64"
         );
         let e = "int46".parse::<DType>().unwrap_err().to_string();
         assert!(e.contains("did you mean \"int64\"?"), "{e}");

@@ -5,10 +5,31 @@
 //! persistent, nested tapes for higher-order gradients, jacobian), devices,
 //! seeded [`random`] numbers and safetensors [`Checkpoint`]s.
 //!
+//! ## Training a softmax regression by hand
+//! ```
+//! use tensorlow::{nn, random, DType, GradientTape, Tensor, Variable};
+//! # fn main() -> tensorlow::Result<()> {
+//! let x = Tensor::new(&[0.0f32, 1.0, 1.0, 0.0], &[2, 2])?;
+//! let y = Tensor::new(&[1.0f32, 0.0, 0.0, 1.0], &[2, 2])?;
+//! let w = Variable::new("w", random::normal(&[2, 2], 0.0, 0.1, DType::F32, Some(1))?);
+//! let b = Variable::new("b", Tensor::zeros(&[2], DType::F32, &tensorlow::Device::cpu())?);
+//! for _ in 0..100 {
+//!     let tape = GradientTape::new();
+//!     let logits = (x.matmul(&w)? + &b)?; // tf.matmul(x, w) + b
+//!     let loss = nn::softmax_cross_entropy_with_logits(&y, &logits, -1)?.mean_all()?;
+//!     let grads = tape.gradient(&loss, &[&w, &b])?;
+//!     w.assign_sub(&(grads.of(&w)? * 0.5)?)?;
+//!     b.assign_sub(&(grads.of(&b)? * 0.5)?)?;
+//! }
+//! let pred = x.matmul(&w)?.argmax(-1)?.to_vec::<i64>()?;
+//! assert_eq!(pred, vec![0, 1]);
+//! # Ok(()) }
+//! ```
+//!
 //! ## Design
 //! - **Errors, not panics.** Every op returns [`Result`]. Arithmetic
-//!   operators are implemented on `Tensor`, `&Tensor`, `Result<Tensor>` and
-//!   `f64`, and yield `Result<Tensor>`, so `((&x * 2.0) + &b)?` chains and a
+//!   operators are implemented on `Tensor`, `&Tensor`, `&Variable`,
+//!   `Result<Tensor>` and `f64`, and yield `Result<Tensor>`, so `((&x * 2.0) + &b)?` chains and a
 //!   shape error surfaces once, at the `?`.
 //! - **Own autodiff.** candle's backprop detaches gradients (no second
 //!   order) and has no recording scope, so tensorlow keeps its own tape; each
@@ -34,27 +55,6 @@
 //!   An optimizer update gives the same bits with any number of threads;
 //!   a matmul's blocking can follow the split, so its last bits may differ
 //!   between thread counts (never between runs with the same count).
-//!
-//! ## Training a softmax regression by hand
-//! ```
-//! use tensorlow::{nn, random, DType, GradientTape, Tensor, Variable};
-//! # fn main() -> tensorlow::Result<()> {
-//! let x = Tensor::new(&[0.0f32, 1.0, 1.0, 0.0], &[2, 2])?;
-//! let y = Tensor::new(&[1.0f32, 0.0, 0.0, 1.0], &[2, 2])?;
-//! let w = Variable::new("w", random::normal(&[2, 2], 0.0, 0.1, DType::F32, Some(1))?);
-//! let b = Variable::new("b", Tensor::zeros(&[2], DType::F32, &tensorlow::Device::cpu())?);
-//! for _ in 0..100 {
-//!     let tape = GradientTape::new();
-//!     let logits = (x.matmul(&w)? + &b)?; // tf.matmul(x, w) + b
-//!     let loss = nn::softmax_cross_entropy_with_logits(&y, &logits, -1)?.mean_all()?;
-//!     let grads = tape.gradient(&loss, &[&w, &b])?;
-//!     w.assign_sub(&(grads.of(&w)? * 0.5)?)?;
-//!     b.assign_sub(&(grads.of(&b)? * 0.5)?)?;
-//! }
-//! let pred = x.matmul(&w)?.argmax(-1)?.to_vec::<i64>()?;
-//! assert_eq!(pred, vec![0, 1]);
-//! # Ok(()) }
-//! ```
 
 #![warn(missing_docs)]
 

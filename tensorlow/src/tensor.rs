@@ -24,7 +24,125 @@ pub(crate) fn next_id() -> u64 {
     NEXT_ID.fetch_add(1, Ordering::Relaxed)
 }
 
-/// An n-dimensional array of one [`DType`] on one [`Device`].
+/// An n-dimensional array of one [`DType`] on one [`Device`] (`tf.Tensor`).
+///
+/// Tensors are immutable: every op returns a new one, and a clone shares
+/// the data. Every op returns a [`Result`], so a shape, dtype or device
+/// mistake is an error naming the shapes, never a panic. The examples below
+/// show each group of methods with the TensorFlow call it stands for.
+///
+/// # Creating tensors
+/// ```
+/// use tensorlow::{random, DType, Device, Tensor};
+/// # fn main() -> tensorlow::Result<()> {
+/// let cpu = Device::cpu();
+/// let a = Tensor::new(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?; // tf.constant([[1., 2.], [3., 4.]])
+/// let z = Tensor::zeros(&[2, 3], DType::F32, &cpu)?;        // tf.zeros([2, 3])
+/// let o = Tensor::ones(&[3], DType::F64, &cpu)?;            // tf.ones([3], tf.float64)
+/// let f = Tensor::fill(&[2], 7.0, DType::F32, &cpu)?;       // tf.fill([2], 7.)
+/// let e = Tensor::eye(2, DType::F32, &cpu)?;                // tf.eye(2)
+/// let r = Tensor::range(0.0, 5.0, 2.0, DType::I64, &cpu)?;  // tf.range(0, 5, 2)
+/// let l = Tensor::linspace(0.0, 1.0, 5, DType::F32, &cpu)?; // tf.linspace(0., 1., 5)
+/// let s = Tensor::scalar(3.5f64);                           // tf.constant(3.5)
+/// let n = random::normal(&[2, 2], 0.0, 1.0, DType::F32, Some(7))?; // tf.random.normal([2, 2], seed=7)
+/// let v = Tensor::from_vec(vec![1u32, 0, 2], &[3], &cpu)?;  // from an owned Vec (labels here)
+/// assert_eq!((a.shape(), a.rank(), a.dtype()), (&[2, 2][..], 2, DType::F32));
+/// assert_eq!((z.elem_count(), o.dtype(), s.rank(), n.shape()), (6, DType::F64, 0, &[2, 2][..]));
+/// assert_eq!(f.to_vec::<f32>()?, vec![7.0, 7.0]);
+/// assert_eq!(e.to_vec2::<f32>()?, vec![vec![1.0, 0.0], vec![0.0, 1.0]]);
+/// assert_eq!(r.to_vec::<i64>()?, vec![0, 2, 4]);
+/// assert_eq!(l.to_vec::<f32>()?, vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+/// assert_eq!(v.one_hot(3, DType::F32)?.shape(), &[3, 3]);  // tf.one_hot(v, 3)
+/// assert!(Tensor::new(&[1.0f32, 2.0, 3.0], &[2, 2]).is_err()); // 3 values cannot fill 2 x 2
+/// # Ok(()) }
+/// ```
+///
+/// # Arithmetic
+/// Operators broadcast like NumPy and take tensors, variables, `Result`s
+/// and `f64` scalars; methods cover the rest of `tf.math`.
+/// ```
+/// use tensorlow::Tensor;
+/// # fn main() -> tensorlow::Result<()> {
+/// let x = Tensor::new(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
+/// let b = Tensor::new(&[10.0f32, 20.0], &[2])?;                  // broadcasts over rows
+/// assert_eq!(((&x + &b)? * 2.0)?.to_vec::<f32>()?, vec![22.0, 44.0, 26.0, 48.0]);
+/// assert_eq!((1.0 - &x)?.to_vec::<f32>()?, vec![0.0, -1.0, -2.0, -3.0]);
+/// assert_eq!(x.matmul(&x)?.to_vec::<f32>()?, vec![7.0, 10.0, 15.0, 22.0]); // tf.matmul
+/// assert_eq!(x.square()?.sqrt()?.to_vec::<f32>()?, x.to_vec::<f32>()?);    // tf.square, tf.sqrt
+/// assert_eq!(x.maximum(&b.affine(0.1, 0.0)?)?.to_vec::<f32>()?, vec![1.0, 2.0, 3.0, 4.0]);
+/// assert_eq!(x.powf(2.0)?.exp()?.log()?.to_vec::<f32>()?[1], 4.0);        // tf.pow, exp, log
+/// assert_eq!(x.relu()?.sigmoid()?.shape(), &[2, 2]);                      // activations
+/// assert_eq!(x.greater(&b.affine(0.15, 0.0)?)?.to_vec::<u8>()?, vec![0, 0, 1, 1]); // x > [1.5, 3]
+/// assert!((&x + &Tensor::new(&[1.0f32, 2.0, 3.0], &[3])?).is_err());      // (2, 2) vs (3)
+/// # Ok(()) }
+/// ```
+///
+/// # Reductions
+/// Axes are `isize` (negative counts from the end); an empty list means
+/// every axis, like TensorFlow's `axis=None`.
+/// ```
+/// use tensorlow::Tensor;
+/// # fn main() -> tensorlow::Result<()> {
+/// let x = Tensor::new(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3])?;
+/// assert_eq!(x.sum_all()?.to_scalar::<f32>()?, 21.0);                        // tf.reduce_sum(x)
+/// assert_eq!(x.sum(&[0], false)?.to_vec::<f32>()?, vec![5.0, 7.0, 9.0]);     // axis=0
+/// assert_eq!(x.mean(&[-1], true)?.shape(), &[2, 1]);                         // keepdims=True
+/// assert_eq!(x.max(&[1], false)?.to_vec::<f32>()?, vec![3.0, 6.0]);          // tf.reduce_max
+/// assert_eq!(x.argmax(-1)?.to_vec::<i64>()?, vec![2, 2]);                    // tf.argmax
+/// assert_eq!(x.prod(&[], false)?.to_scalar::<f32>()?, 720.0);                // tf.reduce_prod
+/// assert!((x.variance(&[1], false)?.to_vec::<f32>()?[0] - 2.0 / 3.0).abs() < 1e-6);
+/// assert!(x.sum(&[2], false).is_err());                                      // rank 2 has no axis 2
+/// # Ok(()) }
+/// ```
+///
+/// # Shape ops
+/// ```
+/// use tensorlow::Tensor;
+/// # fn main() -> tensorlow::Result<()> {
+/// let x = Tensor::new(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3])?;
+/// assert_eq!(x.reshape(&[3, 2])?.shape(), &[3, 2]);                  // tf.reshape
+/// assert_eq!(x.reshape_infer(&[-1])?.shape(), &[6]);                 // tf.reshape(x, [-1])
+/// assert_eq!(x.transpose()?.to_vec::<f32>()?, vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
+/// assert_eq!(x.expand_dims(0)?.shape(), &[1, 2, 3]);                 // tf.expand_dims
+/// assert_eq!(x.expand_dims(0)?.squeeze(&[0])?.shape(), &[2, 3]);     // tf.squeeze
+/// assert_eq!(Tensor::concat(&[&x, &x], 0)?.shape(), &[4, 3]);        // tf.concat
+/// assert_eq!(Tensor::stack(&[&x, &x], 0)?.shape(), &[2, 2, 3]);      // tf.stack
+/// assert_eq!(x.split(&[1, 2], 1)?[1].shape(), &[2, 2]);              // tf.split
+/// assert_eq!(x.broadcast_to(&[4, 2, 3])?.shape(), &[4, 2, 3]);       // tf.broadcast_to
+/// assert!(x.reshape(&[4, 2]).is_err());                              // 6 elements are not 8
+/// # Ok(()) }
+/// ```
+///
+/// # Indexing and gathering
+/// ```
+/// use tensorlow::{s, Tensor};
+/// # fn main() -> tensorlow::Result<()> {
+/// let x = Tensor::new(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3])?;
+/// assert_eq!(x.i(1)?.to_vec::<f32>()?, vec![4.0, 5.0, 6.0]);                 // x[1]
+/// assert_eq!(x.i((.., 1..))?.to_vec::<f32>()?, vec![2.0, 3.0, 5.0, 6.0]);    // x[:, 1:]
+/// assert_eq!(x.i(s![.., ..;-1])?.to_vec::<f32>()?, vec![3.0, 2.0, 1.0, 6.0, 5.0, 4.0]); // x[:, ::-1]
+/// let idx = Tensor::new(&[2i64, 0], &[2])?;
+/// assert_eq!(x.gather(&idx, 1)?.to_vec::<f32>()?, vec![3.0, 1.0, 6.0, 4.0]); // tf.gather(x, idx, axis=1)
+/// let mask = x.greater(&Tensor::scalar(3.0f32))?;
+/// let zeros = x.zeros_like()?;
+/// assert_eq!(mask.select(&x, &zeros)?.to_vec::<f32>()?, vec![0.0, 0.0, 0.0, 4.0, 5.0, 6.0]); // tf.where
+/// assert_eq!(x.clip_by_value(2.0, 5.0)?.to_vec::<f32>()?, vec![2.0, 2.0, 3.0, 4.0, 5.0, 5.0]);
+/// # Ok(()) }
+/// ```
+///
+/// # Reading values, dtypes and devices
+/// ```
+/// use tensorlow::{DType, Device, Tensor};
+/// # fn main() -> tensorlow::Result<()> {
+/// let x = Tensor::new(&[1.5f32, 2.5], &[2])?;
+/// assert_eq!(x.to_vec::<f32>()?, vec![1.5, 2.5]);               // x.numpy()
+/// assert_eq!(x.sum_all()?.to_scalar::<f32>()?, 4.0);            // float(tf.reduce_sum(x))
+/// assert_eq!(x.cast(DType::F64)?.dtype(), DType::F64);          // tf.cast
+/// let same = x.to_device(&Device::cpu())?;                      // a cheap clone when already there
+/// assert_eq!(same.device().to_string(), "cpu");
+/// assert!(x.to_scalar::<f32>().is_err());                       // two elements are not a scalar
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Tensor {
     pub(crate) value: candle_core::Tensor,

@@ -23,7 +23,41 @@
 use crate::{Device, Error, Result, Tensor};
 use std::sync::Arc;
 
-/// A named, mutable tensor that optimizers update in place.
+/// A named, mutable tensor that optimizers update in place (`tf.Variable`).
+///
+/// A variable is used wherever a tensor is: as a method's argument
+/// (`x.matmul(&w)`), in operators (`(&h + &b)?`), as a gradient source
+/// (`tape.gradient(&loss, &[&w, &b])`). Trainable variables are watched by
+/// every recording tape automatically; [`Variable::non_trainable`] ones
+/// only when [`watch`](crate::GradientTape::watch)ed.
+///
+/// ```
+/// use tensorlow::{random, DType, GradientTape, Tensor, Variable};
+/// # fn main() -> tensorlow::Result<()> {
+/// // w = tf.Variable(tf.random.normal([3, 1], seed=0), name="w")
+/// let w = Variable::new("w", random::normal(&[3, 1], 0.0, 1.0, DType::F32, Some(0))?);
+/// let b = Variable::new("b", Tensor::zeros(&[1], DType::F32, &tensorlow::Device::cpu())?);
+/// let steps = Variable::non_trainable("steps", Tensor::scalar(0.0f32));
+/// assert_eq!((w.name(), w.shape(), w.trainable(), steps.trainable()), ("w", &[3, 1][..], true, false));
+///
+/// let x = Tensor::new(&[1.0f32, 2.0, 3.0], &[1, 3])?;
+/// let target = Tensor::new(&[1.0f32], &[1, 1])?;
+/// for _ in 0..50 {
+///     let tape = GradientTape::new();
+///     let loss = ((x.matmul(&w)? + &b)? - &target)?.square()?.mean_all()?;
+///     let grads = tape.gradient(&loss, &[&w, &b])?;
+///     w.assign_sub(&(grads.of(&w)? * 0.05)?)?; // in place: w.assign_sub(0.05 * dw)
+///     b.assign_sub(&(grads.of(&b)? * 0.05)?)?;
+///     steps.assign_add(&Tensor::scalar(1.0f32))?;
+/// }
+/// let pred = (x.matmul(&w)? + &b)?.to_scalar::<f32>()?;
+/// assert!((pred - 1.0).abs() < 1e-3, "{pred}");
+/// assert_eq!(steps.to_scalar::<f32>()?, 50.0);
+/// let before = w.read_value()?; // a snapshot; `w.value()` is the live tensor
+/// w.assign(&w.zeros_like()?)?;
+/// assert_ne!(before.to_vec::<f32>()?, w.to_vec::<f32>()?);
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Variable {
     tensor: Tensor,

@@ -38,6 +38,16 @@ pub struct Pipeline<E> {
     last: (String, E),
 }
 
+impl<E: Estimator> std::fmt::Debug for Pipeline<E> {
+    /// The step names and every parameter (`step__param`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pipeline")
+            .field("steps", &self.step_names())
+            .field("params", &self.get_params().to_string())
+            .finish()
+    }
+}
+
 /// `make_pipeline`: steps named after their lowercased class names
 /// (`"standardscaler"`), with `-1`, `-2`, ... on repeated names.
 pub fn make_pipeline<E: Estimator>(transformers: Vec<Box<dyn Transformer>>, estimator: E) -> Pipeline<E> {

@@ -144,6 +144,19 @@ pub struct GridSearchCV<E: Predictor> {
     best: Option<E>,
 }
 
+impl<E: Predictor> fmt::Debug for GridSearchCV<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GridSearchCV")
+            .field("estimator", &self.estimator.class_name())
+            .field("candidates", &self.grid.candidates().len())
+            .field("cv", &self.cv)
+            .field("scoring", &self.scoring)
+            .field("refit", &self.refit)
+            .field("best_index", &self.best_index)
+            .finish()
+    }
+}
+
 impl<E: Predictor> GridSearchCV<E> {
     /// A search over `grid` around `estimator`, with scikit-learn's
     /// defaults: `cv=5`, the estimator's own score, `refit=True`.

@@ -25,7 +25,7 @@
 //! ```
 
 use super::core::{encoded_accuracy, Core, Encoded, FitState, Scoring};
-use super::io::check_classes;
+use super::io::{check_classes, take};
 use super::params::{MlpOptions, OutActivation};
 use crate::base::{Classifier, Estimator, Label, Predictor};
 use crate::data::{row_major, Column, Features, Targets};
@@ -402,9 +402,9 @@ impl<L: Label> MlpClassifier<L> {
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let (core, mut extra) = Core::load(path, WHAT)?;
-        let classes: Vec<L> = serde_json::from_value(extra["classes"].take())
+        let classes: Vec<L> = serde_json::from_value(take(&mut extra, "classes"))
             .map_err(|e| Error::model_file(path, format!("classes do not fit the label type: {e}")))?;
-        let multilabel = match extra["multilabel"].take() {
+        let multilabel = match take(&mut extra, "multilabel") {
             serde_json::Value::Null => None,
             v => Some(
                 v.as_u64()

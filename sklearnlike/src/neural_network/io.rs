@@ -80,11 +80,12 @@ impl Core {
             )));
         }
         let options: MlpOptions =
-            serde_json::from_value(v["options"].take()).map_err(|e| bad(format!("bad options: {e}")))?;
+            serde_json::from_value(take(&mut v, "options")).map_err(|e| bad(format!("bad options: {e}")))?;
         options.validate().map_err(|e| bad(format!("bad options: {e}")))?;
-        let state: FitState = serde_json::from_value(v["state"].take()).map_err(|e| bad(format!("bad state: {e}")))?;
+        let state: FitState =
+            serde_json::from_value(take(&mut v, "state")).map_err(|e| bad(format!("bad state: {e}")))?;
         let units: Vec<usize> =
-            serde_json::from_value(v["layer_units"].take()).map_err(|e| bad(format!("bad layer_units: {e}")))?;
+            serde_json::from_value(take(&mut v, "layer_units")).map_err(|e| bad(format!("bad layer_units: {e}")))?;
         let dtype = parse_dtype(v["dtype"].as_str().unwrap_or("")).map_err(|e| bad(e.to_string()))?;
         check_layout(&units, &options, &state).map_err(bad)?;
         // Every tensor must be there with the layout's shape and dtype (so the
@@ -137,8 +138,14 @@ impl Core {
         core.best_packed = Some(net.flat.read_value()?);
         core.net = Some(net);
         core.state = state;
-        Ok((core, v["extra"].take()))
+        Ok((core, take(&mut v, "extra")))
     }
+}
+
+/// Moves `v[key]` out (`Null` when `v` is not an object or has no `key`:
+/// indexing a non-object mutably would panic, and the file is untrusted).
+pub(crate) fn take(v: &mut Value, key: &str) -> Value {
+    v.get_mut(key).map(Value::take).unwrap_or(Value::Null)
 }
 
 /// The layer sizes against the parameters and the fitted attributes.

@@ -25,6 +25,7 @@
 //! ```
 
 use super::core::{Core, Encoded, FitState, Scoring};
+use super::io::take;
 use super::params::{Loss, MlpOptions, OutActivation};
 use crate::base::{Estimator, Predictor, Regressor};
 use crate::data::{row_major, Column, Features, Targets};
@@ -208,7 +209,7 @@ impl MlpRegressor {
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let (core, mut extra) = Core::load(path, WHAT)?;
-        let loss: Loss = serde_json::from_value(extra["loss"].take())
+        let loss: Loss = serde_json::from_value(take(&mut extra, "loss"))
             .map_err(|e| Error::model_file(path, format!("bad loss: {e}")))?;
         let want = match loss {
             Loss::SquaredError => OutActivation::Identity,

@@ -8,7 +8,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use deeprust::keras::layers::{Dense, Layer};
-use deeprust::keras::optimizers::{Adam, AdamOptions};
+use deeprust::keras::optimizers::Adam;
 use deeprust::keras::Sequential;
 use deeprust::tf::{nn, random, train, DType, Device, GradientTape, Tensor, Variable};
 
@@ -132,12 +132,8 @@ fn keras_model(dims: &[usize]) -> Sequential {
         layers.push(Box::new(if i == 0 { d.input_shape(&[dims[0]]) } else { d }));
     }
     let mut m = Sequential::new(layers);
-    m.compile(
-        Adam::new(AdamOptions::default()),
-        "sparse_categorical_crossentropy",
-        &["accuracy"],
-    )
-    .unwrap();
+    m.compile(Adam::default(), "sparse_categorical_crossentropy", &["accuracy"])
+        .unwrap();
     m
 }
 

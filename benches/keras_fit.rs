@@ -7,7 +7,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use deeprust::keras::layers::Dense;
-use deeprust::keras::optimizers::{Adam, AdamOptions};
+use deeprust::keras::optimizers::Adam;
 use deeprust::keras::{FitOptions, Sequential};
 use deeprust::tf::{random, DType, Device, Tensor};
 
@@ -29,10 +29,7 @@ fn model() -> Sequential {
         Box::new(Dense::new(5).activation("sigmoid").input_shape(&[4])),
         Box::new(Dense::new(3).activation("softmax")),
     ]);
-    let adam = Adam::new(AdamOptions {
-        learning_rate: 0.01.into(),
-        ..AdamOptions::default()
-    });
+    let adam = Adam::new(0.01);
     m.compile(adam, "categorical_crossentropy", &["accuracy"]).unwrap();
     m
 }

@@ -34,7 +34,7 @@ use deeprust::keras::datasets::{read_csv, train_test_split, StandardScaler};
 use deeprust::keras::layers::Dense;
 use deeprust::keras::losses::{Loss, SparseCategoricalCrossentropy};
 use deeprust::keras::metrics::{Mean, Metric, SparseCategoricalAccuracy};
-use deeprust::keras::optimizers::{Adam, AdamOptions, Optimizer};
+use deeprust::keras::optimizers::{Adam, Optimizer};
 use deeprust::keras::Sequential;
 use deeprust::tf::random::{self, Generator};
 use deeprust::tf::{no_grad, Device, GradientTape, Tensor};
@@ -93,10 +93,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     ])
     .with_device(dev.clone())?;
     let loss_fn = SparseCategoricalCrossentropy::new();
-    let mut optimizer = Adam::new(AdamOptions {
-        learning_rate: 0.01.into(),
-        ..AdamOptions::default()
-    });
+    let mut optimizer = Adam::new(0.01);
     let mut train_loss = Mean::new();
     let mut train_acc = SparseCategoricalAccuracy::new();
     // The weights do not change identity during training: collect them once.

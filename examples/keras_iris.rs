@@ -24,7 +24,7 @@ use clap::Parser;
 use deeprust::keras::datasets::{read_csv, train_test_split, StandardScaler};
 use deeprust::keras::layers::Dense;
 use deeprust::keras::models::EvaluateOptions;
-use deeprust::keras::optimizers::{Adam, AdamOptions};
+use deeprust::keras::optimizers::Adam;
 use deeprust::keras::{FitOptions, Sequential};
 use deeprust::tf::{random, DType, Device, Tensor};
 use std::process::ExitCode;
@@ -80,10 +80,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     ])
     .with_device(args.device.clone())?;
     model.compile(
-        Adam::new(AdamOptions {
-            learning_rate: 0.01.into(),
-            ..AdamOptions::default()
-        }),
+        Adam::new(0.01),
         "categorical_crossentropy",
         &["accuracy"],
     )?;

@@ -109,7 +109,7 @@ pub fn tape(w: &Workload, seed: u64) -> anyhow::Result<(f64, Outcome)> {
 /// cross-entropy on one-hot labels, as the peers' Keras script.
 pub fn keras(w: &Workload, seed: u64) -> anyhow::Result<(f64, Outcome)> {
     use deeprust::keras::layers::{Dense, Layer};
-    use deeprust::keras::optimizers::{Adam, AdamOptions};
+    use deeprust::keras::optimizers::Adam;
     use deeprust::keras::{FitOptions, Sequential};
     let dev = w.device.clone();
     random::set_seed(seed);
@@ -120,10 +120,7 @@ pub fn keras(w: &Workload, seed: u64) -> anyhow::Result<(f64, Outcome)> {
     }
     layers.push(Box::new(Dense::new(w.n_classes).activation("softmax")));
     let mut model = Sequential::new(layers).with_device(dev.clone())?;
-    let adam = Adam::new(AdamOptions {
-        learning_rate: w.lr.into(),
-        ..AdamOptions::default()
-    });
+    let adam = Adam::new(w.lr);
     model.compile(adam, "categorical_crossentropy", &["accuracy"])?;
     let n = w.n_train();
     let x = Tensor::from_slice(&w.x_train, &[n, w.n_features], &dev)?;

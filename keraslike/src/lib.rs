@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod models;
 pub mod optimizers;
 pub mod regularizers;
+pub mod saving;
 
 pub use error::{Error, Result};
 // The layers at the root, as `keras.layers.*`; the `Activation` layer stays at

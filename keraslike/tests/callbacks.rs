@@ -8,7 +8,7 @@ use keraslike::callbacks::{
     ModelCheckpointOptions, ReduceLROnPlateau, ReduceLROnPlateauOptions, TerminateOnNaN,
 };
 use keraslike::layers::Dense;
-use keraslike::optimizers::{SGDOptions, SGD};
+use keraslike::optimizers::SGD;
 use keraslike::{FitOptions, Sequential};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -17,15 +17,7 @@ use tensorlow::Tensor;
 /// The one-weight model with `w = w0`, compiled with SGD at `lr`.
 fn model(w0: f32, lr: f64) -> Sequential {
     let mut m = Sequential::new(vec![Box::new(Dense::new(1).use_bias(false).input_shape(&[1]))]);
-    m.compile(
-        SGD::new(SGDOptions {
-            learning_rate: lr.into(),
-            ..Default::default()
-        }),
-        "mse",
-        &[] as &[&str],
-    )
-    .unwrap();
+    m.compile(SGD::new(lr), "mse", &[] as &[&str]).unwrap();
     m.set_weights(&[Tensor::new(&[w0], &[1, 1]).unwrap()]).unwrap();
     m
 }

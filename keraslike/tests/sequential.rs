@@ -6,7 +6,7 @@ use keraslike::callbacks::{Callback, Logs};
 use keraslike::datasets::{read_csv, train_test_split, StandardScaler};
 use keraslike::layers::Dense;
 use keraslike::models::{EvaluateOptions, PredictOptions};
-use keraslike::optimizers::{Adam, AdamOptions, SGDOptions, SGD};
+use keraslike::optimizers::{Adam, SGD};
 use keraslike::{Error, FitOptions, Sequential};
 use tensorlow::{random, DType, Device, Tensor};
 
@@ -53,10 +53,7 @@ fn mlp(seed: u64) -> Sequential {
 }
 
 fn adam(lr: f64) -> Adam {
-    Adam::new(AdamOptions {
-        learning_rate: lr.into(),
-        ..AdamOptions::default()
-    })
+    Adam::new(lr)
 }
 
 fn quiet(epochs: usize, batch_size: usize) -> FitOptions {
@@ -219,12 +216,7 @@ fn zero_sample_weights_equal_dropping_the_samples() {
     // on the k samples.
     let (xt, yt, _, _) = iris();
     let (n, k) = (120usize, 80usize);
-    let sgd = |lr: f64| {
-        SGD::new(SGDOptions {
-            learning_rate: lr.into(),
-            ..SGDOptions::default()
-        })
-    };
+    let sgd = |lr: f64| SGD::new(lr);
     let opts = |bs| FitOptions {
         shuffle: false,
         ..quiet(5, bs)

@@ -12,12 +12,14 @@
 //! ```
 
 use super::categorical_crossentropy::check_smoothing;
+use super::config::{loss_common, loss_type};
 use super::{align, mean_per_sample, non_batch_axis, Loss, EPSILON};
 use crate::Result;
 use tensorlow::{nn, Tensor};
 
 const NAME: &str = "binary_crossentropy";
 
+loss_type! {
 /// `-(y ln p + (1 - y) ln(1 - p))`, averaged over the last axis (and any
 /// other non-batch axes), for labels in `[0, 1]` and probabilities `p`
 /// (or logits with `from_logits`).
@@ -27,63 +29,41 @@ const NAME: &str = "binary_crossentropy";
 /// `from_logits` the stable `max(x, 0) - x y + ln(1 + e^-|x|)` is used.
 /// `y_true` of shape `(batch,)` against a `(batch, 1)` sigmoid output is
 /// fine (Keras expands it).
-#[derive(Clone, Debug, PartialEq)]
-pub struct BinaryCrossentropy {
-    /// Whether `y_pred` holds logits rather than probabilities (default `false`).
-    pub from_logits: bool,
-    /// Squeezes the labels towards 0.5: `y * (1 - s) + 0.5 s` (default 0,
-    /// must lie in `[0, 1]`).
-    pub label_smoothing: f64,
-    /// The axis averaged over (default -1). Every non-batch axis is averaged
-    /// in the end, so it only has to name a non-batch axis.
-    pub axis: isize,
-}
-
-impl Default for BinaryCrossentropy {
-    fn default() -> Self {
-        BinaryCrossentropy {
-            from_logits: false,
-            label_smoothing: 0.0,
-            axis: -1,
-        }
+BinaryCrossentropy,
+/// The config of [`BinaryCrossentropy`].
+BinaryCrossentropyConfig {
+    class: "BinaryCrossentropy",
+    name: "binary_crossentropy",
+    fields: {
+        /// Whether `y_pred` holds logits rather than probabilities (default `false`).
+        from_logits: bool = false,
+        /// Squeezes the labels towards 0.5: `y * (1 - s) + 0.5 s` (default 0,
+        /// must lie in `[0, 1]`).
+        label_smoothing: f64 = 0.0,
+        /// The axis averaged over (default -1). Every non-batch axis is averaged
+        /// in the end, so it only has to name a non-batch axis.
+        axis: isize = -1,
     }
+}
 }
 
 impl BinaryCrossentropy {
-    /// Keras' defaults: probabilities, no smoothing, last axis.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets [`from_logits`](Self::from_logits).
-    pub fn from_logits(mut self, from_logits: bool) -> Self {
-        self.from_logits = from_logits;
-        self
-    }
-    /// Sets [`label_smoothing`](Self::label_smoothing).
-    pub fn label_smoothing(mut self, label_smoothing: f64) -> Self {
-        self.label_smoothing = label_smoothing;
-        self
-    }
-    /// Sets [`axis`](Self::axis).
-    pub fn axis(mut self, axis: isize) -> Self {
-        self.axis = axis;
-        self
+    fn check(&self) -> Result<()> {
+        check_smoothing(Self::CLASS, self.config.label_smoothing)
     }
 }
 
 impl Loss for BinaryCrossentropy {
-    fn name(&self) -> &str {
-        NAME
-    }
+    loss_common!();
 
     fn per_sample(&self, y_true: &Tensor, y_pred: &Tensor) -> Result<Tensor> {
-        check_smoothing(NAME, self.label_smoothing)?;
+        let c = &self.config;
         let (mut yt, yp) = align(NAME, y_true, y_pred)?;
-        non_batch_axis(NAME, self.axis, &yp)?;
-        if self.label_smoothing > 0.0 {
-            yt = yt.affine(1.0 - self.label_smoothing, 0.5 * self.label_smoothing)?;
+        non_batch_axis(NAME, c.axis, &yp)?;
+        if c.label_smoothing > 0.0 {
+            yt = yt.affine(1.0 - c.label_smoothing, 0.5 * c.label_smoothing)?;
         }
-        let elementwise = if self.from_logits {
+        let elementwise = if c.from_logits {
             nn::sigmoid_cross_entropy_with_logits(&yt, &yp)?
         } else {
             let p = yp.clip_by_value(EPSILON, 1.0 - EPSILON)?;
@@ -93,15 +73,6 @@ impl Loss for BinaryCrossentropy {
             pos.add(&neg)?.neg()?
         };
         mean_per_sample(&elementwise)
-    }
-
-    fn get_config(&self) -> serde_json::Value {
-        serde_json::json!({
-            "name": NAME,
-            "from_logits": self.from_logits,
-            "label_smoothing": self.label_smoothing,
-            "axis": self.axis,
-        })
     }
 }
 

@@ -12,12 +12,14 @@
 //! # Ok(()) }
 //! ```
 
+use super::config::{loss_common, loss_type};
 use super::{check_pred, mean_per_sample, non_batch_axis, Loss, EPSILON};
 use crate::{Error, Result};
 use tensorlow::{nn, Tensor};
 
 const NAME: &str = "categorical_crossentropy";
 
+loss_type! {
 /// Cross-entropy between one-hot `y_true` and predicted class probabilities
 /// (or logits with `from_logits`), summed over the class `axis`.
 ///
@@ -29,46 +31,26 @@ const NAME: &str = "categorical_crossentropy";
 /// stable `softmax_cross_entropy_with_logits` is used instead, which also
 /// keeps a useful gradient for confidently wrong predictions; prefer a
 /// linear last layer with `from_logits(true)` when you can.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CategoricalCrossentropy {
-    /// Whether `y_pred` holds logits rather than probabilities (default `false`).
-    pub from_logits: bool,
-    /// Smooths the labels towards uniform: `y * (1 - s) + s / num_classes`
-    /// (default 0, must lie in `[0, 1]`).
-    pub label_smoothing: f64,
-    /// The class axis (default -1).
-    pub axis: isize,
-}
-
-impl Default for CategoricalCrossentropy {
-    fn default() -> Self {
-        CategoricalCrossentropy {
-            from_logits: false,
-            label_smoothing: 0.0,
-            axis: -1,
-        }
+CategoricalCrossentropy,
+/// The config of [`CategoricalCrossentropy`].
+CategoricalCrossentropyConfig {
+    class: "CategoricalCrossentropy",
+    name: "categorical_crossentropy",
+    fields: {
+        /// Whether `y_pred` holds logits rather than probabilities (default `false`).
+        from_logits: bool = false,
+        /// Smooths the labels towards uniform: `y * (1 - s) + s / num_classes`
+        /// (default 0, must lie in `[0, 1]`).
+        label_smoothing: f64 = 0.0,
+        /// The class axis (default -1).
+        axis: isize = -1,
     }
+}
 }
 
 impl CategoricalCrossentropy {
-    /// Keras' defaults: probabilities, no smoothing, classes on the last axis.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets [`from_logits`](Self::from_logits).
-    pub fn from_logits(mut self, from_logits: bool) -> Self {
-        self.from_logits = from_logits;
-        self
-    }
-    /// Sets [`label_smoothing`](Self::label_smoothing).
-    pub fn label_smoothing(mut self, label_smoothing: f64) -> Self {
-        self.label_smoothing = label_smoothing;
-        self
-    }
-    /// Sets [`axis`](Self::axis).
-    pub fn axis(mut self, axis: isize) -> Self {
-        self.axis = axis;
-        self
+    fn check(&self) -> Result<()> {
+        check_smoothing(Self::CLASS, self.config.label_smoothing)
     }
 }
 
@@ -83,13 +65,11 @@ pub(crate) fn check_smoothing(loss: &str, s: f64) -> Result<()> {
 }
 
 impl Loss for CategoricalCrossentropy {
-    fn name(&self) -> &str {
-        NAME
-    }
+    loss_common!();
 
     fn per_sample(&self, y_true: &Tensor, y_pred: &Tensor) -> Result<Tensor> {
         check_pred(NAME, y_pred)?;
-        check_smoothing(NAME, self.label_smoothing)?;
+        let c = &self.config;
         if y_true.shape() != y_pred.shape() || y_pred.rank() < 2 {
             let hint = if y_true.rank() + 1 == y_pred.rank() || y_true.shape().last() == Some(&1) {
                 "; for integer class labels use sparse_categorical_crossentropy"
@@ -102,7 +82,7 @@ impl Loss for CategoricalCrossentropy {
                 y_pred.shape()
             )));
         }
-        let axis = non_batch_axis(NAME, self.axis, y_pred)? as isize;
+        let axis = non_batch_axis(NAME, c.axis, y_pred)? as isize;
         let classes = y_pred.shape()[axis as usize];
         if classes < 2 {
             // Keras only warns; with one class the loss is identically 0 and
@@ -114,12 +94,12 @@ impl Loss for CategoricalCrossentropy {
             )));
         }
         let mut yt = y_true.cast(y_pred.dtype())?;
-        if self.label_smoothing > 0.0 {
+        if c.label_smoothing > 0.0 {
             // Keras divides by shape[-1] whatever the axis; so do we.
             let n = y_pred.shape()[y_pred.rank() - 1] as f64;
-            yt = yt.affine(1.0 - self.label_smoothing, self.label_smoothing / n)?;
+            yt = yt.affine(1.0 - c.label_smoothing, c.label_smoothing / n)?;
         }
-        let per_position = if self.from_logits {
+        let per_position = if c.from_logits {
             nn::softmax_cross_entropy_with_logits(&yt, y_pred, axis)?
         } else {
             let p = y_pred.div(&y_pred.sum(&[axis], true)?)?;
@@ -127,15 +107,6 @@ impl Loss for CategoricalCrossentropy {
             yt.mul(&p.log()?)?.sum(&[axis], false)?.neg()?
         };
         mean_per_sample(&per_position)
-    }
-
-    fn get_config(&self) -> serde_json::Value {
-        serde_json::json!({
-            "name": NAME,
-            "from_logits": self.from_logits,
-            "label_smoothing": self.label_smoothing,
-            "axis": self.axis,
-        })
     }
 }
 
@@ -212,10 +183,12 @@ mod tests {
             &t(&p, &[1, 3]),
         );
         assert_close(&l, &[want], 1e-12);
-        assert!(CategoricalCrossentropy::new()
+        // Checked once, when the loss is validated (compile, from_config).
+        let err = CategoricalCrossentropy::new()
             .label_smoothing(1.5)
-            .per_sample(&t(&[0.0, 1.0, 0.0], &[1, 3]), &t(&p, &[1, 3]))
-            .is_err());
+            .validate()
+            .unwrap_err();
+        assert!(err.to_string().contains("label_smoothing"), "{err}");
     }
 
     #[test]

@@ -7,24 +7,38 @@
 //! // 0/1 labels are read as -1/1: max(1 - 1 * 0.5, 0) and max(1 + 1 * 0.5, 0).
 //! let y_true = Tensor::new(&[1.0f32, 0.0], &[2, 1])?;
 //! let y_pred = Tensor::new(&[0.5f32, 0.5], &[2, 1])?;
-//! assert_eq!(Hinge.per_sample(&y_true, &y_pred)?.to_vec::<f32>()?, vec![0.5, 1.5]);
+//! assert_eq!(Hinge::new().per_sample(&y_true, &y_pred)?.to_vec::<f32>()?, vec![0.5, 1.5]);
 //! # Ok(()) }
 //! ```
 
+use super::config::{loss_common, loss_type};
 use super::{align, mean_per_sample, Loss};
 use crate::Result;
 use tensorlow::Tensor;
 
 const NAME: &str = "hinge";
 
+loss_type! {
 /// `mean(max(1 - y_true * y_pred, 0))` over the last axis (and any other
 /// non-batch axes), for labels in {-1, 1}.
 ///
 /// As in Keras, when **every** label of the batch is 0 or 1 they are mapped
 /// to -1/1 (`2y - 1`); otherwise they are used as given. The check runs on
 /// the device (no host round trip).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Hinge;
+Hinge,
+/// The config of [`Hinge`].
+HingeConfig {
+    class: "Hinge",
+    name: "hinge",
+    fields: {}
+}
+}
+
+impl Hinge {
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+}
 
 /// Keras' `convert_binary_labels_to_hinge`, branch-free:
 /// `y * (1 + all) - all` with `all` = 1 when every label is 0 or 1, else 0.
@@ -36,9 +50,7 @@ pub(crate) fn binary_labels_to_hinge(y: &Tensor) -> Result<Tensor> {
 }
 
 impl Loss for Hinge {
-    fn name(&self) -> &str {
-        NAME
-    }
+    loss_common!();
 
     fn per_sample(&self, y_true: &Tensor, y_pred: &Tensor) -> Result<Tensor> {
         let (yt, yp) = align(NAME, y_true, y_pred)?;
@@ -62,17 +74,22 @@ mod tests {
     #[test]
     fn matches_keras() {
         let yp = t(&YP, &[2, 3]);
-        let bin = per_sample(&Hinge, &t(&[0.0, 1.0, 1.0, 1.0, 0.0, 0.0], &[2, 3]), &yp);
+        let bin = per_sample(&Hinge::new(), &t(&[0.0, 1.0, 1.0, 1.0, 0.0, 0.0], &[2, 3]), &yp);
         assert_close(&bin, &[1.0, 0.9], 1e-12);
-        let pm = per_sample(&Hinge, &t(&[-1.0, 1.0, 1.0, 1.0, -1.0, -1.0], &[2, 3]), &yp);
+        let pm = per_sample(&Hinge::new(), &t(&[-1.0, 1.0, 1.0, 1.0, -1.0, -1.0], &[2, 3]), &yp);
         assert_close(&pm, &[1.0, 0.9], 1e-12);
         // A label 2 turns the conversion off for the whole batch.
-        let raw = per_sample(&Hinge, &t(&[0.0, 1.0, 2.0, 1.0, 0.0, 0.0], &[2, 3]), &yp);
+        let raw = per_sample(&Hinge::new(), &t(&[0.0, 1.0, 2.0, 1.0, 0.0, 0.0], &[2, 3]), &yp);
         assert_close(&raw, &[0.7999999999999999, 0.9333333333333332], 1e-12);
     }
 
     #[test]
     fn gradient_matches_finite_differences() {
-        check_grad(&Hinge, &t(&[0.0, 1.0, 1.0, 1.0, 0.0, 0.0], &[2, 3]), &YP, &[2, 3]);
+        check_grad(
+            &Hinge::new(),
+            &t(&[0.0, 1.0, 1.0, 1.0, 0.0, 0.0], &[2, 3]),
+            &YP,
+            &[2, 3],
+        );
     }
 }

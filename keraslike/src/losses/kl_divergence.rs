@@ -5,26 +5,38 @@
 //! use keraslike::tensorlow::Tensor;
 //! # fn main() -> keraslike::Result<()> {
 //! let p = Tensor::new(&[0.5f64, 0.5], &[1, 2])?;
-//! assert_eq!(KLDivergence.per_sample(&p, &p)?.to_vec::<f64>()?, vec![0.0]);
+//! assert_eq!(KLDivergence::new().per_sample(&p, &p)?.to_vec::<f64>()?, vec![0.0]);
 //! # Ok(()) }
 //! ```
 
+use super::config::{loss_common, loss_type};
 use super::{align, mean_per_sample, Loss, EPSILON};
 use crate::Result;
 use tensorlow::Tensor;
 
 const NAME: &str = "kl_divergence";
 
+loss_type! {
 /// `sum(y_true * ln(y_true / y_pred))` over the last axis, with both
 /// clipped to `[EPSILON, 1]` first (as in Keras, so zeros give finite
 /// values); other non-batch axes are averaged.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct KLDivergence;
+KLDivergence,
+/// The config of [`KLDivergence`].
+KLDivergenceConfig {
+    class: "KLDivergence",
+    name: "kl_divergence",
+    fields: {}
+}
+}
+
+impl KLDivergence {
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+}
 
 impl Loss for KLDivergence {
-    fn name(&self) -> &str {
-        NAME
-    }
+    loss_common!();
 
     fn per_sample(&self, y_true: &Tensor, y_pred: &Tensor) -> Result<Tensor> {
         let (yt, yp) = align(NAME, y_true, y_pred)?;
@@ -47,7 +59,7 @@ mod tests {
     fn matches_keras_and_hand() {
         let yt = t(&[0.2, 0.8, 0.0, 0.5, 0.25, 0.25], &[2, 3]);
         let yp = t(&[0.3, 0.6, 0.1, 0.0, 0.5, 0.5], &[2, 3]);
-        let l = per_sample(&KLDivergence, &yt, &yp);
+        let l = per_sample(&KLDivergence::new(), &yt, &yp);
         assert_close(&l, &[0.14905125478873618, 7.365900644919216], 1e-12);
         // By hand, first row: 0.2 ln(2/3) + 0.8 ln(4/3) + 1e-7 ln(1e-7 / 0.1).
         let hand = 0.2 * (0.2f64 / 0.3).ln() + 0.8 * (0.8f64 / 0.6).ln() + 1e-7 * (1e-7f64 / 0.1).ln();
@@ -57,6 +69,6 @@ mod tests {
     #[test]
     fn gradient_matches_finite_differences() {
         let yt = t(&[0.2, 0.8, 0.0, 0.5, 0.25, 0.25], &[2, 3]);
-        check_grad(&KLDivergence, &yt, &[0.3, 0.6, 0.1, 0.2, 0.5, 0.5], &[2, 3]);
+        check_grad(&KLDivergence::new(), &yt, &[0.3, 0.6, 0.1, 0.2, 0.5, 0.5], &[2, 3]);
     }
 }

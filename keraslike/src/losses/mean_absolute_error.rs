@@ -6,29 +6,46 @@
 //! # fn main() -> keraslike::Result<()> {
 //! let y_true = Tensor::new(&[0.0f32, 1.0, 0.0, 0.0], &[2, 2])?;
 //! let y_pred = Tensor::new(&[1.0f32, 1.0, 3.0, 0.0], &[2, 2])?;
-//! assert_eq!(MeanAbsoluteError.per_sample(&y_true, &y_pred)?.to_vec::<f32>()?, vec![0.5, 1.5]);
+//! assert_eq!(MeanAbsoluteError::new().per_sample(&y_true, &y_pred)?.to_vec::<f32>()?, vec![0.5, 1.5]);
 //! # Ok(()) }
 //! ```
 
+use super::config::{loss_common, loss_type};
 use super::{align, mean_per_sample, Loss};
 use crate::Result;
 use tensorlow::Tensor;
 
 const NAME: &str = "mean_absolute_error";
 
+loss_type! {
 /// `mean(|y_true - y_pred|)` over the last axis (and any other non-batch axes).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct MeanAbsoluteError;
+MeanAbsoluteError,
+/// The config of [`MeanAbsoluteError`].
+MeanAbsoluteErrorConfig {
+    class: "MeanAbsoluteError",
+    name: "mean_absolute_error",
+    fields: {}
+}
+}
+
+impl MeanAbsoluteError {
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+}
 
 impl Loss for MeanAbsoluteError {
-    fn name(&self) -> &str {
-        NAME
-    }
+    loss_common!();
 
     fn per_sample(&self, y_true: &Tensor, y_pred: &Tensor) -> Result<Tensor> {
-        let (yt, yp) = align(NAME, y_true, y_pred)?;
-        mean_per_sample(&yp.sub(&yt)?.abs()?)
+        values(y_true, y_pred)
     }
+}
+
+/// The per-sample values (shared with the `mean_absolute_error` metric).
+pub(crate) fn values(y_true: &Tensor, y_pred: &Tensor) -> Result<Tensor> {
+    let (yt, yp) = align(NAME, y_true, y_pred)?;
+    mean_per_sample(&yp.sub(&yt)?.abs()?)
 }
 
 #[cfg(test)]
@@ -45,7 +62,7 @@ mod tests {
 
     #[test]
     fn matches_keras() {
-        let l = per_sample(&MeanAbsoluteError, &t(&YT, &[2, 3]), &t(&YP, &[2, 3]));
+        let l = per_sample(&MeanAbsoluteError::new(), &t(&YT, &[2, 3]), &t(&YP, &[2, 3]));
         assert_close(&l, &[1.0, 1.25], 1e-12);
     }
 
@@ -53,7 +70,7 @@ mod tests {
     fn gradient_matches_finite_differences() {
         // Away from the kink at y_pred = y_true.
         check_grad(
-            &MeanAbsoluteError,
+            &MeanAbsoluteError::new(),
             &t(&YT, &[2, 3]),
             &[1.0, 1.5, 0.5, 2.0, 0.25, -1.0],
             &[2, 3],

@@ -8,26 +8,38 @@
 //! let y_true = Tensor::new(&[2.0f32, -4.0], &[1, 2])?;
 //! let y_pred = Tensor::new(&[1.0f32, -5.0], &[1, 2])?;
 //! // 100 * (1/2 + 1/4) / 2
-//! assert_eq!(MeanAbsolutePercentageError.per_sample(&y_true, &y_pred)?.to_vec::<f32>()?, vec![37.5]);
+//! assert_eq!(MeanAbsolutePercentageError::new().per_sample(&y_true, &y_pred)?.to_vec::<f32>()?, vec![37.5]);
 //! # Ok(()) }
 //! ```
 
+use super::config::{loss_common, loss_type};
 use super::{align, mean_per_sample, Loss, EPSILON};
 use crate::Result;
 use tensorlow::Tensor;
 
 const NAME: &str = "mean_absolute_percentage_error";
 
+loss_type! {
 /// `100 * mean(|y_true - y_pred| / max(|y_true|, EPSILON))` over the last
 /// axis (and any other non-batch axes). A zero target divides by
 /// `EPSILON = 1e-7`, giving huge values, exactly as in Keras.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct MeanAbsolutePercentageError;
+MeanAbsolutePercentageError,
+/// The config of [`MeanAbsolutePercentageError`].
+MeanAbsolutePercentageErrorConfig {
+    class: "MeanAbsolutePercentageError",
+    name: "mean_absolute_percentage_error",
+    fields: {}
+}
+}
+
+impl MeanAbsolutePercentageError {
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+}
 
 impl Loss for MeanAbsolutePercentageError {
-    fn name(&self) -> &str {
-        NAME
-    }
+    loss_common!();
 
     fn per_sample(&self, y_true: &Tensor, y_pred: &Tensor) -> Result<Tensor> {
         let (yt, yp) = align(NAME, y_true, y_pred)?;
@@ -51,7 +63,7 @@ mod tests {
 
     #[test]
     fn matches_keras() {
-        let l = per_sample(&MeanAbsolutePercentageError, &t(&YT, &[2, 3]), &t(&YP, &[2, 3]));
+        let l = per_sample(&MeanAbsolutePercentageError::new(), &t(&YT, &[2, 3]), &t(&YP, &[2, 3]));
         assert_close(&l, &[75.0, 83333400.0], 1e-12);
     }
 
@@ -60,7 +72,7 @@ mod tests {
         // Nonzero targets, away from the kink at y_pred = y_true.
         let yt = [0.5, 1.0, -2.0, 3.0, 0.4, 1.5];
         check_grad(
-            &MeanAbsolutePercentageError,
+            &MeanAbsolutePercentageError::new(),
             &t(&yt, &[2, 3]),
             &[1.0, 1.5, 0.5, 2.0, 0.25, -1.0],
             &[2, 3],

@@ -6,29 +6,46 @@
 //! # fn main() -> keraslike::Result<()> {
 //! let y_true = Tensor::new(&[0.0f32, 1.0, 0.0, 0.0], &[2, 2])?;
 //! let y_pred = Tensor::new(&[1.0f32, 1.0, 1.0, 0.0], &[2, 2])?;
-//! assert_eq!(MeanSquaredError.per_sample(&y_true, &y_pred)?.to_vec::<f32>()?, vec![0.5, 0.5]);
+//! assert_eq!(MeanSquaredError::new().per_sample(&y_true, &y_pred)?.to_vec::<f32>()?, vec![0.5, 0.5]);
 //! # Ok(()) }
 //! ```
 
+use super::config::{loss_common, loss_type};
 use super::{align, mean_per_sample, Loss};
 use crate::Result;
 use tensorlow::Tensor;
 
 const NAME: &str = "mean_squared_error";
 
+loss_type! {
 /// `mean((y_true - y_pred)²)` over the last axis (and any other non-batch axes).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct MeanSquaredError;
+MeanSquaredError,
+/// The config of [`MeanSquaredError`].
+MeanSquaredErrorConfig {
+    class: "MeanSquaredError",
+    name: "mean_squared_error",
+    fields: {}
+}
+}
+
+impl MeanSquaredError {
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+}
 
 impl Loss for MeanSquaredError {
-    fn name(&self) -> &str {
-        NAME
-    }
+    loss_common!();
 
     fn per_sample(&self, y_true: &Tensor, y_pred: &Tensor) -> Result<Tensor> {
-        let (yt, yp) = align(NAME, y_true, y_pred)?;
-        mean_per_sample(&yp.sub(&yt)?.square()?)
+        values(y_true, y_pred)
     }
+}
+
+/// The per-sample values (shared with the `mean_squared_error` metric).
+pub(crate) fn values(y_true: &Tensor, y_pred: &Tensor) -> Result<Tensor> {
+    let (yt, yp) = align(NAME, y_true, y_pred)?;
+    mean_per_sample(&yp.sub(&yt)?.square()?)
 }
 
 #[cfg(test)]
@@ -45,12 +62,12 @@ mod tests {
 
     #[test]
     fn matches_keras() {
-        let l = per_sample(&MeanSquaredError, &t(&YT, &[2, 3]), &t(&YP, &[2, 3]));
+        let l = per_sample(&MeanSquaredError::new(), &t(&YT, &[2, 3]), &t(&YP, &[2, 3]));
         assert_close(&l, &[2.1666666666666665, 2.4375], 1e-12);
     }
 
     #[test]
     fn gradient_matches_finite_differences() {
-        check_grad(&MeanSquaredError, &t(&YT, &[2, 3]), &YP, &[2, 3]);
+        check_grad(&MeanSquaredError::new(), &t(&YT, &[2, 3]), &YP, &[2, 3]);
     }
 }

@@ -20,6 +20,14 @@
 //! Keras' class names (`"MeanSquaredError"`, ...) are accepted by [`get`] too.
 //! `ε` is Keras' `backend.epsilon()`, [`EPSILON`] = 1e-7.
 //!
+//! **Configuration.** Each loss has chained setters on `new()`
+//! (`CategoricalCrossentropy::new().from_logits(true).label_smoothing(0.1)`)
+//! and a config struct with Keras' field names ([`CategoricalCrossentropyConfig`],
+//! ...), which is both its `get_config()` and its `from_config()`;
+//! [`serialize`] and [`deserialize`] go to and from Keras' serialized form,
+//! and [`register_loss`] adds a user class. Options are validated once
+//! ([`Loss::validate`]: by `from_config` and `compile`), not per batch.
+//!
 //! **Shapes.** As in Keras' `LossFunctionWrapper`, `y_true` of shape
 //! `(batch,)` against `y_pred` of shape `(batch, 1)` (or the reverse) is
 //! expanded to match; a rank-1 `y_pred` is one value per sample. Inputs with
@@ -41,40 +49,59 @@
 
 mod binary_crossentropy;
 mod categorical_crossentropy;
+pub(crate) mod config;
 mod hinge;
 mod huber;
 mod kl_divergence;
-mod mean_absolute_error;
+pub(crate) mod mean_absolute_error;
 mod mean_absolute_percentage_error;
-mod mean_squared_error;
+pub(crate) mod mean_squared_error;
 mod sparse_categorical_crossentropy;
 
-pub use binary_crossentropy::BinaryCrossentropy;
-pub use categorical_crossentropy::CategoricalCrossentropy;
-pub use hinge::Hinge;
-pub use huber::Huber;
-pub use kl_divergence::KLDivergence;
-pub use mean_absolute_error::MeanAbsoluteError;
-pub use mean_absolute_percentage_error::MeanAbsolutePercentageError;
-pub use mean_squared_error::MeanSquaredError;
-pub use sparse_categorical_crossentropy::SparseCategoricalCrossentropy;
+pub use binary_crossentropy::{BinaryCrossentropy, BinaryCrossentropyConfig};
+pub use categorical_crossentropy::{CategoricalCrossentropy, CategoricalCrossentropyConfig};
+pub use config::SUM_OVER_BATCH_SIZE;
+pub use hinge::{Hinge, HingeConfig};
+pub use huber::{Huber, HuberConfig};
+pub use kl_divergence::{KLDivergence, KLDivergenceConfig};
+pub use mean_absolute_error::{MeanAbsoluteError, MeanAbsoluteErrorConfig};
+pub use mean_absolute_percentage_error::{MeanAbsolutePercentageError, MeanAbsolutePercentageErrorConfig};
+pub use mean_squared_error::{MeanSquaredError, MeanSquaredErrorConfig};
+pub use sparse_categorical_crossentropy::{SparseCategoricalCrossentropy, SparseCategoricalCrossentropyConfig};
 
+use crate::saving::registry::{exact, Entry, Registry};
+use crate::saving::{config_from_value, read_object};
 use crate::{Error, Result};
+use serde_json::Value;
+use std::sync::Arc;
 use tensorlow::Tensor;
 
 /// Keras' fuzz factor `backend.epsilon()`: probabilities are clipped to
 /// `[EPSILON, 1 - EPSILON]` before their log.
 pub const EPSILON: f64 = 1e-7;
 
-/// A loss function (`keras.losses.Loss`).
-pub trait Loss {
-    /// The Keras name, e.g. `"categorical_crossentropy"`.
+/// A loss function (`keras.losses.Loss`). Losses are `Send + Sync`, so a
+/// compiled model can move to another thread.
+pub trait Loss: Send + Sync {
+    /// The loss's name (Keras' `name`, e.g. `"categorical_crossentropy"`).
     fn name(&self) -> &str;
+    /// The Keras class name, e.g. `"CategoricalCrossentropy"` (what
+    /// [`serialize`] writes and [`register_loss`] registers). Defaults to
+    /// the Rust type's name.
+    fn class_name(&self) -> &str {
+        crate::saving::object::short_type_name(std::any::type_name::<Self>())
+    }
     /// Per-sample losses of shape `(batch,)`.
     fn per_sample(&self, y_true: &Tensor, y_pred: &Tensor) -> Result<Tensor>;
-    /// The loss's configuration, for saving.
-    fn get_config(&self) -> serde_json::Value {
-        serde_json::json!({ "name": self.name() })
+    /// The loss's config (Keras' `get_config()`); [`serialize`] wraps it
+    /// with the class name.
+    fn get_config(&self) -> Value {
+        serde_json::json!({ "name": self.name(), "reduction": SUM_OVER_BATCH_SIZE })
+    }
+    /// Checks the options once (run by `from_config` and `compile`; the
+    /// per-batch code assumes valid options).
+    fn validate(&self) -> Result<()> {
+        Ok(())
     }
     /// The batch loss, a scalar: Keras' `loss(y_true, y_pred, sample_weight)`
     /// with its default `sum_over_batch_size` reduction, i.e.
@@ -102,9 +129,12 @@ pub trait Loss {
     }
 }
 
-/// Anything `compile` accepts as a loss: a Keras name or a loss object.
+/// Anything `compile` accepts as a loss: a Keras name, a serialized loss or
+/// a loss object. Resolving validates the options, so a bad one fails at
+/// `compile`.
 pub trait IntoLoss {
-    /// Resolves to a boxed loss (unknown names are an error listing the known ones).
+    /// Resolves to a boxed, validated loss (an unknown name is an error
+    /// suggesting the closest known one).
     fn into_loss(self) -> Result<Box<dyn Loss>>;
 }
 impl IntoLoss for &str {
@@ -112,88 +142,136 @@ impl IntoLoss for &str {
         get(self)
     }
 }
+impl IntoLoss for &Value {
+    fn into_loss(self) -> Result<Box<dyn Loss>> {
+        deserialize(self)
+    }
+}
 impl IntoLoss for Box<dyn Loss> {
     fn into_loss(self) -> Result<Box<dyn Loss>> {
+        self.validate()?;
         Ok(self)
     }
 }
 impl<L: Loss + 'static> IntoLoss for L {
     fn into_loss(self) -> Result<Box<dyn Loss>> {
+        self.validate()?;
         Ok(Box::new(self))
     }
 }
 
-/// Every name [`get`] knows, with the canonical Keras name it resolves to.
-/// As in Keras 3's `losses.get`: the function names, the class names and the
-/// short aliases (case-sensitive, like Keras).
-const NAMES: &[(&str, &str)] = &[
-    ("categorical_crossentropy", "categorical_crossentropy"),
-    ("CategoricalCrossentropy", "categorical_crossentropy"),
-    ("sparse_categorical_crossentropy", "sparse_categorical_crossentropy"),
-    ("SparseCategoricalCrossentropy", "sparse_categorical_crossentropy"),
-    ("binary_crossentropy", "binary_crossentropy"),
-    ("BinaryCrossentropy", "binary_crossentropy"),
-    ("bce", "binary_crossentropy"),
-    ("BCE", "binary_crossentropy"),
-    ("mean_squared_error", "mean_squared_error"),
-    ("MeanSquaredError", "mean_squared_error"),
-    ("mse", "mean_squared_error"),
-    ("MSE", "mean_squared_error"),
-    ("mean_absolute_error", "mean_absolute_error"),
-    ("MeanAbsoluteError", "mean_absolute_error"),
-    ("mae", "mean_absolute_error"),
-    ("MAE", "mean_absolute_error"),
-    ("mean_absolute_percentage_error", "mean_absolute_percentage_error"),
-    ("MeanAbsolutePercentageError", "mean_absolute_percentage_error"),
-    ("mape", "mean_absolute_percentage_error"),
-    ("MAPE", "mean_absolute_percentage_error"),
-    ("huber", "huber"),
-    ("Huber", "huber"),
-    ("huber_loss", "huber"),
-    ("kl_divergence", "kl_divergence"),
-    ("KLDivergence", "kl_divergence"),
-    ("kld", "kl_divergence"),
-    ("KLD", "kl_divergence"),
-    ("kullback_leibler_divergence", "kl_divergence"),
-    ("hinge", "hinge"),
-    ("Hinge", "hinge"),
+/// The built-in losses: Keras class name, then the names Keras 3's
+/// `losses.get` also resolves to it (its function name first, then short
+/// aliases; case-sensitive, like Keras).
+const CLASSES: &[(&str, &[&str])] = &[
+    ("CategoricalCrossentropy", &["categorical_crossentropy"]),
+    ("SparseCategoricalCrossentropy", &["sparse_categorical_crossentropy"]),
+    ("BinaryCrossentropy", &["binary_crossentropy", "bce", "BCE"]),
+    ("MeanSquaredError", &["mean_squared_error", "mse", "MSE"]),
+    ("MeanAbsoluteError", &["mean_absolute_error", "mae", "MAE"]),
+    (
+        "MeanAbsolutePercentageError",
+        &["mean_absolute_percentage_error", "mape", "MAPE"],
+    ),
+    ("Huber", &["huber", "huber_loss"]),
+    (
+        "KLDivergence",
+        &["kl_divergence", "kld", "KLD", "kullback_leibler_divergence"],
+    ),
+    ("Hinge", &["hinge"]),
 ];
 
-/// The canonical Keras function name for a loss name or alias
-/// (`"mse"` -> `"mean_squared_error"`, `"huber_loss"` -> `"huber"`), or
-/// `None` for an unknown name. Metrics use it to resolve `"accuracy"`.
+/// The canonical Keras function name for a loss name, alias or class name
+/// (`"mse"` -> `"mean_squared_error"`, `"huber_loss"` -> `"huber"`,
+/// `"CategoricalCrossentropy"` -> `"categorical_crossentropy"`), or `None`
+/// for an unknown name. Metrics use it to resolve `"accuracy"`.
 pub fn canonical_name(name: &str) -> Option<&'static str> {
-    NAMES.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
+    CLASSES
+        .iter()
+        .find(|(class, aliases)| *class == name || aliases.contains(&name))
+        .map(|(_, aliases)| aliases[0])
 }
 
-/// The loss named `name` with Keras' defaults (`"mse"` and other aliases too).
+/// Every built-in loss name: class names and aliases.
+pub(crate) fn known_names() -> Vec<&'static str> {
+    CLASSES
+        .iter()
+        .flat_map(|(class, aliases)| std::iter::once(*class).chain(aliases.iter().copied()))
+        .collect()
+}
+
+/// A registry entry for a built-in loss.
+macro_rules! builtin {
+    ($t:ident) => {
+        Entry::builtin(
+            $t::CLASS,
+            CLASSES
+                .iter()
+                .find(|(c, _)| *c == $t::CLASS)
+                .map_or(&[][..], |(_, a)| *a),
+            |c: &Value| -> Result<Box<dyn Loss>> { Ok(Box::new($t::from_config(config_from_value($t::CLASS, c)?)?)) },
+        )
+    };
+}
+
+fn builtins() -> Vec<Entry<Box<dyn Loss>>> {
+    vec![
+        builtin!(CategoricalCrossentropy),
+        builtin!(SparseCategoricalCrossentropy),
+        builtin!(BinaryCrossentropy),
+        builtin!(MeanSquaredError),
+        builtin!(MeanAbsoluteError),
+        builtin!(MeanAbsolutePercentageError),
+        builtin!(Huber),
+        builtin!(KLDivergence),
+        builtin!(Hinge),
+    ]
+}
+
+/// Class names and aliases (case-sensitive, as Keras') to constructors.
+static REGISTRY: Registry<Box<dyn Loss>> = Registry::new("loss", "keras.losses", exact, builtins);
+
+/// Registers a user loss class, so [`deserialize`] (and so `load_model`)
+/// finds it by `class_name`; `factory` builds it from its config (the JSON
+/// its [`Loss::get_config`] wrote).
+pub fn register_loss(class_name: &str, factory: impl Fn(&Value) -> Result<Box<dyn Loss>> + Send + Sync + 'static) {
+    REGISTRY.register(class_name, Arc::new(factory));
+}
+
+/// Keras' serialized form of a loss:
+/// `{"module": "keras.losses", "class_name": ..., "config": {...}, "registered_name": null}`
+/// (a user class gets `"registered_name": "Custom>Name"`).
+pub fn serialize(loss: &dyn Loss) -> Value {
+    REGISTRY.serialize(loss.class_name(), loss.get_config())
+}
+
+/// The loss a Keras object, a Keras 2 `{"class_name", "config"}`, Keras'
+/// function form or a name describes, validated. Options missing from the
+/// config take Keras' defaults; unknown ones are an error.
+///
+/// ```
+/// use keraslike::losses::{self, Loss};
+/// let v = serde_json::json!({"module": "keras.losses", "class_name": "CategoricalCrossentropy",
+///     "config": {"from_logits": true, "label_smoothing": 0.1}, "registered_name": null});
+/// let l = losses::deserialize(&v).unwrap();
+/// assert_eq!(l.get_config()["from_logits"], true);
+/// assert_eq!(losses::serialize(l.as_ref())["config"]["label_smoothing"], 0.1);
+/// ```
+pub fn deserialize(v: &Value) -> Result<Box<dyn Loss>> {
+    REGISTRY.resolve(&read_object("loss", v)?)
+}
+
+/// The loss named `name` with Keras' defaults (`"mse"` and other aliases,
+/// and class names, too); an unknown name suggests the closest known one.
 ///
 /// ```
 /// let l = keraslike::losses::get("kld").unwrap();
 /// assert_eq!(l.name(), "kl_divergence");
-/// let err = keraslike::losses::get("mse2").err().unwrap().to_string();
-/// assert!(err.contains("mean_squared_error"));
+/// let err = keraslike::losses::get("categorical_crossentropi").err().unwrap().to_string();
+/// assert!(err.contains("did you mean \"categorical_crossentropy\"?"), "{err}");
 /// ```
 pub fn get(name: &str) -> Result<Box<dyn Loss>> {
-    let Some(canonical) = canonical_name(name) else {
-        let known: Vec<&str> = NAMES.iter().map(|(n, _)| *n).collect();
-        return Err(Error::arg(format!(
-            "unknown loss {name:?}; known losses: {}",
-            known.join(", ")
-        )));
-    };
-    Ok(match canonical {
-        "categorical_crossentropy" => Box::new(CategoricalCrossentropy::default()),
-        "sparse_categorical_crossentropy" => Box::new(SparseCategoricalCrossentropy::default()),
-        "binary_crossentropy" => Box::new(BinaryCrossentropy::default()),
-        "mean_squared_error" => Box::new(MeanSquaredError),
-        "mean_absolute_error" => Box::new(MeanAbsoluteError),
-        "mean_absolute_percentage_error" => Box::new(MeanAbsolutePercentageError),
-        "huber" => Box::new(Huber::default()),
-        "kl_divergence" => Box::new(KLDivergence),
-        "hinge" => Box::new(Hinge),
-        other => unreachable!("NAMES maps to {other}, which get() does not construct"),
-    })
+    deserialize(&Value::String(name.to_string()))
 }
 
 /// Keras' `squeeze_or_expand_to_same_rank`: when the ranks differ by one
@@ -386,14 +464,19 @@ mod tests {
 
     #[test]
     fn get_knows_every_name_and_alias() {
-        for (name, canonical) in NAMES {
-            // Huber's own name is Keras' class default "huber_loss", an alias of "huber".
-            let own = get(name).unwrap().name().to_string();
-            assert_eq!(canonical_name(&own), Some(*canonical), "{name}");
+        for (class, aliases) in CLASSES {
+            for name in std::iter::once(class).chain(aliases.iter()) {
+                let l = get(name).unwrap();
+                assert_eq!(l.class_name(), *class, "{name}");
+                // Huber's own name is Keras' class default "huber_loss", an alias of "huber".
+                assert_eq!(canonical_name(l.name()), Some(aliases[0]), "{name}");
+                assert_eq!(canonical_name(class), Some(aliases[0]));
+            }
         }
         let err = get("mean_square_error").err().unwrap().to_string();
         assert!(
-            err.contains("unknown loss") && err.contains("mse") && err.contains("hinge"),
+            err.contains("unknown loss \"mean_square_error\"; did you mean \"mean_squared_error\"? Known losses:")
+                && err.contains("hinge"),
             "{err}"
         );
     }
@@ -401,7 +484,7 @@ mod tests {
     #[test]
     fn call_reduces_like_sum_over_batch_size() {
         // per-sample mse = [0.5, 2.0]; weights [2, 0] -> (1.0 + 0) / 2 = 0.5.
-        let mse = MeanSquaredError;
+        let mse = MeanSquaredError::new();
         let yt = t(&[0.0, 1.0, 0.0, 0.0], &[2, 2]);
         let yp = t(&[1.0, 1.0, 2.0, 0.0], &[2, 2]);
         assert_close(
@@ -418,19 +501,23 @@ mod tests {
     #[test]
     fn shapes_are_matched_like_keras() {
         // (batch,) against (batch, 1): one value per sample.
-        let l = per_sample(&MeanSquaredError, &t(&[1.0, 2.0], &[2]), &t(&[0.0, 0.0], &[2, 1]));
+        let l = per_sample(
+            &MeanSquaredError::new(),
+            &t(&[1.0, 2.0], &[2]),
+            &t(&[0.0, 0.0], &[2, 1]),
+        );
         assert_close(&l, &[1.0, 4.0], 1e-12);
         // A rank-1 pair: one value per sample too.
-        let l = per_sample(&MeanSquaredError, &t(&[1.0, 2.0], &[2]), &t(&[0.0, 0.0], &[2]));
+        let l = per_sample(&MeanSquaredError::new(), &t(&[1.0, 2.0], &[2]), &t(&[0.0, 0.0], &[2]));
         assert_close(&l, &[1.0, 4.0], 1e-12);
         // (batch,) against (batch, 3) is refused, not broadcast.
-        let err = MeanSquaredError
+        let err = MeanSquaredError::new()
             .per_sample(&t(&[1.0, 2.0], &[2]), &t(&[0.0; 6], &[2, 3]))
             .unwrap_err()
             .to_string();
         assert!(err.contains("[2]") && err.contains("[2, 3]"), "{err}");
         // Integer y_pred is refused.
         let yp = Tensor::new(&[1u32, 2], &[2]).unwrap();
-        assert!(MeanSquaredError.per_sample(&t(&[1.0, 2.0], &[2]), &yp).is_err());
+        assert!(MeanSquaredError::new().per_sample(&t(&[1.0, 2.0], &[2]), &yp).is_err());
     }
 }

@@ -13,12 +13,14 @@
 //! # Ok(()) }
 //! ```
 
+use super::config::{loss_common, loss_type};
 use super::{check_pred, mean_per_sample, non_batch_axis, Loss, EPSILON};
 use crate::{Error, Result};
 use tensorlow::{nn, DType, Tensor};
 
 const NAME: &str = "sparse_categorical_crossentropy";
 
+loss_type! {
 /// Cross-entropy between integer class labels and predicted class
 /// probabilities (or logits with `from_logits`).
 ///
@@ -34,38 +36,35 @@ const NAME: &str = "sparse_categorical_crossentropy";
 ///
 /// Keras 3's class has no `label_smoothing` (smooth one-hot labels with
 /// [`CategoricalCrossentropy`](super::CategoricalCrossentropy) instead) and
-/// its `ignore_class` is not implemented here.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SparseCategoricalCrossentropy {
-    /// Whether `y_pred` holds logits rather than probabilities (default `false`).
-    pub from_logits: bool,
-    /// The class axis of `y_pred` (default -1).
-    pub axis: isize,
-}
-
-impl Default for SparseCategoricalCrossentropy {
-    fn default() -> Self {
-        SparseCategoricalCrossentropy {
-            from_logits: false,
-            axis: -1,
-        }
+/// its `ignore_class` is not implemented here (accepted only as `None`).
+SparseCategoricalCrossentropy,
+/// The config of [`SparseCategoricalCrossentropy`].
+SparseCategoricalCrossentropyConfig {
+    class: "SparseCategoricalCrossentropy",
+    name: "sparse_categorical_crossentropy",
+    fields: {
+        /// Whether `y_pred` holds logits rather than probabilities (default `false`).
+        from_logits: bool = false,
+        /// The class axis of `y_pred` (default -1).
+        axis: isize = -1,
+    },
+    keras_only: {
+        /// Keras: a label value whose samples are left out of the loss. Not
+        /// implemented: must be `None`.
+        ignore_class: Option<i64> = None,
     }
+}
 }
 
 impl SparseCategoricalCrossentropy {
-    /// Keras' defaults: probabilities, classes on the last axis.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets [`from_logits`](Self::from_logits).
-    pub fn from_logits(mut self, from_logits: bool) -> Self {
-        self.from_logits = from_logits;
-        self
-    }
-    /// Sets [`axis`](Self::axis).
-    pub fn axis(mut self, axis: isize) -> Self {
-        self.axis = axis;
-        self
+    fn check(&self) -> Result<()> {
+        if let Some(c) = self.config.ignore_class {
+            return Err(Error::arg(format!(
+                "SparseCategoricalCrossentropy: ignore_class={c} is not supported by keraslike; remove it \
+                 (or give those samples a sample_weight of 0)"
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -119,9 +118,7 @@ fn float_labels_to_indices(op: &str, labels: &Tensor) -> Result<Tensor> {
 }
 
 impl Loss for SparseCategoricalCrossentropy {
-    fn name(&self) -> &str {
-        NAME
-    }
+    loss_common!();
 
     fn per_sample(&self, y_true: &Tensor, y_pred: &Tensor) -> Result<Tensor> {
         check_pred(NAME, y_pred)?;
@@ -131,7 +128,7 @@ impl Loss for SparseCategoricalCrossentropy {
                 y_pred.shape()
             )));
         }
-        let axis = non_batch_axis(NAME, self.axis, y_pred)?;
+        let axis = non_batch_axis(NAME, self.config.axis, y_pred)?;
         let labels = sparse_labels(NAME, y_true, y_pred, axis)?;
         // The tensorlow op wants classes last.
         let y_pred = if axis + 1 == y_pred.rank() {
@@ -141,7 +138,7 @@ impl Loss for SparseCategoricalCrossentropy {
             perm.push(axis);
             y_pred.permute(&perm)?
         };
-        let logits = if self.from_logits {
+        let logits = if self.config.from_logits {
             y_pred
         } else {
             y_pred.clip_by_value(EPSILON, 1.0 - EPSILON)?.log()?
@@ -149,10 +146,6 @@ impl Loss for SparseCategoricalCrossentropy {
         let per_position = nn::sparse_softmax_cross_entropy_with_logits(&labels, &logits)
             .map_err(|e| Error::data(format!("{NAME}: {e}")))?;
         mean_per_sample(&per_position)
-    }
-
-    fn get_config(&self) -> serde_json::Value {
-        serde_json::json!({ "name": NAME, "from_logits": self.from_logits, "axis": self.axis })
     }
 }
 

@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::config::{metric_common, metric_type};
 use super::{binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, Mean};
 use crate::Result;
 use tensorlow::Tensor;
@@ -42,40 +43,34 @@ pub(crate) fn kind_for(y_true: &Tensor, y_pred: &Tensor) -> Kind {
     }
 }
 
-/// Accuracy that picks binary (threshold 0.5), sparse categorical or
-/// categorical accuracy from the shapes of the first batch it sees, and
-/// keeps that choice (Keras builds its metric once, on the first batch).
-///
-/// This is what `metrics::get("accuracy", loss)` returns for losses other
-/// than the three cross-entropies; it is *not* `keras.metrics.Accuracy`
-/// (exact equality), which Keras' `compile` never picks for `"accuracy"`.
-#[derive(Clone, Debug)]
-pub struct Accuracy {
-    name: String,
-    kind: Option<Kind>,
-    mean: Mean,
-}
-
-impl Default for Accuracy {
-    fn default() -> Self {
-        Accuracy {
-            name: "accuracy".into(),
-            kind: None,
-            mean: Mean::new(),
-        }
+metric_type! {
+    /// Accuracy that picks binary (threshold 0.5), sparse categorical or
+    /// categorical accuracy from the shapes of the first batch it sees, and
+    /// keeps that choice (Keras builds its metric once, on the first batch).
+    ///
+    /// This is what `metrics::get("accuracy", loss)` returns for losses other
+    /// than the three cross-entropies; it is *not* `keras.metrics.Accuracy`
+    /// (exact equality), which Keras' `compile` never picks for `"accuracy"`.
+    /// So it serializes as the string `"accuracy"` (what Keras' compile
+    /// config holds) when named `accuracy`/`acc`, and otherwise as the
+    /// keraslike class `"keraslike>Accuracy"`, which Keras refuses rather
+    /// than loading a different metric.
+    #[derive(Clone, Debug)]
+    Accuracy,
+    /// The config of [`Accuracy`].
+    AccuracyConfig {
+        class: "Accuracy",
+        name: "accuracy",
+        fields: {},
+        state: { kind: Option<Kind> = None, mean: Mean = Mean::new() }
     }
 }
 
 impl Accuracy {
-    /// A fresh metric named `"accuracy"`.
-    pub fn new() -> Self {
-        Self::default()
+    fn check(&self) -> Result<()> {
+        Ok(())
     }
-    /// Renames the metric (the name shown in logs).
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
+
     /// The matches of this batch, fixing the kind on the first call.
     fn matches(&mut self, y_true: &Tensor, y_pred: &Tensor) -> Result<Tensor> {
         let kind = *self.kind.get_or_insert_with(|| kind_for(y_true, y_pred));
@@ -88,9 +83,7 @@ impl Accuracy {
 }
 
 impl super::Metric for Accuracy {
-    fn name(&self) -> &str {
-        &self.name
-    }
+    metric_common!();
     fn update_state(&mut self, y_true: &Tensor, y_pred: &Tensor, sample_weight: Option<&Tensor>) -> Result<()> {
         let values = self.matches(y_true, y_pred)?;
         self.mean.update(&values, sample_weight)

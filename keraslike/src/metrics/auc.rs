@@ -13,38 +13,63 @@
 //! # Ok(()) }
 //! ```
 
+use super::config::{metric_common, metric_type};
 use super::{align_pair, weight_like, Metric};
 use crate::losses::EPSILON;
 use crate::{Error, Result};
 use tensorlow::{DType, Tensor};
 
-/// ROC AUC approximated like Keras' default `AUC()`: `curve='ROC'`,
-/// `summation_method='interpolation'`, `num_thresholds=200`,
-/// `multi_label=False`.
-///
-/// - **Thresholds**: `-ε, 1/(n-1), 2/(n-1), ..., (n-2)/(n-1), 1+ε` with
-///   `ε = 1e-7`; an element is predicted positive at threshold `t` when
-///   `y_pred > t`. Predictions are expected in `[0, 1]`.
-/// - **Counts**: for each threshold the weighted true and false positives;
-///   label `y` counts `y * w` as positive and `(1 - y) * w` as negative (soft
-///   labels allowed, as in Keras' bucketed update). Multi-dimensional data is
-///   flattened (each element is one example with its sample's weight).
-/// - **Result**: with `TPR = TP/P` and `FPR = FP/N` at each threshold, the
-///   trapezoid sum `Σ (FPR[i] - FPR[i+1]) (TPR[i] + TPR[i+1]) / 2`. For ROC
-///   this is exactly Keras' "interpolation" (Keras only interpolates
-///   differently for the PR curve, not implemented here).
-///
-/// Each batch costs one `(2, N) x (N, n)` matmul on the device and adds the
-/// counts into a device tensor; nothing is read back until
-/// [`result`](Metric::result).
-pub struct AUC {
-    name: String,
-    num_thresholds: usize,
-    /// `(1, num_thresholds)`, built on the first batch in its dtype and device.
-    thresholds: Option<Tensor>,
-    /// `(2, num_thresholds + 1)` f64: rows TP and FP per threshold, and the
-    /// total positive and negative weight in the last column.
-    counts: Option<Tensor>,
+metric_type! {
+    /// ROC AUC approximated like Keras' default `AUC()`: `curve='ROC'`,
+    /// `summation_method='interpolation'`, `num_thresholds=200`,
+    /// `multi_label=False`.
+    ///
+    /// - **Thresholds**: `-ε, 1/(n-1), 2/(n-1), ..., (n-2)/(n-1), 1+ε` with
+    ///   `ε = 1e-7`; an element is predicted positive at threshold `t` when
+    ///   `y_pred > t`. Predictions are expected in `[0, 1]`.
+    /// - **Counts**: for each threshold the weighted true and false positives;
+    ///   label `y` counts `y * w` as positive and `(1 - y) * w` as negative (soft
+    ///   labels allowed, as in Keras' bucketed update). Multi-dimensional data is
+    ///   flattened (each element is one example with its sample's weight).
+    /// - **Result**: with `TPR = TP/P` and `FPR = FP/N` at each threshold, the
+    ///   trapezoid sum `Σ (FPR[i] - FPR[i+1]) (TPR[i] + TPR[i+1]) / 2`. For ROC
+    ///   this is exactly Keras' "interpolation" (Keras only interpolates
+    ///   differently for the PR curve, not implemented here).
+    ///
+    /// Each batch costs one `(2, N) x (N, n)` matmul on the device and adds the
+    /// counts into a device tensor; nothing is read back until
+    /// [`result`](Metric::result).
+    AUC,
+    /// The config of [`AUC`]: Keras' options, of which keraslike implements
+    /// `num_thresholds` and `from_logits` (the others only at their defaults).
+    AUCConfig {
+        class: "AUC",
+        name: "auc",
+        fields: {
+            /// Apply a sigmoid to `y_pred` first (default false).
+            from_logits: bool = false,
+        },
+        keras_only: {
+            /// The number of thresholds, > 1 (default 200). Set it with [`AUC::num_thresholds`].
+            num_thresholds: usize = 200,
+            /// Keras' curve; only `"ROC"` (the default) is implemented.
+            curve: String = "ROC".to_string(),
+            /// Keras' summation; only `"interpolation"` (the default) is implemented.
+            summation_method: String = "interpolation".to_string(),
+            /// Keras: explicit thresholds. Not implemented: must be `None`.
+            thresholds: Option<Vec<f64>> = None,
+            /// Keras: one curve per label. Not implemented: must be false.
+            multi_label: bool = false,
+            /// Keras: the number of labels (multi-label only). Must be `None`.
+            num_labels: Option<u64> = None,
+            /// Keras: per-label weights (multi-label only). Must be `None`.
+            label_weights: Option<Vec<f64>> = None,
+        },
+        state: {
+            thresholds_t: Option<Tensor> = None,
+            counts: Option<Tensor> = None,
+        }
+    }
 }
 
 /// Weighted true and false positives per threshold, and the total positive
@@ -56,48 +81,64 @@ struct Counts {
     negatives: f64,
 }
 
-impl Default for AUC {
-    fn default() -> Self {
-        AUC {
-            name: "auc".into(),
-            num_thresholds: 200,
-            thresholds: None,
-            counts: None,
-        }
-    }
-}
-
 impl std::fmt::Debug for AUC {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AUC")
-            .field("name", &self.name)
-            .field("num_thresholds", &self.num_thresholds)
+            .field("config", &self.config)
             .field("result", &self.result())
             .finish()
     }
 }
 
 impl AUC {
-    /// Keras' defaults: named `"auc"`, 200 thresholds.
-    pub fn new() -> Self {
-        Self::default()
+    fn check(&self) -> Result<()> {
+        let c = &self.config;
+        let unsupported = |what: String| {
+            Err(Error::arg(format!(
+                "AUC: {what} is not supported by keraslike; remove it"
+            )))
+        };
+        if c.num_thresholds < 2 {
+            return Err(Error::arg(format!(
+                "AUC: num_thresholds must be > 1, got {}",
+                c.num_thresholds
+            )));
+        }
+        if c.curve != "ROC" {
+            return unsupported(format!("curve={:?} (only \"ROC\")", c.curve));
+        }
+        if c.summation_method != "interpolation" {
+            return unsupported(format!(
+                "summation_method={:?} (only \"interpolation\")",
+                c.summation_method
+            ));
+        }
+        if let Some(t) = &c.thresholds {
+            return unsupported(format!("thresholds={t:?} (use num_thresholds)"));
+        }
+        if c.multi_label {
+            return unsupported("multi_label=true".into());
+        }
+        if let Some(n) = c.num_labels {
+            return unsupported(format!("num_labels={n}"));
+        }
+        if let Some(w) = &c.label_weights {
+            return unsupported(format!("label_weights={w:?}"));
+        }
+        Ok(())
     }
-    /// Renames the metric (the name shown in logs).
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
+
     /// Sets the number of thresholds (more is finer; must be > 1). Clears the state.
     pub fn num_thresholds(mut self, n: usize) -> Self {
-        self.num_thresholds = n;
-        self.thresholds = None;
+        self.config.num_thresholds = n;
+        self.thresholds_t = None;
         self.counts = None;
         self
     }
 
     /// Keras' threshold list.
     fn threshold_values(&self) -> Vec<f64> {
-        let n = self.num_thresholds;
+        let n = self.config.num_thresholds;
         let mut v = Vec::with_capacity(n);
         v.push(-EPSILON);
         v.extend((1..n - 1).map(|i| i as f64 / (n - 1) as f64));
@@ -109,7 +150,7 @@ impl AUC {
     fn read_counts(&self) -> Result<Option<Counts>> {
         let Some(c) = &self.counts else { return Ok(None) };
         let v = c.to_vec::<f64>()?;
-        let n = self.num_thresholds;
+        let n = self.config.num_thresholds;
         let (tp, fp) = (v[..n].to_vec(), v[n + 1..2 * n + 1].to_vec());
         Ok(Some(Counts {
             tp,
@@ -121,35 +162,29 @@ impl AUC {
 }
 
 impl Metric for AUC {
-    fn name(&self) -> &str {
-        &self.name
-    }
+    metric_common!();
 
     fn update_state(&mut self, y_true: &Tensor, y_pred: &Tensor, sample_weight: Option<&Tensor>) -> Result<()> {
-        if self.num_thresholds < 2 {
-            return Err(Error::arg(format!(
-                "{}: num_thresholds must be > 1, got {}",
-                self.name, self.num_thresholds
-            )));
-        }
         let batch = tensorlow::no_grad(|| -> Result<Tensor> {
-            let (yt, yp) = align_pair(&self.name, y_true, y_pred)?;
+            let name = &self.config.name;
+            let (yt, yp) = align_pair(name, y_true, y_pred)?;
+            let yp = if self.config.from_logits { yp.sigmoid()? } else { yp };
             let (dtype, device) = (yp.dtype(), yp.device());
-            let fresh = match &self.thresholds {
+            let fresh = match &self.thresholds_t {
                 Some(t) => t.dtype() != dtype || t.device().is_cuda() != device.is_cuda(),
                 None => true,
             };
             if fresh {
-                let t = Tensor::from_vec(self.threshold_values(), &[1, self.num_thresholds], &device)?;
-                self.thresholds = Some(t.cast(dtype)?);
+                let t = Tensor::from_vec(self.threshold_values(), &[1, self.config.num_thresholds], &device)?;
+                self.thresholds_t = Some(t.cast(dtype)?);
             }
-            let thresholds = self.thresholds.as_ref().expect("set above");
+            let thresholds = self.thresholds_t.as_ref().expect("set above");
             // (N, 1) > (1, T): which element is predicted positive at which threshold.
             let n = yp.elem_count();
             let above = yp.reshape(&[n, 1])?.greater(thresholds)?.cast(dtype)?;
             let (pos, neg) = match sample_weight {
                 Some(w) => {
-                    let w = weight_like(&self.name, w, &yp)?;
+                    let w = weight_like(name, w, &yp)?;
                     (yt.mul(&w)?, (1.0 - &yt)?.mul(&w)?)
                 }
                 None => (yt.clone(), (1.0 - &yt)?),
@@ -181,7 +216,7 @@ impl Metric for AUC {
         let ratio = |a: f64, b: f64| if b == 0.0 { 0.0 } else { a / b };
         let tpr: Vec<f64> = tp.iter().map(|&t| ratio(t, p)).collect();
         let fpr: Vec<f64> = fp.iter().map(|&f| ratio(f, n)).collect();
-        (0..self.num_thresholds - 1)
+        (0..self.config.num_thresholds - 1)
             .map(|i| (fpr[i] - fpr[i + 1]) * (tpr[i] + tpr[i + 1]) / 2.0)
             .sum()
     }

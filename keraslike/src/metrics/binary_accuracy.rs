@@ -13,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::config::metric_type;
 use super::{align_pair, impl_mean_metric, Mean};
 use crate::Result;
 use tensorlow::Tensor;
@@ -26,47 +27,39 @@ pub fn binary_accuracy(y_true: &Tensor, y_pred: &Tensor, threshold: f64) -> Resu
     Ok(predicted.equal(&yt)?.cast(yp.dtype())?)
 }
 
-/// The weighted fraction of elements where `y_pred > threshold` equals the
-/// label; a sample's elements are averaged first, so each sample counts once.
-#[derive(Clone, Debug)]
-pub struct BinaryAccuracy {
-    name: String,
-    /// Predictions above it count as 1 (default 0.5).
-    pub threshold: f64,
-    mean: Mean,
-}
-
-impl Default for BinaryAccuracy {
-    fn default() -> Self {
-        BinaryAccuracy {
-            name: "binary_accuracy".into(),
-            threshold: 0.5,
-            mean: Mean::new(),
-        }
+metric_type! {
+    /// The weighted fraction of elements where `y_pred > threshold` equals the
+    /// label; a sample's elements are averaged first, so each sample counts once.
+    #[derive(Clone, Debug)]
+    BinaryAccuracy,
+    /// The config of [`BinaryAccuracy`].
+    BinaryAccuracyConfig {
+        class: "BinaryAccuracy",
+        name: "binary_accuracy",
+        fields: {
+            /// Predictions above it count as 1 (default 0.5).
+            threshold: f64 = 0.5,
+        },
+        state: { mean: Mean = Mean::new() }
     }
 }
 
 impl BinaryAccuracy {
-    /// Keras' defaults: named `"binary_accuracy"`, threshold 0.5.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Renames the metric (the name shown in logs).
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
-    /// Sets [`threshold`](Self::threshold).
-    pub fn threshold(mut self, threshold: f64) -> Self {
-        self.threshold = threshold;
-        self
+    fn check(&self) -> Result<()> {
+        let t = self.config.threshold;
+        if !t.is_finite() {
+            return Err(crate::Error::arg(format!(
+                "BinaryAccuracy: threshold must be a finite number, got {t}"
+            )));
+        }
+        Ok(())
     }
 }
 
 impl_mean_metric!(BinaryAccuracy, |m, y_true, y_pred| binary_accuracy(
     y_true,
     y_pred,
-    m.threshold
+    m.config.threshold
 ));
 
 #[cfg(test)]

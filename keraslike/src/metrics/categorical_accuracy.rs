@@ -13,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::config::metric_type;
 use super::{impl_mean_metric, value_dtype, Mean};
 use crate::{Error, Result};
 use tensorlow::Tensor;
@@ -33,31 +34,22 @@ pub fn categorical_accuracy(y_true: &Tensor, y_pred: &Tensor) -> Result<Tensor> 
     Ok(matches.cast(value_dtype(y_pred))?)
 }
 
-/// The weighted fraction of samples whose most likely class is the labelled one.
-#[derive(Clone, Debug)]
-pub struct CategoricalAccuracy {
-    name: String,
-    mean: Mean,
-}
-
-impl Default for CategoricalAccuracy {
-    fn default() -> Self {
-        CategoricalAccuracy {
-            name: "categorical_accuracy".into(),
-            mean: Mean::new(),
-        }
+metric_type! {
+    /// The weighted fraction of samples whose most likely class is the labelled one.
+    #[derive(Clone, Debug)]
+    CategoricalAccuracy,
+    /// The config of [`CategoricalAccuracy`].
+    CategoricalAccuracyConfig {
+        class: "CategoricalAccuracy",
+        name: "categorical_accuracy",
+        fields: {},
+        state: { mean: Mean = Mean::new() }
     }
 }
 
 impl CategoricalAccuracy {
-    /// A fresh metric named `"categorical_accuracy"`.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Renames the metric (the name shown in logs).
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
+    fn check(&self) -> Result<()> {
+        Ok(())
     }
 }
 

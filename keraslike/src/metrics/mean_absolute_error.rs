@@ -11,46 +11,36 @@
 //! # Ok(()) }
 //! ```
 
+use super::config::{metric_common, metric_type};
 use super::{Mean, Metric};
-use crate::losses::{self, Loss};
+use crate::losses;
 use crate::Result;
 use tensorlow::Tensor;
 
-/// The running mean of [`losses::MeanAbsoluteError`]'s per-sample values, weighted by
-/// `sample_weight`.
-#[derive(Clone, Debug)]
-pub struct MeanAbsoluteError {
-    name: String,
-    mean: Mean,
-}
-
-impl Default for MeanAbsoluteError {
-    fn default() -> Self {
-        MeanAbsoluteError {
-            name: "mean_absolute_error".into(),
-            mean: Mean::new(),
-        }
+metric_type! {
+    /// The running mean of [`losses::MeanAbsoluteError`]'s per-sample values, weighted by
+    /// `sample_weight`.
+    #[derive(Clone, Debug)]
+    MeanAbsoluteError,
+    /// The config of [`MeanAbsoluteError`].
+    MeanAbsoluteErrorConfig {
+        class: "MeanAbsoluteError",
+        name: "mean_absolute_error",
+        fields: {},
+        state: { mean: Mean = Mean::new() }
     }
 }
 
 impl MeanAbsoluteError {
-    /// A fresh metric named `"mean_absolute_error"`.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Renames the metric (the name shown in logs).
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
+    fn check(&self) -> Result<()> {
+        Ok(())
     }
 }
 
 impl Metric for MeanAbsoluteError {
-    fn name(&self) -> &str {
-        &self.name
-    }
+    metric_common!();
     fn update_state(&mut self, y_true: &Tensor, y_pred: &Tensor, sample_weight: Option<&Tensor>) -> Result<()> {
-        let values = tensorlow::no_grad(|| losses::MeanAbsoluteError.per_sample(y_true, y_pred))?;
+        let values = tensorlow::no_grad(|| losses::mean_absolute_error::values(y_true, y_pred))?;
         self.mean.update(&values, sample_weight)
     }
     fn result(&self) -> f64 {

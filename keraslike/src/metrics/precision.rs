@@ -13,49 +13,115 @@
 //! # Ok(()) }
 //! ```
 
+use super::config::{metric_common, metric_type};
 use super::{align_pair, weight_like, Metric};
-use crate::Result;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
 use tensorlow::{DType, Tensor};
 
-/// `tp / (tp + fp)` over every element seen (binary or multi-label data is
-/// flattened), where an element is predicted positive when
-/// `y_pred > threshold` and is positive when `y_true != 0`; each element
-/// counts with its sample's weight. 0 when nothing was predicted positive
-/// (Keras' `divide_no_nan`).
-///
-/// Keras' single-threshold semantics; its lists of thresholds, `top_k` and
-/// `class_id` are not implemented.
-#[derive(Clone, Debug)]
-pub struct Precision {
-    name: String,
-    /// Predictions above it count as positive (default 0.5).
-    pub threshold: f64,
-    counts: ConfusionCounts,
+/// Keras' `thresholds` argument of [`Precision`] and
+/// [`Recall`](super::Recall): one number or a list (only a list of one is
+/// supported).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Thresholds {
+    /// One threshold.
+    One(f64),
+    /// Keras' list form.
+    Many(Vec<f64>),
 }
 
-impl Default for Precision {
-    fn default() -> Self {
-        Precision {
-            name: "precision".into(),
-            threshold: 0.5,
-            counts: ConfusionCounts::default(),
+impl Thresholds {
+    /// The (first) threshold.
+    pub fn first(&self) -> f64 {
+        match self {
+            Thresholds::One(t) => *t,
+            Thresholds::Many(v) => v.first().copied().unwrap_or(0.5),
         }
     }
 }
 
+/// Checks the options of a confusion metric (one finite threshold; no
+/// `top_k` or `class_id`).
+pub(crate) fn check_confusion_options(
+    class: &str,
+    thresholds: &Option<Thresholds>,
+    top_k: Option<u64>,
+    class_id: Option<u64>,
+) -> Result<()> {
+    match thresholds {
+        Some(Thresholds::Many(v)) if v.len() != 1 => {
+            return Err(Error::arg(format!(
+                "{class}: thresholds={v:?}: only a single threshold is supported; make one metric per threshold"
+            )))
+        }
+        Some(t) if !t.first().is_finite() => {
+            return Err(Error::arg(format!(
+                "{class}: the threshold must be a finite number, got {}",
+                t.first()
+            )))
+        }
+        _ => {}
+    }
+    if let Some(k) = top_k {
+        return Err(Error::arg(format!(
+            "{class}: top_k={k} is not supported by keraslike; remove it"
+        )));
+    }
+    if let Some(c) = class_id {
+        return Err(Error::arg(format!(
+            "{class}: class_id={c} is not supported by keraslike; slice y_pred to that class instead"
+        )));
+    }
+    Ok(())
+}
+
+metric_type! {
+    /// `tp / (tp + fp)` over every element seen (binary or multi-label data is
+    /// flattened), where an element is predicted positive when
+    /// `y_pred > threshold` and is positive when `y_true != 0`; each element
+    /// counts with its sample's weight. 0 when nothing was predicted positive
+    /// (Keras' `divide_no_nan`).
+    ///
+    /// Keras' single-threshold semantics; its lists of thresholds, `top_k` and
+    /// `class_id` are not implemented.
+    #[derive(Clone, Debug)]
+    Precision,
+    /// The config of [`Precision`]. Keras' `thresholds` may be one number (or a
+    /// list of one); `None` means 0.5.
+    PrecisionConfig {
+        class: "Precision",
+        name: "precision",
+        fields: {},
+        keras_only: {
+            /// The threshold above which a prediction counts as positive
+            /// (Keras' `thresholds`; `None` = 0.5). Set it with [`Precision::threshold`].
+            thresholds: Option<Thresholds> = None,
+            /// Keras: only the top-k predictions count. Not implemented: must be `None`.
+            top_k: Option<u64> = None,
+            /// Keras: only this class counts. Not implemented: must be `None`.
+            class_id: Option<u64> = None,
+        },
+        state: { counts: ConfusionCounts = ConfusionCounts::default() }
+    }
+}
+
 impl Precision {
-    /// Keras' defaults: named `"precision"`, threshold 0.5.
-    pub fn new() -> Self {
-        Self::default()
+    fn check(&self) -> Result<()> {
+        check_confusion_options(
+            Self::CLASS,
+            &self.config.thresholds,
+            self.config.top_k,
+            self.config.class_id,
+        )
     }
-    /// Renames the metric (the name shown in logs).
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
+    /// Predictions above it count as positive (default 0.5).
+    pub fn threshold_value(&self) -> f64 {
+        self.config.thresholds.as_ref().map_or(0.5, Thresholds::first)
     }
-    /// Sets [`threshold`](Self::threshold).
+    /// Sets the threshold (Keras' `thresholds=t`).
     pub fn threshold(mut self, threshold: f64) -> Self {
-        self.threshold = threshold;
+        self.config.thresholds = Some(Thresholds::One(threshold));
         self
     }
     /// The weighted true positives so far.
@@ -138,12 +204,10 @@ impl ConfusionCounts {
 }
 
 impl Metric for Precision {
-    fn name(&self) -> &str {
-        &self.name
-    }
+    metric_common!();
     fn update_state(&mut self, y_true: &Tensor, y_pred: &Tensor, sample_weight: Option<&Tensor>) -> Result<()> {
         let data = (y_true, y_pred, sample_weight);
-        self.counts.add(&self.name, data, self.threshold, true)
+        self.counts.add(&self.config.name, data, self.threshold_value(), true)
     }
     fn result(&self) -> f64 {
         self.counts.ratio()

@@ -13,49 +13,57 @@
 //! # Ok(()) }
 //! ```
 
-use super::precision::ConfusionCounts;
+use super::config::{metric_common, metric_type};
+use super::precision::{check_confusion_options, ConfusionCounts, Thresholds};
 use super::Metric;
 use crate::Result;
 use tensorlow::Tensor;
 
-/// `tp / (tp + fn)` over every element seen (binary or multi-label data is
-/// flattened), where an element is predicted positive when
-/// `y_pred > threshold` and is positive when `y_true != 0`; each element
-/// counts with its sample's weight. 0 when there were no positives.
-///
-/// Keras' single-threshold semantics; its lists of thresholds, `top_k` and
-/// `class_id` are not implemented.
-#[derive(Clone, Debug)]
-pub struct Recall {
-    name: String,
-    /// Predictions above it count as positive (default 0.5).
-    pub threshold: f64,
-    counts: ConfusionCounts,
-}
-
-impl Default for Recall {
-    fn default() -> Self {
-        Recall {
-            name: "recall".into(),
-            threshold: 0.5,
-            counts: ConfusionCounts::default(),
-        }
+metric_type! {
+    /// `tp / (tp + fn)` over every element seen (binary or multi-label data is
+    /// flattened), where an element is predicted positive when
+    /// `y_pred > threshold` and is positive when `y_true != 0`; each element
+    /// counts with its sample's weight. 0 when there were no positives.
+    ///
+    /// Keras' single-threshold semantics; its lists of thresholds, `top_k` and
+    /// `class_id` are not implemented.
+    #[derive(Clone, Debug)]
+    Recall,
+    /// The config of [`Recall`]. Keras' `thresholds` may be one number (or a
+    /// list of one); `None` means 0.5.
+    RecallConfig {
+        class: "Recall",
+        name: "recall",
+        fields: {},
+        keras_only: {
+            /// The threshold above which a prediction counts as positive
+            /// (Keras' `thresholds`; `None` = 0.5). Set it with [`Recall::threshold`].
+            thresholds: Option<Thresholds> = None,
+            /// Keras: only the top-k predictions count. Not implemented: must be `None`.
+            top_k: Option<u64> = None,
+            /// Keras: only this class counts. Not implemented: must be `None`.
+            class_id: Option<u64> = None,
+        },
+        state: { counts: ConfusionCounts = ConfusionCounts::default() }
     }
 }
 
 impl Recall {
-    /// Keras' defaults: named `"recall"`, threshold 0.5.
-    pub fn new() -> Self {
-        Self::default()
+    fn check(&self) -> Result<()> {
+        check_confusion_options(
+            Self::CLASS,
+            &self.config.thresholds,
+            self.config.top_k,
+            self.config.class_id,
+        )
     }
-    /// Renames the metric (the name shown in logs).
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
+    /// Predictions above it count as positive (default 0.5).
+    pub fn threshold_value(&self) -> f64 {
+        self.config.thresholds.as_ref().map_or(0.5, Thresholds::first)
     }
-    /// Sets [`threshold`](Self::threshold).
+    /// Sets the threshold (Keras' `thresholds=t`).
     pub fn threshold(mut self, threshold: f64) -> Self {
-        self.threshold = threshold;
+        self.config.thresholds = Some(Thresholds::One(threshold));
         self
     }
     /// The weighted true positives so far.
@@ -70,12 +78,10 @@ impl Recall {
 }
 
 impl Metric for Recall {
-    fn name(&self) -> &str {
-        &self.name
-    }
+    metric_common!();
     fn update_state(&mut self, y_true: &Tensor, y_pred: &Tensor, sample_weight: Option<&Tensor>) -> Result<()> {
         let data = (y_true, y_pred, sample_weight);
-        self.counts.add(&self.name, data, self.threshold, false)
+        self.counts.add(&self.config.name, data, self.threshold_value(), false)
     }
     fn result(&self) -> f64 {
         self.counts.ratio()

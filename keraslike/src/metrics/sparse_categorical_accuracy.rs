@@ -13,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::config::metric_type;
 use super::{impl_mean_metric, value_dtype, Mean};
 use crate::{Error, Result};
 use tensorlow::Tensor;
@@ -48,31 +49,22 @@ pub(crate) fn sparse_label_values(metric: &str, y_true: &Tensor, y_pred: &Tensor
     Ok(labels)
 }
 
-/// The weighted fraction of samples whose most likely class is the label.
-#[derive(Clone, Debug)]
-pub struct SparseCategoricalAccuracy {
-    name: String,
-    mean: Mean,
-}
-
-impl Default for SparseCategoricalAccuracy {
-    fn default() -> Self {
-        SparseCategoricalAccuracy {
-            name: "sparse_categorical_accuracy".into(),
-            mean: Mean::new(),
-        }
+metric_type! {
+    /// The weighted fraction of samples whose most likely class is the label.
+    #[derive(Clone, Debug)]
+    SparseCategoricalAccuracy,
+    /// The config of [`SparseCategoricalAccuracy`].
+    SparseCategoricalAccuracyConfig {
+        class: "SparseCategoricalAccuracy",
+        name: "sparse_categorical_accuracy",
+        fields: {},
+        state: { mean: Mean = Mean::new() }
     }
 }
 
 impl SparseCategoricalAccuracy {
-    /// A fresh metric named `"sparse_categorical_accuracy"`.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Renames the metric (the name shown in logs).
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
+    fn check(&self) -> Result<()> {
+        Ok(())
     }
 }
 

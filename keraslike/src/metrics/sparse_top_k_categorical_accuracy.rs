@@ -13,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::config::metric_type;
 use super::sparse_categorical_accuracy::sparse_label_values;
 use super::top_k_categorical_accuracy::in_top_k;
 use super::{impl_mean_metric, Mean};
@@ -28,44 +29,35 @@ pub fn sparse_top_k_categorical_accuracy(y_true: &Tensor, y_pred: &Tensor, k: us
     in_top_k(&labels.cast(DType::I64)?, y_pred, k)
 }
 
-/// The weighted fraction of samples whose label is among the `k` most likely classes.
-#[derive(Clone, Debug)]
-pub struct SparseTopKCategoricalAccuracy {
-    name: String,
-    /// How many of the top classes count (default 5).
-    pub k: usize,
-    mean: Mean,
-}
-
-impl Default for SparseTopKCategoricalAccuracy {
-    fn default() -> Self {
-        SparseTopKCategoricalAccuracy {
-            name: "sparse_top_k_categorical_accuracy".into(),
-            k: 5,
-            mean: Mean::new(),
-        }
+metric_type! {
+    /// The weighted fraction of samples whose label is among the `k` most likely classes.
+    #[derive(Clone, Debug)]
+    SparseTopKCategoricalAccuracy,
+    /// The config of [`SparseTopKCategoricalAccuracy`].
+    SparseTopKCategoricalAccuracyConfig {
+        class: "SparseTopKCategoricalAccuracy",
+        name: "sparse_top_k_categorical_accuracy",
+        fields: {
+            /// How many of the top classes count (default 5, must be >= 1).
+            k: usize = 5,
+        },
+        state: { mean: Mean = Mean::new() }
     }
 }
 
 impl SparseTopKCategoricalAccuracy {
-    /// Keras' defaults: named `"sparse_top_k_categorical_accuracy"`, `k = 5`.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Renames the metric (the name shown in logs).
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
-    /// Sets [`k`](Self::k).
-    pub fn k(mut self, k: usize) -> Self {
-        self.k = k;
-        self
+    fn check(&self) -> Result<()> {
+        if self.config.k == 0 {
+            return Err(crate::Error::arg(
+                "SparseTopKCategoricalAccuracy: k must be >= 1, got 0",
+            ));
+        }
+        Ok(())
     }
 }
 
 impl_mean_metric!(SparseTopKCategoricalAccuracy, |m, y_true, y_pred| {
-    sparse_top_k_categorical_accuracy(y_true, y_pred, m.k)
+    sparse_top_k_categorical_accuracy(y_true, y_pred, m.config.k)
 });
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::config::metric_type;
 use super::{impl_mean_metric, value_dtype, Mean};
 use crate::{Error, Result};
 use tensorlow::Tensor;
@@ -48,45 +49,34 @@ pub fn top_k_categorical_accuracy(y_true: &Tensor, y_pred: &Tensor, k: usize) ->
     in_top_k(&y_true.argmax(-1)?, y_pred, k)
 }
 
-/// The weighted fraction of samples whose labelled class is among the `k`
-/// most likely.
-#[derive(Clone, Debug)]
-pub struct TopKCategoricalAccuracy {
-    name: String,
-    /// How many of the top classes count (default 5).
-    pub k: usize,
-    mean: Mean,
-}
-
-impl Default for TopKCategoricalAccuracy {
-    fn default() -> Self {
-        TopKCategoricalAccuracy {
-            name: "top_k_categorical_accuracy".into(),
-            k: 5,
-            mean: Mean::new(),
-        }
+metric_type! {
+    /// The weighted fraction of samples whose labelled class is among the `k`
+    /// most likely.
+    #[derive(Clone, Debug)]
+    TopKCategoricalAccuracy,
+    /// The config of [`TopKCategoricalAccuracy`].
+    TopKCategoricalAccuracyConfig {
+        class: "TopKCategoricalAccuracy",
+        name: "top_k_categorical_accuracy",
+        fields: {
+            /// How many of the top classes count (default 5, must be >= 1).
+            k: usize = 5,
+        },
+        state: { mean: Mean = Mean::new() }
     }
 }
 
 impl TopKCategoricalAccuracy {
-    /// Keras' defaults: named `"top_k_categorical_accuracy"`, `k = 5`.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Renames the metric (the name shown in logs).
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
-    /// Sets [`k`](Self::k).
-    pub fn k(mut self, k: usize) -> Self {
-        self.k = k;
-        self
+    fn check(&self) -> Result<()> {
+        if self.config.k == 0 {
+            return Err(crate::Error::arg("TopKCategoricalAccuracy: k must be >= 1, got 0"));
+        }
+        Ok(())
     }
 }
 
 impl_mean_metric!(TopKCategoricalAccuracy, |m, y_true, y_pred| top_k_categorical_accuracy(
-    y_true, y_pred, m.k
+    y_true, y_pred, m.config.k
 ));
 
 #[cfg(test)]

@@ -8,8 +8,8 @@
 //!   `keraslike.weights/1`), `model_config` (JSON: `{"class_name":
 //!   "Sequential", "config": {"name", "input_shape", "layers": [{"class_name",
 //!   "config"}]}}`, each layer's `get_config()`), and for a compiled model
-//!   `compile_config` (JSON: optimizer name and config, loss name and
-//!   config, metric names).
+//!   `compile_config` (JSON: the optimizer, the loss and the metrics in
+//!   Keras' serialized form, every option included).
 //!
 //! Files are written atomically (a temporary file renamed over the
 //! target), so an interrupted save never destroys the previous file. Loading
@@ -115,9 +115,9 @@ impl Sequential {
         ]);
         if let (true, Some(c)) = (with_compile, &self.compiled) {
             let cfg = json!({
-                "optimizer": {"name": c.optimizer.name(), "config": c.optimizer.get_config()},
-                "loss": {"name": c.loss.name(), "config": c.loss.get_config()},
-                "metrics": c.metrics.iter().map(|m| m.name().to_string()).collect::<Vec<_>>(),
+                "optimizer": crate::optimizers::serialize(c.optimizer.as_ref()),
+                "loss": crate::losses::serialize(c.loss.as_ref()),
+                "metrics": c.metrics.iter().map(|m| crate::metrics::serialize(m.as_ref())).collect::<Vec<_>>(),
             });
             meta.insert("compile_config".to_string(), cfg.to_string());
         }
@@ -248,18 +248,11 @@ impl Sequential {
         model.assign_from(path, &tensors)?;
         if let Some(text) = meta.get("compile_config") {
             let c = parse_json(path, "compile_config", text)?;
-            let mut optimizer = crate::optimizers::get(c["optimizer"]["name"].as_str().unwrap_or_default())?;
-            if let Some(lr) = c["optimizer"]["config"]["learning_rate"].as_f64() {
-                optimizer.set_learning_rate(lr);
-            }
-            let loss = crate::losses::get(c["loss"]["name"].as_str().unwrap_or_default())?;
-            let names: Vec<&str> = c["metrics"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            model.compile(optimizer, loss, names.as_slice())?;
+            let in_file = |e: Error| Error::file(path, format!("compile_config: {e}"));
+            let optimizer = crate::optimizers::deserialize(&c["optimizer"]).map_err(in_file)?;
+            let loss = crate::losses::deserialize(&c["loss"]).map_err(in_file)?;
+            let metrics: Vec<Value> = c["metrics"].as_array().cloned().unwrap_or_default();
+            model.compile(optimizer, loss, metrics.as_slice()).map_err(in_file)?;
         }
         Ok(model)
     }

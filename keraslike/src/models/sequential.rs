@@ -176,7 +176,7 @@ impl Sequential {
         metrics: impl IntoMetrics,
     ) -> Result<()> {
         let loss = loss.into_loss()?;
-        let metrics = metrics.into_metrics(loss.name())?;
+        let metrics = metrics.into_metrics(loss.class_name())?;
         self.compiled = Some(Compiled {
             optimizer: optimizer.into_optimizer()?,
             loss,

@@ -7,82 +7,71 @@
 //! ```
 //!
 //! ```
-//! use keraslike::optimizers::{Adagrad, AdagradOptions, Optimizer};
+//! use keraslike::optimizers::{Adagrad, Optimizer};
 //! use tensorlow::{Tensor, Variable};
 //! # fn main() -> keraslike::Result<()> {
 //! let w = Variable::new("w", Tensor::new(&[1.0f64], &[1])?);
-//! let mut opt = Adagrad::new(AdagradOptions { learning_rate: 0.1.into(), ..Default::default() });
+//! let mut opt = Adagrad::new(0.1);
 //! opt.apply_gradients(&[Tensor::new(&[0.3f64], &[1])?], &[w.clone()])?;
 //! // acc = 0.1 + 0.09, w = 1 - 0.1 * 0.3 / sqrt(0.19 + 1e-7)
 //! assert!((w.to_vec::<f64>()?[0] - (1.0 - 0.03 / (0.19f64 + 1e-7).sqrt())).abs() < 1e-12);
 //! # Ok(()) }
 //! ```
 
-use super::base::{impl_optimizer, Core, Grad, LearningRate, OptimizerOptions};
-use crate::Result;
-use serde_json::json;
+use super::base::{impl_optimizer, optimizer_type, Grad, SlotGroups};
+use crate::{Error, Result};
 use tensorlow::Variable;
 
-/// Options of [`Adagrad`], with Keras' defaults.
-#[derive(Debug)]
-pub struct AdagradOptions {
-    /// The step size (default 0.001).
-    pub learning_rate: LearningRate,
-    /// The accumulators' starting value, >= 0 (default 0.1).
-    pub initial_accumulator_value: f64,
-    /// Added under the square root (default 1e-7).
-    pub epsilon: f64,
-    /// Weight decay and gradient clipping.
-    pub base: OptimizerOptions,
-}
-
-impl Default for AdagradOptions {
-    fn default() -> Self {
-        AdagradOptions {
-            learning_rate: 0.001.into(),
-            initial_accumulator_value: 0.1,
-            epsilon: 1e-7,
-            base: OptimizerOptions::default(),
+optimizer_type! {
+    /// The Adagrad optimizer (`keras.optimizers.Adagrad`).
+    Adagrad,
+    /// The config of [`Adagrad`] (`keras.optimizers.Adagrad(...).get_config()`).
+    AdagradConfig {
+        class: "Adagrad",
+        name: "adagrad",
+        learning_rate: 0.001,
+        weight_decay: None,
+        fields: {
+            /// The accumulators' starting value, >= 0 (default 0.1).
+            initial_accumulator_value: f64 = 0.1,
+            /// Added under the square root (default 1e-7).
+            epsilon: f64 = 1e-7,
         }
     }
-}
-
-/// The Adagrad optimizer (`keras.optimizers.Adagrad`).
-pub struct Adagrad {
-    core: Core,
-    initial_accumulator_value: f64,
-    epsilon: f64,
 }
 
 impl Adagrad {
-    /// An Adagrad optimizer.
-    pub fn new(o: AdagradOptions) -> Self {
-        Adagrad {
-            core: Core::new("adagrad", o.learning_rate, o.base),
-            initial_accumulator_value: o.initial_accumulator_value,
-            epsilon: o.epsilon,
+    fn validate_hyper(&self) -> Result<()> {
+        let c = &self.config;
+        if !(c.initial_accumulator_value >= 0.0 && c.initial_accumulator_value.is_finite()) {
+            return Err(Error::arg(format!(
+                "Adagrad: initial_accumulator_value must be >= 0, got {}",
+                c.initial_accumulator_value
+            )));
         }
-    }
-
-    fn update(&mut self, grads: &[Grad], vars: &[Variable], lr: f64) -> Result<()> {
-        let keep = self.core.keep(lr);
-        let (init, eps) = (self.initial_accumulator_value, self.epsilon);
-        for (g, w) in grads.iter().zip(vars) {
-            let acc = &self.core.slots(w, &[("accumulator", init)])?[0];
-            acc.assign_axpby_square(1.0, g.scale * g.scale, &g.g)?;
-            w.assign_add_ratio(keep, -lr * g.scale, &g.g, acc, eps, 0.0)?;
+        if !(c.epsilon >= 0.0 && c.epsilon.is_finite()) {
+            return Err(Error::arg(format!("Adagrad: epsilon must be >= 0, got {}", c.epsilon)));
         }
         Ok(())
     }
 
-    fn hyper(&self) -> serde_json::Value {
-        json!({"initial_accumulator_value": self.initial_accumulator_value, "epsilon": self.epsilon})
+    fn slot_groups(&self) -> SlotGroups {
+        vec![vec![("accumulator", self.config.initial_accumulator_value)]]
     }
-}
 
-impl Default for Adagrad {
-    fn default() -> Self {
-        Self::new(AdagradOptions::default())
+    fn extras(&self) -> &'static [(&'static str, f64)] {
+        &[]
+    }
+
+    fn update(&mut self, grads: &[Grad], vars: &[Variable], pos: &[usize], lr: f64) -> Result<()> {
+        let keep = 1.0 - lr * self.config.base.weight_decay.unwrap_or(0.0);
+        let eps = self.config.epsilon;
+        for ((g, w), &i) in grads.iter().zip(vars).zip(pos) {
+            let acc = &self.core.slots(i)[0];
+            acc.assign_axpby_square(1.0, g.scale * g.scale, &g.g)?;
+            w.assign_add_ratio(keep, -lr * g.scale, &g.g, acc, eps, 0.0)?;
+        }
+        Ok(())
     }
 }
 

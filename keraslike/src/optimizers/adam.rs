@@ -17,7 +17,8 @@
 //! use tensorlow::{Tensor, Variable};
 //! # fn main() -> keraslike::Result<()> {
 //! let w = Variable::new("w", Tensor::new(&[1.0f32, -1.0], &[2])?);
-//! let mut opt = Adam::default();
+//! let mut opt = Adam::new(0.001); // = Adam::default(): Keras' defaults
+//! assert_eq!(opt.get_config()["beta_2"], 0.999);
 //! opt.apply_gradients(&[Tensor::new(&[0.5f32, -3.0], &[2])?], &[w.clone()])?;
 //! // The first Adam step moves each weight by about lr against its gradient's sign.
 //! let got = w.to_vec::<f32>()?;
@@ -25,78 +26,81 @@
 //! # Ok(()) }
 //! ```
 
-use super::base::{impl_optimizer, Core, Grad, LearningRate, OptimizerOptions};
-use crate::Result;
-use serde_json::json;
+use super::base::{impl_optimizer, optimizer_type, Core, Grad, SlotGroups};
+use crate::{Error, Result};
 use tensorlow::{train::AdamStep, Variable};
 
-/// Options of [`Adam`], with Keras' defaults.
-#[derive(Debug)]
-pub struct AdamOptions {
-    /// The step size (default 0.001).
-    pub learning_rate: LearningRate,
-    /// Decay of the first-moment estimate (default 0.9).
+optimizer_type! {
+    /// The Adam optimizer (`keras.optimizers.Adam`).
+    Adam,
+    /// The config of [`Adam`] (`keras.optimizers.Adam(...).get_config()`).
+    AdamConfig {
+        class: "Adam",
+        name: "adam",
+        learning_rate: 0.001,
+        weight_decay: None,
+        fields: {
+            /// Decay of the first-moment estimate, in `[0, 1)` (default 0.9).
+            beta_1: f64 = 0.9,
+            /// Decay of the second-moment estimate, in `[0, 1)` (default 0.999).
+            beta_2: f64 = 0.999,
+            /// Added to `sqrt(v)` for stability (default 1e-7).
+            epsilon: f64 = 1e-7,
+            /// Use the AMSGrad variant (default false).
+            amsgrad: bool = false,
+        }
+    }
+}
+
+/// Adam's hyper-parameters, shared with [`AdamW`](super::AdamW).
+#[derive(Clone, Copy)]
+pub(crate) struct AdamRule {
     pub beta_1: f64,
-    /// Decay of the second-moment estimate (default 0.999).
     pub beta_2: f64,
-    /// Added to `sqrt(v)` for stability (default 1e-7).
     pub epsilon: f64,
-    /// Use the AMSGrad variant (default false).
     pub amsgrad: bool,
-    /// Weight decay and gradient clipping.
-    pub base: OptimizerOptions,
 }
 
-impl Default for AdamOptions {
-    fn default() -> Self {
-        AdamOptions {
-            learning_rate: 0.001.into(),
-            beta_1: 0.9,
-            beta_2: 0.999,
-            epsilon: 1e-7,
-            amsgrad: false,
-            base: OptimizerOptions::default(),
+impl AdamRule {
+    pub fn validate(&self, class: &str) -> Result<()> {
+        for (what, b) in [("beta_1", self.beta_1), ("beta_2", self.beta_2)] {
+            if !(0.0..1.0).contains(&b) {
+                return Err(Error::arg(format!("{class}: {what} must be in [0, 1), got {b}")));
+            }
         }
-    }
-}
-
-/// The Adam optimizer (`keras.optimizers.Adam`).
-pub struct Adam {
-    core: Core,
-    beta_1: f64,
-    beta_2: f64,
-    epsilon: f64,
-    amsgrad: bool,
-}
-
-impl Adam {
-    /// An Adam optimizer.
-    pub fn new(o: AdamOptions) -> Self {
-        Self::named("adam", o)
-    }
-
-    pub(crate) fn named(name: &'static str, o: AdamOptions) -> Self {
-        Adam {
-            core: Core::new(name, o.learning_rate, o.base),
-            beta_1: o.beta_1,
-            beta_2: o.beta_2,
-            epsilon: o.epsilon,
-            amsgrad: o.amsgrad,
+        if !(self.epsilon >= 0.0 && self.epsilon.is_finite()) {
+            return Err(Error::arg(format!(
+                "{class}: epsilon must be >= 0, got {}",
+                self.epsilon
+            )));
         }
+        Ok(())
     }
 
-    fn update(&mut self, grads: &[Grad], vars: &[Variable], lr: f64) -> Result<()> {
-        let t = (self.core.iterations + 1) as f64;
-        let alpha = lr * (1.0 - self.beta_2.powf(t)).sqrt() / (1.0 - self.beta_1.powf(t));
-        let keep = self.core.keep(lr);
+    /// Keras' order: momentum and velocity per variable, then (AMSGrad)
+    /// every velocity_hat.
+    pub fn slot_groups(&self) -> SlotGroups {
+        let mut groups = vec![vec![("momentum", 0.0), ("velocity", 0.0)]];
+        if self.amsgrad {
+            groups.push(vec![("velocity_hat", 0.0)]);
+        }
+        groups
+    }
+
+    pub fn update(
+        &self,
+        core: &Core,
+        grads: &[Grad],
+        vars: &[Variable],
+        pos: &[usize],
+        lr: f64,
+        keep: f64,
+    ) -> Result<()> {
+        let t = (core.iterations + 1) as f64;
         let (b1, b2, eps, ams) = (self.beta_1, self.beta_2, self.epsilon, self.amsgrad);
-        let specs: &[(&str, f64)] = if ams {
-            &[("momentum", 0.0), ("velocity", 0.0), ("velocity_hat", 0.0)]
-        } else {
-            &[("momentum", 0.0), ("velocity", 0.0)]
-        };
-        for (g, w) in grads.iter().zip(vars) {
-            let s = self.core.slots(w, specs)?;
+        let alpha = lr * (1.0 - b2.powf(t)).sqrt() / (1.0 - b1.powf(t));
+        for ((g, w), &i) in grads.iter().zip(vars).zip(pos) {
+            let s = core.slots(i);
             let (m, v) = (&s[0], &s[1]);
             if !ams {
                 // The whole step in one fused pass (m, v, then w).
@@ -114,26 +118,40 @@ impl Adam {
             // m = b1 m + (1 - b1) s g and v = b2 v + (1 - b2) s² g², s the clip scale.
             m.assign_axpby(b1, (1.0 - b1) * g.scale, &g.g)?;
             v.assign_axpby_square(b2, (1.0 - b2) * g.scale * g.scale, &g.g)?;
-            let den = if ams {
-                let vh = &s[2];
-                vh.assign(&vh.maximum(v)?)?;
-                vh
-            } else {
-                v
-            };
-            w.assign_add_ratio(keep, -alpha, m, den, 0.0, eps)?;
+            let vh = &s[2];
+            vh.assign(&vh.maximum(v)?)?;
+            w.assign_add_ratio(keep, -alpha, m, vh, 0.0, eps)?;
         }
         Ok(())
     }
-
-    fn hyper(&self) -> serde_json::Value {
-        json!({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon, "amsgrad": self.amsgrad})
-    }
 }
 
-impl Default for Adam {
-    fn default() -> Self {
-        Self::new(AdamOptions::default())
+impl Adam {
+    fn rule(&self) -> AdamRule {
+        let c = &self.config;
+        AdamRule {
+            beta_1: c.beta_1,
+            beta_2: c.beta_2,
+            epsilon: c.epsilon,
+            amsgrad: c.amsgrad,
+        }
+    }
+
+    fn validate_hyper(&self) -> Result<()> {
+        self.rule().validate(Self::CLASS)
+    }
+
+    fn slot_groups(&self) -> SlotGroups {
+        self.rule().slot_groups()
+    }
+
+    fn extras(&self) -> &'static [(&'static str, f64)] {
+        &[]
+    }
+
+    fn update(&mut self, grads: &[Grad], vars: &[Variable], pos: &[usize], lr: f64) -> Result<()> {
+        let keep = 1.0 - lr * self.config.base.weight_decay.unwrap_or(0.0);
+        self.rule().update(&self.core, grads, vars, pos, lr, keep)
     }
 }
 
@@ -143,7 +161,7 @@ impl_optimizer!(Adam);
 #[allow(clippy::cloned_ref_to_slice_refs)] // `&[w.clone()]` reads like Keras' lists
 pub(crate) mod tests {
     use super::*;
-    use crate::optimizers::Optimizer;
+    use crate::optimizers::{Optimizer, SGD};
     use tensorlow::Tensor;
 
     /// Adam by hand in f64, Keras 3's formulas, for `n` steps of constant `g`.
@@ -182,10 +200,7 @@ pub(crate) mod tests {
         // A large gradient then small ones: v decays, v_hat must not.
         let w = Variable::new("w", Tensor::new(&[0.0f64], &[1])?);
         let w2 = Variable::new("w2", Tensor::new(&[0.0f64], &[1])?);
-        let mut ams = Adam::new(AdamOptions {
-            amsgrad: true,
-            ..Default::default()
-        });
+        let mut ams = Adam::default().amsgrad(true);
         let mut plain = Adam::default();
         let (mut wa, mut m, mut v, mut vh) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
         for (t, g) in [10.0f64, 0.1, 0.1, 0.1].into_iter().enumerate() {
@@ -229,63 +244,35 @@ pub(crate) mod tests {
     fn clipping_options() -> Result<()> {
         let g = Tensor::new(&[3.0f64, 4.0], &[2])?; // norm 5
         let g2 = Tensor::new(&[0.0f64, 12.0], &[2])?; // norm 12; joint norm 13
-        let sgd = |base: OptimizerOptions| {
-            super::super::SGD::new(super::super::SGDOptions {
-                learning_rate: 1.0.into(),
-                base,
-                ..Default::default()
-            })
-        };
-        let run = |base: OptimizerOptions| -> Result<(Vec<f64>, Vec<f64>)> {
+        let run = |clip: fn(SGD) -> SGD| -> Result<(Vec<f64>, Vec<f64>)> {
             let (a, b) = (
                 Variable::new("a", Tensor::new(&[0.0f64; 2], &[2])?),
                 Variable::new("b", Tensor::new(&[0.0f64; 2], &[2])?),
             );
-            sgd(base).apply_gradients(&[g.clone(), g2.clone()], &[a.clone(), b.clone()])?;
+            clip(SGD::new(1.0)).apply_gradients(&[g.clone(), g2.clone()], &[a.clone(), b.clone()])?;
             Ok((a.to_vec::<f64>()?, b.to_vec::<f64>()?))
         };
         let close = |x: &[f64], y: &[f64]| x.iter().zip(y).all(|(a, b)| (a - b).abs() < 1e-12);
         // clipnorm 1: each gradient scaled to unit norm.
-        let (a, b) = run(OptimizerOptions {
-            clipnorm: Some(1.0),
-            ..Default::default()
-        })?;
+        let (a, b) = run(|o| o.clipnorm(1.0))?;
         assert!(close(&a, &[-0.6, -0.8]) && close(&b, &[0.0, -1.0]), "{a:?} {b:?}");
         // clipnorm larger than the norm: unchanged.
-        let (a, _) = run(OptimizerOptions {
-            clipnorm: Some(100.0),
-            ..Default::default()
-        })?;
+        let (a, _) = run(|o| o.clipnorm(100.0))?;
         assert!(close(&a, &[-3.0, -4.0]));
         // global_clipnorm 1.3: everything scaled by 0.1.
-        let (a, b) = run(OptimizerOptions {
-            global_clipnorm: Some(1.3),
-            ..Default::default()
-        })?;
+        let (a, b) = run(|o| o.global_clipnorm(1.3))?;
         assert!(close(&a, &[-0.3, -0.4]) && close(&b, &[0.0, -1.2]), "{a:?} {b:?}");
         // clipvalue 3.5: elementwise.
-        let (a, b) = run(OptimizerOptions {
-            clipvalue: Some(3.5),
-            ..Default::default()
-        })?;
+        let (a, b) = run(|o| o.clipvalue(3.5))?;
         assert!(close(&a, &[-3.0, -3.5]) && close(&b, &[0.0, -3.5]));
-        // Two at once is an error, as in Keras.
-        assert!(run(OptimizerOptions {
-            clipvalue: Some(1.0),
-            clipnorm: Some(1.0),
-            ..Default::default()
-        })
-        .is_err());
+        // Two at once is an error, as in Keras, raised when the optimizer is built.
+        let err = run(|o| o.clipvalue(1.0).clipnorm(1.0)).unwrap_err().to_string();
+        assert!(err.contains("clipnorm and clipvalue"), "{err}");
+        assert!(SGD::new(1.0).clipvalue(1.0).clipnorm(1.0).validate().is_err());
         // Adam folds the clip scale into its moments: clipnorm 1 on g equals Adam on g/5.
         let w1 = Variable::new("w1", Tensor::new(&[1.0f64, 1.0], &[2])?);
         let w2 = Variable::new("w2", Tensor::new(&[1.0f64, 1.0], &[2])?);
-        let mut clipped = Adam::new(AdamOptions {
-            base: OptimizerOptions {
-                clipnorm: Some(1.0),
-                ..Default::default()
-            },
-            ..Default::default()
-        });
+        let mut clipped = Adam::default().clipnorm(1.0);
         let mut plain = Adam::default();
         for _ in 0..3 {
             clipped.apply_gradients(&[g.clone()], &[w1.clone()])?;

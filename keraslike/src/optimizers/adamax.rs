@@ -18,64 +18,67 @@
 //! # Ok(()) }
 //! ```
 
-use super::base::{impl_optimizer, Core, Grad, LearningRate, OptimizerOptions};
-use crate::Result;
-use serde_json::json;
+use super::base::{impl_optimizer, optimizer_type, Grad, SlotGroups};
+use crate::{Error, Result};
 use tensorlow::Variable;
 
-/// Options of [`Adamax`], with Keras' defaults.
-#[derive(Debug)]
-pub struct AdamaxOptions {
-    /// The step size (default 0.001).
-    pub learning_rate: LearningRate,
-    /// Decay of the first-moment estimate (default 0.9).
-    pub beta_1: f64,
-    /// Decay of the infinity norm (default 0.999).
-    pub beta_2: f64,
-    /// Added to the norm for stability (default 1e-7).
-    pub epsilon: f64,
-    /// Weight decay and gradient clipping.
-    pub base: OptimizerOptions,
-}
-
-impl Default for AdamaxOptions {
-    fn default() -> Self {
-        AdamaxOptions {
-            learning_rate: 0.001.into(),
-            beta_1: 0.9,
-            beta_2: 0.999,
-            epsilon: 1e-7,
-            base: Default::default(),
+optimizer_type! {
+    /// The Adamax optimizer (`keras.optimizers.Adamax`).
+    Adamax,
+    /// The config of [`Adamax`] (`keras.optimizers.Adamax(...).get_config()`).
+    AdamaxConfig {
+        class: "Adamax",
+        name: "adamax",
+        learning_rate: 0.001,
+        weight_decay: None,
+        fields: {
+            /// Decay of the first-moment estimate, in `[0, 1)` (default 0.9).
+            beta_1: f64 = 0.9,
+            /// Decay of the infinity norm, in `[0, 1]` (default 0.999).
+            beta_2: f64 = 0.999,
+            /// Added to the norm for stability (default 1e-7).
+            epsilon: f64 = 1e-7,
         }
     }
-}
-
-/// The Adamax optimizer (`keras.optimizers.Adamax`).
-pub struct Adamax {
-    core: Core,
-    beta_1: f64,
-    beta_2: f64,
-    epsilon: f64,
 }
 
 impl Adamax {
-    /// An Adamax optimizer.
-    pub fn new(o: AdamaxOptions) -> Self {
-        Adamax {
-            core: Core::new("adamax", o.learning_rate, o.base),
-            beta_1: o.beta_1,
-            beta_2: o.beta_2,
-            epsilon: o.epsilon,
+    fn validate_hyper(&self) -> Result<()> {
+        let c = &self.config;
+        if !(0.0..1.0).contains(&c.beta_1) {
+            return Err(Error::arg(format!(
+                "Adamax: beta_1 must be in [0, 1), got {}",
+                c.beta_1
+            )));
         }
+        if !(0.0..=1.0).contains(&c.beta_2) {
+            return Err(Error::arg(format!(
+                "Adamax: beta_2 must be in [0, 1], got {}",
+                c.beta_2
+            )));
+        }
+        if !(c.epsilon >= 0.0 && c.epsilon.is_finite()) {
+            return Err(Error::arg(format!("Adamax: epsilon must be >= 0, got {}", c.epsilon)));
+        }
+        Ok(())
     }
 
-    fn update(&mut self, grads: &[Grad], vars: &[Variable], lr: f64) -> Result<()> {
+    /// Keras' order: momentum and norm per variable.
+    fn slot_groups(&self) -> SlotGroups {
+        vec![vec![("momentum", 0.0), ("norm", 0.0)]]
+    }
+
+    fn extras(&self) -> &'static [(&'static str, f64)] {
+        &[]
+    }
+
+    fn update(&mut self, grads: &[Grad], vars: &[Variable], pos: &[usize], lr: f64) -> Result<()> {
         let t = (self.core.iterations + 1) as f64;
-        let keep = self.core.keep(lr);
-        let (b1, b2, eps) = (self.beta_1, self.beta_2, self.epsilon);
+        let keep = 1.0 - lr * self.config.base.weight_decay.unwrap_or(0.0);
+        let (b1, b2, eps) = (self.config.beta_1, self.config.beta_2, self.config.epsilon);
         let c = -lr / (1.0 - b1.powf(t));
-        for (g, w) in grads.iter().zip(vars) {
-            let s = self.core.slots(w, &[("momentum", 0.0), ("norm", 0.0)])?;
+        for ((g, w), &i) in grads.iter().zip(vars).zip(pos) {
+            let s = self.core.slots(i);
             let (m, u) = (&s[0], &s[1]);
             m.assign_axpby(b1, (1.0 - b1) * g.scale, &g.g)?;
             let gs = g.scaled()?;
@@ -85,16 +88,6 @@ impl Adamax {
             w.assign_axpby(keep, c, &step)?;
         }
         Ok(())
-    }
-
-    fn hyper(&self) -> serde_json::Value {
-        json!({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
-    }
-}
-
-impl Default for Adamax {
-    fn default() -> Self {
-        Self::new(AdamaxOptions::default())
     }
 }
 

@@ -4,112 +4,85 @@
 //! shrink is folded into Adam's parameter pass, so it costs nothing extra.
 //!
 //! ```
-//! use keraslike::optimizers::{AdamW, AdamWOptions, Optimizer};
-//! let opt = AdamW::new(AdamWOptions { weight_decay: 0.01, ..Default::default() });
-//! assert_eq!(opt.name(), "adamw");
+//! use keraslike::optimizers::{AdamW, Optimizer};
+//! let opt = AdamW::new(0.001).weight_decay(0.01);
+//! assert_eq!((opt.class_name(), opt.name()), ("AdamW", "adam_w"));
 //! assert_eq!(opt.get_config()["weight_decay"], 0.01);
 //! ```
 
-use super::adam::{Adam, AdamOptions};
-use super::base::{LearningRate, OptimizerOptions};
-use super::Optimizer;
-use crate::Result;
-use tensorlow::{Tensor, Variable};
+use super::adam::AdamRule;
+use super::base::{impl_optimizer, optimizer_type, Grad, SlotGroups};
+use crate::{Error, Result};
+use tensorlow::Variable;
 
-/// Options of [`AdamW`], with Keras' defaults.
-#[derive(Debug)]
-pub struct AdamWOptions {
-    /// The step size (default 0.001).
-    pub learning_rate: LearningRate,
-    /// The decoupled weight decay (default 0.004).
-    pub weight_decay: f64,
-    /// Decay of the first-moment estimate (default 0.9).
-    pub beta_1: f64,
-    /// Decay of the second-moment estimate (default 0.999).
-    pub beta_2: f64,
-    /// Added to `sqrt(v)` for stability (default 1e-7).
-    pub epsilon: f64,
-    /// Use the AMSGrad variant (default false).
-    pub amsgrad: bool,
-    /// Gradient clipping (its `weight_decay` is ignored: use the field above).
-    pub base: OptimizerOptions,
-}
-
-impl Default for AdamWOptions {
-    fn default() -> Self {
-        AdamWOptions {
-            learning_rate: 0.001.into(),
-            weight_decay: 0.004,
-            beta_1: 0.9,
-            beta_2: 0.999,
-            epsilon: 1e-7,
-            amsgrad: false,
-            base: OptimizerOptions::default(),
+optimizer_type! {
+    /// The AdamW optimizer (`keras.optimizers.AdamW`).
+    AdamW,
+    /// The config of [`AdamW`] (`keras.optimizers.AdamW(...).get_config()`):
+    /// Adam's, with `weight_decay` required (default 0.004).
+    AdamWConfig {
+        class: "AdamW",
+        name: "adam_w",
+        learning_rate: 0.001,
+        weight_decay: Some(0.004),
+        fields: {
+            /// Decay of the first-moment estimate, in `[0, 1)` (default 0.9).
+            beta_1: f64 = 0.9,
+            /// Decay of the second-moment estimate, in `[0, 1)` (default 0.999).
+            beta_2: f64 = 0.999,
+            /// Added to `sqrt(v)` for stability (default 1e-7).
+            epsilon: f64 = 1e-7,
+            /// Use the AMSGrad variant (default false).
+            amsgrad: bool = false,
         }
     }
 }
 
-/// The AdamW optimizer (`keras.optimizers.AdamW`).
-pub struct AdamW {
-    adam: Adam,
-}
-
+// Everything is Adam's: Keras' AdamW is Adam with a required weight decay.
 impl AdamW {
-    /// An AdamW optimizer.
-    pub fn new(o: AdamWOptions) -> Self {
-        let base = OptimizerOptions {
-            weight_decay: Some(o.weight_decay),
-            ..o.base
-        };
-        let adam = AdamOptions {
-            learning_rate: o.learning_rate,
-            beta_1: o.beta_1,
-            beta_2: o.beta_2,
-            epsilon: o.epsilon,
-            amsgrad: o.amsgrad,
-            base,
-        };
-        AdamW {
-            adam: Adam::named("adamw", adam),
+    fn rule(&self) -> AdamRule {
+        let c = &self.config;
+        AdamRule {
+            beta_1: c.beta_1,
+            beta_2: c.beta_2,
+            epsilon: c.epsilon,
+            amsgrad: c.amsgrad,
         }
     }
+
+    fn validate_hyper(&self) -> Result<()> {
+        if self.config.base.weight_decay.is_none() {
+            // Keras: "Argument `weight_decay` must be a float. Received: weight_decay=None".
+            return Err(Error::arg(
+                "AdamW: weight_decay must be a number (Keras' default is 0.004), got null",
+            ));
+        }
+        self.rule().validate(Self::CLASS)
+    }
+
+    fn slot_groups(&self) -> SlotGroups {
+        self.rule().slot_groups()
+    }
+
+    fn extras(&self) -> &'static [(&'static str, f64)] {
+        &[]
+    }
+
+    fn update(&mut self, grads: &[Grad], vars: &[Variable], pos: &[usize], lr: f64) -> Result<()> {
+        // The shrink is folded into Adam's parameter pass.
+        let keep = 1.0 - lr * self.config.base.weight_decay.unwrap_or(0.0);
+        self.rule().update(&self.core, grads, vars, pos, lr, keep)
+    }
 }
 
-impl Default for AdamW {
-    fn default() -> Self {
-        Self::new(AdamWOptions::default())
-    }
-}
-
-// Everything is Adam's: Keras' AdamW is Adam with a weight decay default.
-impl Optimizer for AdamW {
-    fn name(&self) -> &str {
-        self.adam.name()
-    }
-    fn apply_gradients(&mut self, grads: &[Tensor], vars: &[Variable]) -> Result<()> {
-        self.adam.apply_gradients(grads, vars)
-    }
-    fn learning_rate(&self) -> f64 {
-        self.adam.learning_rate()
-    }
-    fn set_learning_rate(&mut self, lr: f64) {
-        self.adam.set_learning_rate(lr)
-    }
-    fn iterations(&self) -> u64 {
-        self.adam.iterations()
-    }
-    fn get_config(&self) -> serde_json::Value {
-        self.adam.get_config()
-    }
-    fn variables(&self) -> Vec<Variable> {
-        self.adam.variables()
-    }
-}
+impl_optimizer!(AdamW);
 
 #[cfg(test)]
 #[allow(clippy::cloned_ref_to_slice_refs)] // `&[w.clone()]` reads like Keras' lists
 mod tests {
     use super::*;
+    use crate::optimizers::Optimizer;
+    use tensorlow::Tensor;
 
     #[test]
     fn decay_then_adam_step() -> Result<()> {

@@ -21,72 +21,67 @@
 //! # Ok(()) }
 //! ```
 
-use super::base::{impl_optimizer, Core, Grad, LearningRate, OptimizerOptions};
-use crate::Result;
-use serde_json::json;
+use super::base::{impl_optimizer, optimizer_type, Grad, SlotGroups};
+use crate::{Error, Result};
 use tensorlow::Variable;
 
-/// Options of [`Nadam`], with Keras' defaults.
-#[derive(Debug)]
-pub struct NadamOptions {
-    /// The step size (default 0.001).
-    pub learning_rate: LearningRate,
-    /// Decay of the first-moment estimate (default 0.9).
-    pub beta_1: f64,
-    /// Decay of the second-moment estimate (default 0.999).
-    pub beta_2: f64,
-    /// Added to `sqrt(v_hat)` for stability (default 1e-7).
-    pub epsilon: f64,
-    /// Weight decay and gradient clipping.
-    pub base: OptimizerOptions,
-}
-
-impl Default for NadamOptions {
-    fn default() -> Self {
-        NadamOptions {
-            learning_rate: 0.001.into(),
-            beta_1: 0.9,
-            beta_2: 0.999,
-            epsilon: 1e-7,
-            base: Default::default(),
+optimizer_type! {
+    /// The Nadam optimizer (`keras.optimizers.Nadam`).
+    Nadam,
+    /// The config of [`Nadam`] (`keras.optimizers.Nadam(...).get_config()`).
+    NadamConfig {
+        class: "Nadam",
+        name: "nadam",
+        learning_rate: 0.001,
+        weight_decay: None,
+        fields: {
+            /// Decay of the first-moment estimate, in `[0, 1)` (default 0.9).
+            beta_1: f64 = 0.9,
+            /// Decay of the second-moment estimate, in `[0, 1)` (default 0.999).
+            beta_2: f64 = 0.999,
+            /// Added to `sqrt(v_hat)` for stability (default 1e-7).
+            epsilon: f64 = 1e-7,
         }
     }
-}
-
-/// The Nadam optimizer (`keras.optimizers.Nadam`).
-pub struct Nadam {
-    core: Core,
-    beta_1: f64,
-    beta_2: f64,
-    epsilon: f64,
-    /// The momentum-cache product `P_t`, shared by all variables.
-    u_product: f64,
 }
 
 impl Nadam {
-    /// A Nadam optimizer.
-    pub fn new(o: NadamOptions) -> Self {
-        Nadam {
-            core: Core::new("nadam", o.learning_rate, o.base),
-            beta_1: o.beta_1,
-            beta_2: o.beta_2,
-            epsilon: o.epsilon,
-            u_product: 1.0,
+    fn validate_hyper(&self) -> Result<()> {
+        let c = &self.config;
+        for (what, b) in [("beta_1", c.beta_1), ("beta_2", c.beta_2)] {
+            if !(0.0..1.0).contains(&b) {
+                return Err(Error::arg(format!("Nadam: {what} must be in [0, 1), got {b}")));
+            }
         }
+        if !(c.epsilon >= 0.0 && c.epsilon.is_finite()) {
+            return Err(Error::arg(format!("Nadam: epsilon must be >= 0, got {}", c.epsilon)));
+        }
+        Ok(())
     }
 
-    fn update(&mut self, grads: &[Grad], vars: &[Variable], lr: f64) -> Result<()> {
+    /// Keras' order: momentum and velocity per variable.
+    fn slot_groups(&self) -> SlotGroups {
+        vec![vec![("momentum", 0.0), ("velocity", 0.0)]]
+    }
+
+    /// The momentum-cache product `P_t`, shared by all variables (Keras'
+    /// last optimizer variable).
+    fn extras(&self) -> &'static [(&'static str, f64)] {
+        &[("u_product", 1.0)]
+    }
+
+    fn update(&mut self, grads: &[Grad], vars: &[Variable], pos: &[usize], lr: f64) -> Result<()> {
         let t = (self.core.iterations + 1) as f64;
-        let (b1, b2, eps) = (self.beta_1, self.beta_2, self.epsilon);
+        let (b1, b2, eps) = (self.config.beta_1, self.config.beta_2, self.config.epsilon);
         let u_t = b1 * (1.0 - 0.5 * 0.96f64.powf(t));
         let u_t1 = b1 * (1.0 - 0.5 * 0.96f64.powf(t + 1.0));
-        self.u_product *= u_t;
-        let (p_t, p_t1) = (self.u_product, self.u_product * u_t1);
+        self.core.extras[0] *= u_t;
+        let (p_t, p_t1) = (self.core.extras[0], self.core.extras[0] * u_t1);
         // lr m_hat / (sqrt(v / c2) + eps) = lr sqrt(c2) m_hat / (sqrt(v) + eps sqrt(c2)).
         let s2 = (1.0 - b2.powf(t)).sqrt();
-        let keep = self.core.keep(lr);
-        for (g, w) in grads.iter().zip(vars) {
-            let s = self.core.slots(w, &[("momentum", 0.0), ("velocity", 0.0)])?;
+        let keep = 1.0 - lr * self.config.base.weight_decay.unwrap_or(0.0);
+        for ((g, w), &i) in grads.iter().zip(vars).zip(pos) {
+            let s = self.core.slots(i);
             let (m, v) = (&s[0], &s[1]);
             m.assign_axpby(b1, (1.0 - b1) * g.scale, &g.g)?;
             v.assign_axpby_square(b2, (1.0 - b2) * g.scale * g.scale, &g.g)?;
@@ -96,16 +91,6 @@ impl Nadam {
             w.assign_add_ratio(keep, -lr * s2, &m_hat, v, 0.0, eps * s2)?;
         }
         Ok(())
-    }
-
-    fn hyper(&self) -> serde_json::Value {
-        json!({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
-    }
-}
-
-impl Default for Nadam {
-    fn default() -> Self {
-        Self::new(NadamOptions::default())
     }
 }
 

@@ -9,85 +9,84 @@
 //! ```
 //!
 //! ```
-//! use keraslike::optimizers::{Optimizer, RMSprop, RMSpropOptions};
+//! use keraslike::optimizers::{Optimizer, RMSprop};
 //! use tensorlow::{Tensor, Variable};
 //! # fn main() -> keraslike::Result<()> {
 //! // Keras' docstring example: lr 0.1, var 10, loss var²/2 (gradient = var).
 //! let w = Variable::new("w", Tensor::new(&[10.0f32], &[1])?);
-//! let mut opt = RMSprop::new(RMSpropOptions { learning_rate: 0.1.into(), ..Default::default() });
+//! let mut opt = RMSprop::new(0.1);
 //! opt.apply_gradients(&[w.read_value()?], &[w.clone()])?;
 //! assert!((w.to_vec::<f32>()?[0] - 9.683772).abs() < 1e-5);
 //! # Ok(()) }
 //! ```
 
-use super::base::{impl_optimizer, Core, Grad, LearningRate, OptimizerOptions};
-use crate::Result;
-use serde_json::json;
+use super::base::{impl_optimizer, optimizer_type, Grad, SlotGroups};
+use crate::{Error, Result};
 use tensorlow::Variable;
 
-/// Options of [`RMSprop`], with Keras' defaults.
-#[derive(Debug)]
-pub struct RMSpropOptions {
-    /// The step size (default 0.001).
-    pub learning_rate: LearningRate,
-    /// Decay of the squared-gradient average (default 0.9).
-    pub rho: f64,
-    /// Momentum of the increments (default 0).
-    pub momentum: f64,
-    /// Added under the square root (default 1e-7).
-    pub epsilon: f64,
-    /// Normalise by the estimated variance instead of the second moment (default false).
-    pub centered: bool,
-    /// Weight decay and gradient clipping.
-    pub base: OptimizerOptions,
-}
-
-impl Default for RMSpropOptions {
-    fn default() -> Self {
-        RMSpropOptions {
-            learning_rate: 0.001.into(),
-            rho: 0.9,
-            momentum: 0.0,
-            epsilon: 1e-7,
-            centered: false,
-            base: OptimizerOptions::default(),
+optimizer_type! {
+    /// The RMSprop optimizer (`keras.optimizers.RMSprop`).
+    RMSprop,
+    /// The config of [`RMSprop`] (`keras.optimizers.RMSprop(...).get_config()`).
+    RMSpropConfig {
+        class: "RMSprop",
+        name: "rm_sprop",
+        learning_rate: 0.001,
+        weight_decay: None,
+        fields: {
+            /// Decay of the squared-gradient average, in `[0, 1]` (default 0.9).
+            rho: f64 = 0.9,
+            /// Momentum of the increments, >= 0 (default 0).
+            momentum: f64 = 0.0,
+            /// Added under the square root (default 1e-7).
+            epsilon: f64 = 1e-7,
+            /// Normalise by the estimated variance instead of the second moment (default false).
+            centered: bool = false,
         }
     }
-}
-
-/// The RMSprop optimizer (`keras.optimizers.RMSprop`).
-pub struct RMSprop {
-    core: Core,
-    rho: f64,
-    momentum: f64,
-    epsilon: f64,
-    centered: bool,
 }
 
 impl RMSprop {
-    /// An RMSprop optimizer.
-    pub fn new(o: RMSpropOptions) -> Self {
-        RMSprop {
-            core: Core::new("rmsprop", o.learning_rate, o.base),
-            rho: o.rho,
-            momentum: o.momentum,
-            epsilon: o.epsilon,
-            centered: o.centered,
+    fn validate_hyper(&self) -> Result<()> {
+        let c = &self.config;
+        if !(0.0..=1.0).contains(&c.rho) {
+            return Err(Error::arg(format!("RMSprop: rho must be in [0, 1], got {}", c.rho)));
         }
+        if !(c.momentum >= 0.0 && c.momentum.is_finite()) {
+            return Err(Error::arg(format!(
+                "RMSprop: momentum must be >= 0, got {}",
+                c.momentum
+            )));
+        }
+        if !(c.epsilon >= 0.0 && c.epsilon.is_finite()) {
+            return Err(Error::arg(format!("RMSprop: epsilon must be >= 0, got {}", c.epsilon)));
+        }
+        Ok(())
     }
 
-    fn update(&mut self, grads: &[Grad], vars: &[Variable], lr: f64) -> Result<()> {
-        let keep = self.core.keep(lr);
-        let (rho, mom, eps, centered) = (self.rho, self.momentum, self.epsilon, self.centered);
-        let mut specs = vec![("velocity", 0.0)];
-        if mom > 0.0 {
-            specs.push(("momentum", 0.0));
+    /// Keras' order: every velocity, then every momentum (momentum > 0),
+    /// then every average gradient (centered).
+    fn slot_groups(&self) -> SlotGroups {
+        let mut groups = vec![vec![("velocity", 0.0)]];
+        if self.config.momentum > 0.0 {
+            groups.push(vec![("momentum", 0.0)]);
         }
-        if centered {
-            specs.push(("average_gradient", 0.0));
+        if self.config.centered {
+            groups.push(vec![("average_gradient", 0.0)]);
         }
-        for (g, w) in grads.iter().zip(vars) {
-            let s = self.core.slots(w, &specs)?;
+        groups
+    }
+
+    fn extras(&self) -> &'static [(&'static str, f64)] {
+        &[]
+    }
+
+    fn update(&mut self, grads: &[Grad], vars: &[Variable], pos: &[usize], lr: f64) -> Result<()> {
+        let keep = 1.0 - lr * self.config.base.weight_decay.unwrap_or(0.0);
+        let c = &self.config;
+        let (rho, mom, eps, centered) = (c.rho, c.momentum, c.epsilon, c.centered);
+        for ((g, w), &i) in grads.iter().zip(vars).zip(pos) {
+            let s = self.core.slots(i);
             let v = &s[0];
             v.assign_axpby_square(rho, (1.0 - rho) * g.scale * g.scale, &g.g)?;
             // The denominator's base: v, or v - a² when centered (one temporary).
@@ -110,16 +109,6 @@ impl RMSprop {
         }
         Ok(())
     }
-
-    fn hyper(&self) -> serde_json::Value {
-        json!({"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon, "centered": self.centered})
-    }
-}
-
-impl Default for RMSprop {
-    fn default() -> Self {
-        Self::new(RMSpropOptions::default())
-    }
 }
 
 impl_optimizer!(RMSprop);
@@ -135,12 +124,7 @@ mod tests {
     fn momentum_and_centered_by_hand() -> Result<()> {
         let gs = [0.5f64, -1.5, 2.0];
         let w = Variable::new("w", Tensor::new(&[1.0f64], &[1])?);
-        let mut opt = RMSprop::new(RMSpropOptions {
-            learning_rate: 0.01.into(),
-            momentum: 0.5,
-            centered: true,
-            ..Default::default()
-        });
+        let mut opt = RMSprop::new(0.01).momentum(0.5).centered(true);
         let (mut wh, mut v, mut a, mut m) = (1.0f64, 0.0, 0.0, 0.0);
         for g in gs {
             opt.apply_gradients(&[Tensor::new(&[g], &[1])?], &[w.clone()])?;

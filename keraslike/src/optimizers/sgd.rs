@@ -6,11 +6,11 @@
 //!   `nesterov`, `w += momentum * v - lr * g`.
 //!
 //! ```
-//! use keraslike::optimizers::{Optimizer, SGD, SGDOptions};
+//! use keraslike::optimizers::{Optimizer, SGD};
 //! use tensorlow::{Tensor, Variable};
 //! # fn main() -> keraslike::Result<()> {
 //! let w = Variable::new("w", Tensor::new(&[1.0f32], &[1])?);
-//! let mut opt = SGD::new(SGDOptions { learning_rate: 0.1.into(), momentum: 0.9, ..Default::default() });
+//! let mut opt = SGD::new(0.1).momentum(0.9);
 //! let g = Tensor::new(&[1.0f32], &[1])?;
 //! opt.apply_gradients(&[g.clone()], &[w.clone()])?; // v = -0.1, w = 0.9
 //! opt.apply_gradients(&[g], &[w.clone()])?; // v = -0.19, w = 0.71
@@ -18,92 +18,69 @@
 //! # Ok(()) }
 //! ```
 
-use super::base::{impl_optimizer, Core, Grad, LearningRate, OptimizerOptions};
+use super::base::{impl_optimizer, optimizer_type, Grad, SlotGroups};
 use crate::{Error, Result};
-use serde_json::json;
 use tensorlow::Variable;
 
-/// Options of [`SGD`], with Keras' defaults.
-#[derive(Debug)]
-pub struct SGDOptions {
-    /// The step size (default 0.01).
-    pub learning_rate: LearningRate,
-    /// Velocity decay in `[0, 1]`; 0 (default) is plain gradient descent.
-    pub momentum: f64,
-    /// Use Nesterov momentum (default false).
-    pub nesterov: bool,
-    /// Weight decay and gradient clipping.
-    pub base: OptimizerOptions,
-}
-
-impl Default for SGDOptions {
-    fn default() -> Self {
-        SGDOptions {
-            learning_rate: 0.01.into(),
-            momentum: 0.0,
-            nesterov: false,
-            base: OptimizerOptions::default(),
+optimizer_type! {
+    /// Stochastic gradient descent (`keras.optimizers.SGD`).
+    SGD,
+    /// The config of [`SGD`] (`keras.optimizers.SGD(...).get_config()`).
+    SGDConfig {
+        class: "SGD",
+        name: "sgd",
+        learning_rate: 0.01,
+        weight_decay: None,
+        fields: {
+            /// Velocity decay in `[0, 1]`; 0 (default) is plain gradient descent.
+            momentum: f64 = 0.0,
+            /// Use Nesterov momentum (default false).
+            nesterov: bool = false,
         }
     }
-}
-
-/// Stochastic gradient descent (`keras.optimizers.SGD`).
-pub struct SGD {
-    core: Core,
-    momentum: f64,
-    nesterov: bool,
 }
 
 impl SGD {
-    /// An SGD optimizer; errors if `momentum` is outside `[0, 1]`.
-    pub fn try_new(o: SGDOptions) -> Result<Self> {
-        if !(0.0..=1.0).contains(&o.momentum) {
-            return Err(Error::arg(format!(
-                "SGD: momentum must be in [0, 1], got {}",
-                o.momentum
-            )));
+    fn validate_hyper(&self) -> Result<()> {
+        let m = self.config.momentum;
+        if !(0.0..=1.0).contains(&m) {
+            return Err(Error::arg(format!("SGD: momentum must be in [0, 1], got {m}")));
         }
-        Ok(Self::new(o))
+        Ok(())
     }
 
-    /// An SGD optimizer (an out-of-range momentum is clamped to `[0, 1]`;
-    /// use [`SGD::try_new`] to get an error instead).
-    pub fn new(o: SGDOptions) -> Self {
-        SGD {
-            core: Core::new("SGD", o.learning_rate, o.base),
-            momentum: o.momentum.clamp(0.0, 1.0),
-            nesterov: o.nesterov,
+    /// A velocity per variable when there is momentum (Keras creates none otherwise).
+    fn slot_groups(&self) -> SlotGroups {
+        if self.config.momentum != 0.0 {
+            vec![vec![("momentum", 0.0)]]
+        } else {
+            Vec::new()
         }
     }
 
-    fn update(&mut self, grads: &[Grad], vars: &[Variable], lr: f64) -> Result<()> {
-        let keep = self.core.keep(lr);
-        for (g, w) in grads.iter().zip(vars) {
+    fn extras(&self) -> &'static [(&'static str, f64)] {
+        &[]
+    }
+
+    fn update(&mut self, grads: &[Grad], vars: &[Variable], pos: &[usize], lr: f64) -> Result<()> {
+        let keep = 1.0 - lr * self.config.base.weight_decay.unwrap_or(0.0);
+        let (momentum, nesterov) = (self.config.momentum, self.config.nesterov);
+        for ((g, w), &i) in grads.iter().zip(vars).zip(pos) {
             let step = -lr * g.scale;
-            if self.momentum == 0.0 {
+            if momentum == 0.0 {
                 w.assign_axpby(keep, step, &g.g)?;
                 continue;
             }
-            let m = &self.core.slots(w, &[("momentum", 0.0)])?[0];
-            m.assign_axpby(self.momentum, step, &g.g)?;
-            if self.nesterov {
-                w.assign_axpby(keep, self.momentum, m)?;
+            let m = &self.core.slots(i)[0];
+            m.assign_axpby(momentum, step, &g.g)?;
+            if nesterov {
+                w.assign_axpby(keep, momentum, m)?;
                 w.assign_axpby(1.0, step, &g.g)?;
             } else {
                 w.assign_axpby(keep, 1.0, m)?;
             }
         }
         Ok(())
-    }
-
-    fn hyper(&self) -> serde_json::Value {
-        json!({"momentum": self.momentum, "nesterov": self.nesterov})
-    }
-}
-
-impl Default for SGD {
-    fn default() -> Self {
-        Self::new(SGDOptions::default())
     }
 }
 
@@ -132,11 +109,7 @@ mod tests {
 
         // Momentum 0.9, lr 0.1: v1 = -0.1 g, w1 = w0 + v1; v2 = 0.9 v1 - 0.1 g = -0.19 g.
         let w = var(&[1.0, 1.0]);
-        let mut opt = SGD::new(SGDOptions {
-            learning_rate: 0.1.into(),
-            momentum: 0.9,
-            ..Default::default()
-        });
+        let mut opt = SGD::new(0.1).momentum(0.9);
         for _ in 0..2 {
             opt.apply_gradients(&[g.clone()], &[w.clone()])?;
         }
@@ -146,12 +119,7 @@ mod tests {
 
         // Nesterov: w += 0.9 v - 0.1 g: step 1: v=-0.1g, dw=-0.19g; step 2: v=-0.19g, dw=-0.271g.
         let w = var(&[1.0, 1.0]);
-        let mut opt = SGD::new(SGDOptions {
-            learning_rate: 0.1.into(),
-            momentum: 0.9,
-            nesterov: true,
-            ..Default::default()
-        });
+        let mut opt = SGD::new(0.1).momentum(0.9).nesterov(true);
         for _ in 0..2 {
             opt.apply_gradients(&[g.clone()], &[w.clone()])?;
         }
@@ -167,21 +135,18 @@ mod tests {
     fn weight_decay_is_applied_before_the_step() -> Result<()> {
         // w = 2: w - w*wd*lr = 2 - 2*0.5*0.1 = 1.9, then -= 0.1*1 -> 1.8.
         let w = var(&[2.0]);
-        let mut opt = SGD::new(SGDOptions {
-            learning_rate: 0.1.into(),
-            base: OptimizerOptions {
-                weight_decay: Some(0.5),
-                ..Default::default()
-            },
-            ..Default::default()
-        });
+        let mut opt = SGD::new(0.1).weight_decay(0.5);
         opt.apply_gradients(&[Tensor::new(&[1.0f64], &[1])?], &[w.clone()])?;
         assert!((w.to_vec::<f64>()?[0] - 1.8).abs() < 1e-12);
-        assert!(SGD::try_new(SGDOptions {
-            momentum: 1.5,
-            ..Default::default()
-        })
-        .is_err());
+        // Keras: "`momentum` must be a float between [0, 1]".
+        assert!(SGD::new(0.1).momentum(1.5).validate().is_err());
+        let w = var(&[2.0]);
+        let err = SGD::new(0.1)
+            .momentum(-0.5)
+            .apply_gradients(&[Tensor::new(&[1.0f64], &[1])?], &[w.clone()])
+            .unwrap_err();
+        assert!(err.to_string().contains("momentum must be in [0, 1]"), "{err}");
+        assert_eq!(w.to_vec::<f64>()?, vec![2.0]);
         Ok(())
     }
 }

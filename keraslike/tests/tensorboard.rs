@@ -17,7 +17,7 @@
 
 use keraslike::callbacks::{Callback, TensorBoard, TensorBoardOptions, UpdateFreq};
 use keraslike::layers::Dense;
-use keraslike::optimizers::{SGDOptions, SGD};
+use keraslike::optimizers::SGD;
 use keraslike::{FitOptions, Sequential};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -28,10 +28,7 @@ use tensorlow::Tensor;
 
 fn model() -> Sequential {
     let mut m = Sequential::new(vec![Box::new(Dense::new(1).use_bias(false).input_shape(&[1]))]);
-    let sgd = SGD::new(SGDOptions {
-        learning_rate: 0.25.into(),
-        ..Default::default()
-    });
+    let sgd = SGD::new(0.25);
     m.compile(sgd, "mse", &[] as &[&str]).unwrap();
     m.set_weights(&[Tensor::new(&[1.0f32], &[1, 1]).unwrap()]).unwrap();
     m

@@ -98,6 +98,11 @@ impl Sequential {
             .compiled
             .as_mut()
             .ok_or_else(|| Error::NotReady("train_step: call compile first".into()))?;
+        // The optimizer's slots are for every trainable weight, even when this
+        // step has no gradient for some (Keras builds it for all of them).
+        if !c.optimizer.built() {
+            c.optimizer.build(vars)?;
+        }
         if grads.iter().all(Option::is_some) {
             let grads: Vec<Tensor> = grads.into_iter().flatten().collect();
             c.optimizer.apply_gradients(&grads, vars)?;

@@ -173,7 +173,8 @@ fn copy_vars(vs: &[Variable]) -> Vec<Variable> {
 
 #[test]
 fn saved_state_resumes_bit_identically() {
-    let makers: Vec<(&str, fn() -> Box<dyn Optimizer>)> = vec![
+    type Maker = fn() -> Box<dyn Optimizer>;
+    let makers: Vec<(&str, Maker)> = vec![
         ("Adam", || Box::new(Adam::new(0.01).beta_1(0.8))),
         ("Adam amsgrad", || Box::new(Adam::new(0.01).amsgrad(true))),
         ("SGD momentum", || Box::new(SGD::new(0.05).momentum(0.9))),

@@ -79,11 +79,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         Box::new(Dense::new(3).activation("softmax")),
     ])
     .with_device(args.device.clone())?;
-    model.compile(
-        Adam::new(0.01),
-        "categorical_crossentropy",
-        &["accuracy"],
-    )?;
+    model.compile(Adam::new(0.01), "categorical_crossentropy", &["accuracy"])?;
     if level > 0 {
         model.print_summary();
     }

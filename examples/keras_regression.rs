@@ -116,11 +116,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         Box::new(Dense::new(1)),
     ])
     .with_device(args.device.clone())?;
-    model.compile(
-        Adam::new(0.01),
-        "mse",
-        &["mae"],
-    )?;
+    model.compile(Adam::new(0.01), "mse", &["mae"])?;
     if level > 0 {
         model.print_summary();
     }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the CUDA test binaries and examples HERE (no GPU needed) for
 # scripts/gpu-check.sh to run on a GPU machine, following
-# shared/notes/cuda_build.md route B+C: nvcc from PyPI wheels matching the
+# scripts/CUDA_BUILD.md routes B and C: nvcc from PyPI wheels matching the
 # device driver's CUDA 13.0, CUDA_COMPUTE_CAP=90 (H100/H200), and link stubs
 # for the driver libraries (the real ones come with the GPU machine's driver).
 # Output: gpu-bundle/bundle.tar.xz, small enough to carry (64 MiB):
@@ -26,7 +26,7 @@ gcc -shared -fPIC -Wl,-soname,libcublasLt.so.13 -o "$C/lib/libcublasLt.so" "$S/e
 export PATH=$C/bin:$PATH CUDA_HOME=$C CUDA_ROOT=$C CUDA_COMPUTE_CAP=90 CUDAFORGE_THREADS=2
 export CARGO_TARGET_DIR=$PWD/target/cuda-real
 # Stubs cover what a small binary needs; when a link fails, regenerate them
-# from the linker's list of missing symbols (see shared/notes/cuda_build.md).
+# from the linker's list of missing symbols (see scripts/CUDA_BUILD.md).
 cargo test --release --features cuda -p tensorlow --no-run --message-format=json 2>/dev/null \
   | python3 -c 'import json,sys
 for l in sys.stdin:

@@ -87,7 +87,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     let (x_train, y_train) = to_xy(&train)?;
     let (x_test, y_test) = to_xy(&test)?;
 
-    let mut model = Sequential::new(vec![
+    let model = Sequential::new(vec![
         Box::new(Dense::new(16).activation("relu").input_shape(&[table.n_features])),
         Box::new(Dense::new(classes.len()).activation("softmax")),
     ])

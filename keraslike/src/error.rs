@@ -20,6 +20,15 @@ pub enum Error {
     /// Bad or inconsistent data (empty, ragged, labels out of range).
     #[error("{0}")]
     Data(String),
+    /// An error raised inside a layer, naming it (`Dense "dense_1": ...`),
+    /// as Keras' "Exception encountered when calling Dense.call()".
+    #[error("{layer}: {source}")]
+    Layer {
+        /// The layer, as `Class "name"`.
+        layer: String,
+        /// What went wrong inside it.
+        source: Box<Error>,
+    },
     /// A file could not be read or written.
     #[error("{path}: {msg}")]
     File {

@@ -21,5 +21,22 @@ pub use error::{Error, Result};
 // The layers at the root, as `keras.layers.*`; the `Activation` layer stays at
 // `layers::Activation` so it is not confused with `activations::Activation`.
 pub use layers::{BatchNormalization, Dense, Dropout, Flatten, Input, Layer, LayerNormalization, Reshape};
-pub use models::{EvaluateOptions, FitOptions, History, PredictOptions, Sequential};
+pub use models::{EvaluateOptions, FitOptions, History, Model, PredictOptions, Sequential};
 pub use tensorlow;
+
+/// What most programs import: `use keraslike::prelude::*;` — the models,
+/// the built-in layers, the optimizers, the callbacks, and tensorlow's
+/// `Tensor` and `Device`.
+pub mod prelude {
+    pub use crate::callbacks::{
+        BackupAndRestore, CSVLogger, Callback, EarlyStopping, ModelCheckpoint, ReduceLROnPlateau, TensorBoard,
+    };
+    pub use crate::layers::{
+        Add, Average, BatchNormalization, Concatenate, Dense, Dot, Dropout, Flatten, Input, KerasTensor, Layer,
+        LayerNormalization, LayerRef, Maximum, Minimum, Multiply, Reshape, Subtract,
+    };
+    pub use crate::models::{EvaluateOptions, FitOptions, Model, PredictOptions, Sequential};
+    pub use crate::optimizers::{Adagrad, Adam, AdamW, Adamax, Nadam, Optimizer, RMSprop, SGD};
+    pub use crate::sequential;
+    pub use tensorlow::{Device, Tensor};
+}

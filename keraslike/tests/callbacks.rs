@@ -29,11 +29,11 @@ fn data(y: f32) -> (Tensor, Tensor) {
     )
 }
 
-fn fit(m: &mut Sequential, epochs: usize, callbacks: Vec<Box<dyn Callback>>) -> keraslike::History {
+fn fit(m: &mut keraslike::Model, epochs: usize, callbacks: Vec<Box<dyn Callback>>) -> keraslike::History {
     fit_y(m, 0.0, epochs, callbacks)
 }
 
-fn fit_y(m: &mut Sequential, y: f32, epochs: usize, callbacks: Vec<Box<dyn Callback>>) -> keraslike::History {
+fn fit_y(m: &mut keraslike::Model, y: f32, epochs: usize, callbacks: Vec<Box<dyn Callback>>) -> keraslike::History {
     let (x, y) = data(y);
     m.fit(
         &x,
@@ -325,7 +325,7 @@ impl Callback for BatchCounter {
     fn on_train_batch_end(
         &mut self,
         _: usize,
-        _: &mut Sequential,
+        _: &mut keraslike::Model,
         logs: &keraslike::callbacks::Logs,
     ) -> keraslike::Result<()> {
         assert!(logs.contains_key("loss"));

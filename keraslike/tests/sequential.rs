@@ -56,7 +56,7 @@ fn adam(lr: f64) -> Adam {
     Adam::new(lr)
 }
 
-fn quiet(epochs: usize, batch_size: usize) -> FitOptions {
+fn quiet(epochs: usize, batch_size: usize) -> FitOptions<'static> {
     FitOptions {
         epochs,
         batch_size,
@@ -240,7 +240,7 @@ fn zero_sample_weights_equal_dropping_the_samples() {
     .unwrap();
     let mut b = mlp(4);
     b.compile(sgd(0.3), "categorical_crossentropy", &[] as &[&str]).unwrap();
-    b.fit(&xt.narrow(0, 0, k).unwrap(), &yt.narrow(0, 0, k).unwrap(), opts(k))
+    b.fit(xt.narrow(0, 0, k).unwrap(), yt.narrow(0, 0, k).unwrap(), opts(k))
         .unwrap();
     for (wa, wb) in a.get_weights().unwrap().iter().zip(b.get_weights().unwrap()) {
         for (u, v) in vals(wa).iter().zip(vals(&wb)) {
@@ -275,7 +275,7 @@ fn class_weight_equals_the_matching_sample_weight() {
 #[test]
 fn predict_in_batches_equals_one_batch() {
     let (xt, _, _, _) = iris();
-    let mut m = mlp(6);
+    let m = mlp(6);
     let batched = m
         .predict(
             &xt,
@@ -317,7 +317,7 @@ fn save_and_load_round_trip() {
     // The loaded model trains further.
     r.fit(&xt, &yt, quiet(1, 10)).unwrap();
     // keras.models.load_model: the same model as Sequential::load.
-    let mut k = keraslike::models::load_model(&path).unwrap();
+    let k = keraslike::models::load_model(&path).unwrap();
     assert_eq!(k.get_config(), m.get_config());
     assert_eq!(
         vals(&k.predict_on_batch(&xt).unwrap()),
@@ -369,7 +369,7 @@ fn errors_say_what_to_fix() {
     );
     m.compile(adam(0.01), "categorical_crossentropy", &["accuracy"])
         .unwrap();
-    let e = m.fit(&xt, &yt.narrow(0, 0, 100).unwrap(), quiet(1, 10)).unwrap_err();
+    let e = m.fit(&xt, yt.narrow(0, 0, 100).unwrap(), quiet(1, 10)).unwrap_err();
     assert!(e.to_string().contains("120") && e.to_string().contains("100"), "{e}");
     let e = m
         .fit(
@@ -384,11 +384,11 @@ fn errors_say_what_to_fix() {
     assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
     let empty = xt.narrow(0, 0, 0).unwrap();
     assert!(matches!(
-        m.fit(&empty, &yt.narrow(0, 0, 0).unwrap(), quiet(1, 10)),
+        m.fit(&empty, yt.narrow(0, 0, 0).unwrap(), quiet(1, 10)),
         Err(Error::Data(_))
     ));
     let e = m.predict(
-        &Tensor::zeros(&[2, 3], DType::F32, &Device::cpu()).unwrap(),
+        Tensor::zeros(&[2, 3], DType::F32, &Device::cpu()).unwrap(),
         PredictOptions::default(),
     );
     assert!(matches!(e, Err(Error::Shape(_))));
@@ -401,11 +401,11 @@ struct Recorder {
 }
 
 impl Callback for Recorder {
-    fn on_train_begin(&mut self, _: &mut Sequential, _: &Logs) -> keraslike::Result<()> {
+    fn on_train_begin(&mut self, _: &mut keraslike::Model, _: &Logs) -> keraslike::Result<()> {
         self.calls.borrow_mut().push("train_begin".into());
         Ok(())
     }
-    fn on_epoch_end(&mut self, epoch: usize, model: &mut Sequential, logs: &Logs) -> keraslike::Result<()> {
+    fn on_epoch_end(&mut self, epoch: usize, model: &mut keraslike::Model, logs: &Logs) -> keraslike::Result<()> {
         let keys: Vec<&str> = logs.keys().map(String::as_str).collect();
         self.calls
             .borrow_mut()
@@ -413,12 +413,12 @@ impl Callback for Recorder {
         model.stop_training = epoch == self.stop_after;
         Ok(())
     }
-    fn on_train_batch_end(&mut self, batch: usize, _: &mut Sequential, logs: &Logs) -> keraslike::Result<()> {
+    fn on_train_batch_end(&mut self, batch: usize, _: &mut keraslike::Model, logs: &Logs) -> keraslike::Result<()> {
         assert!(logs.contains_key("loss"));
         self.calls.borrow_mut().push(format!("batch {batch}"));
         Ok(())
     }
-    fn on_train_end(&mut self, _: &mut Sequential, _: &Logs) -> keraslike::Result<()> {
+    fn on_train_end(&mut self, _: &mut keraslike::Model, _: &Logs) -> keraslike::Result<()> {
         self.calls.borrow_mut().push("train_end".into());
         Ok(())
     }
@@ -502,7 +502,7 @@ fn regularization_losses_are_added_to_the_loss() {
 #[test]
 fn call_is_the_forward_pass_and_training_enables_dropout() {
     let (xt, _, _, _) = iris();
-    let mut m = mlp(11);
+    let m = mlp(11);
     // Inference mode equals predict.
     assert_eq!(
         vals(&m.call(&xt, false).unwrap()),
@@ -510,7 +510,7 @@ fn call_is_the_forward_pass_and_training_enables_dropout() {
     );
     // With a Dropout(0.5) layer, training=true zeroes about half of the
     // units (scaling the rest by 2); training=false is the identity.
-    let mut d = Sequential::new(vec![Box::new(keraslike::Dropout::new(0.5))]);
+    let d = Sequential::new(vec![Box::new(keraslike::Dropout::new(0.5))]);
     let ones = Tensor::ones(&[100, 4], DType::F32, &Device::cpu()).unwrap();
     assert_eq!(vals(&d.call(&ones, false).unwrap()), vec![1.0; 400]);
     let out = vals(&d.call(&ones, true).unwrap());
@@ -520,7 +520,7 @@ fn call_is_the_forward_pass_and_training_enables_dropout() {
     assert!((140..=260).contains(&zeros), "{zeros} zeros");
     // A wrong shape names the expected one.
     let e = m
-        .call(&Tensor::ones(&[2, 3], DType::F32, &Device::cpu()).unwrap(), false)
+        .call(Tensor::ones(&[2, 3], DType::F32, &Device::cpu()).unwrap(), false)
         .unwrap_err();
     assert!(
         e.to_string().contains("call") && e.to_string().contains("(batch, 4)"),

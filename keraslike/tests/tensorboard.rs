@@ -17,6 +17,7 @@
 
 use keraslike::callbacks::{Callback, TensorBoard, TensorBoardOptions, UpdateFreq};
 use keraslike::layers::Dense;
+use keraslike::models::IntoData;
 use keraslike::optimizers::SGD;
 use keraslike::{FitOptions, Sequential};
 use std::cell::RefCell;
@@ -48,8 +49,8 @@ fn train(o: TensorBoardOptions, dir: &Path, validation: bool) -> (Rc<RefCell<Ten
     let y = Tensor::new(&[0.0f32, 0.0], &[2, 1]).unwrap();
     let validation_data = validation.then(|| {
         (
-            Tensor::new(&[1.0f32], &[1, 1]).unwrap(),
-            Tensor::new(&[0.0f32], &[1, 1]).unwrap(),
+            Tensor::new(&[1.0f32], &[1, 1]).unwrap().into_data(),
+            Tensor::new(&[0.0f32], &[1, 1]).unwrap().into_data(),
         )
     });
     let opts = FitOptions {

@@ -14,7 +14,7 @@
 //! ```
 
 use super::{Callback, Logs};
-use crate::models::Sequential;
+use crate::models::Model;
 use crate::{Error, Result};
 use std::io::Write;
 use std::path::PathBuf;
@@ -47,6 +47,13 @@ pub struct CSVLogger {
 }
 
 impl CSVLogger {
+    /// A logger writing to `filename` with Keras' defaults.
+    pub fn to(path: impl Into<PathBuf>) -> Self {
+        Self::new(path, CSVLoggerOptions::default())
+    }
+
+    fn options_changed(&mut self) {}
+
     /// A logger writing to `filename`.
     pub fn new(filename: impl Into<PathBuf>, options: CSVLoggerOptions) -> Self {
         CSVLogger {
@@ -63,11 +70,18 @@ impl CSVLogger {
     }
 }
 
+option_setters!(CSVLogger.o {
+    /// The column separator (default `,`).
+    separator: char,
+    /// Append to an existing file instead of overwriting it (default false).
+    append: bool,
+});
+
 impl Callback for CSVLogger {
     fn uses_batch_hooks(&self) -> bool {
         false
     }
-    fn on_train_begin(&mut self, _model: &mut Sequential, _logs: &Logs) -> Result<()> {
+    fn on_train_begin(&mut self, _model: &mut Model, _logs: &Logs) -> Result<()> {
         let existing = std::fs::metadata(&self.path).map(|m| m.len() > 0).unwrap_or(false);
         self.write_header = !(self.o.append && existing);
         let f = std::fs::OpenOptions::new()
@@ -82,7 +96,7 @@ impl Callback for CSVLogger {
         Ok(())
     }
 
-    fn on_epoch_end(&mut self, epoch: usize, _model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_epoch_end(&mut self, epoch: usize, _model: &mut Model, logs: &Logs) -> Result<()> {
         let sep = self.o.separator.to_string();
         let keys = self.keys.get_or_insert_with(|| logs.keys().cloned().collect()).clone();
         let mut out = String::new();
@@ -110,7 +124,7 @@ impl Callback for CSVLogger {
         r.map_err(|e| self.io(e))
     }
 
-    fn on_train_end(&mut self, _model: &mut Sequential, _logs: &Logs) -> Result<()> {
+    fn on_train_end(&mut self, _model: &mut Model, _logs: &Logs) -> Result<()> {
         if let Some(mut f) = self.file.take() {
             f.flush().map_err(|e| self.io(e))?;
         }

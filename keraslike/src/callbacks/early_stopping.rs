@@ -23,7 +23,7 @@
 //! ```
 
 use super::{Callback, Logs, Mode};
-use crate::models::Sequential;
+use crate::models::Model;
 use crate::Result;
 use tensorlow::Tensor;
 
@@ -103,6 +103,8 @@ impl EarlyStopping {
         self.best
     }
 
+    fn options_changed(&mut self) {}
+
     fn improves(&self, current: f64, reference: f64) -> bool {
         let d = self.o.min_delta.abs();
         if self.maximize == Some(true) {
@@ -113,11 +115,36 @@ impl EarlyStopping {
     }
 }
 
+option_setters!(EarlyStopping.o {
+    /// The quantity to watch (default `"val_loss"`).
+    monitor: impl Into<String>,
+    /// The smallest change that counts as an improvement (default 0).
+    min_delta: f64,
+    /// Epochs without improvement before stopping (default 0).
+    patience: usize,
+    /// Print a line when stopping or restoring (default 0).
+    verbose: u8,
+    /// Whether lower or higher is better (default auto).
+    mode: Mode,
+    /// A value the monitored quantity must beat to reset the patience.
+    baseline: Option<f64>,
+    /// Put back the best epoch's weights when training ends (default false).
+    restore_best_weights: bool,
+    /// Epochs to wait before watching at all (default 0).
+    start_from_epoch: usize,
+});
+
+impl Default for EarlyStopping {
+    fn default() -> Self {
+        Self::new(EarlyStoppingOptions::default())
+    }
+}
+
 impl Callback for EarlyStopping {
     fn uses_batch_hooks(&self) -> bool {
         false
     }
-    fn on_train_begin(&mut self, _model: &mut Sequential, _logs: &Logs) -> Result<()> {
+    fn on_train_begin(&mut self, _model: &mut Model, _logs: &Logs) -> Result<()> {
         let max = self.o.mode.maximize(&self.o.monitor, "EarlyStopping")?;
         self.maximize = Some(max);
         self.best = if max { f64::NEG_INFINITY } else { f64::INFINITY };
@@ -128,7 +155,7 @@ impl Callback for EarlyStopping {
         Ok(())
     }
 
-    fn on_epoch_end(&mut self, epoch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_epoch_end(&mut self, epoch: usize, model: &mut Model, logs: &Logs) -> Result<()> {
         if self.maximize.is_none() {
             self.on_train_begin(model, logs)?;
         }
@@ -167,7 +194,7 @@ impl Callback for EarlyStopping {
         Ok(())
     }
 
-    fn on_train_end(&mut self, model: &mut Sequential, _logs: &Logs) -> Result<()> {
+    fn on_train_end(&mut self, model: &mut Model, _logs: &Logs) -> Result<()> {
         if let (Some(e), true) = (self.stopped_epoch, self.o.verbose > 0) {
             println!("Epoch {}: early stopping", e + 1);
         }

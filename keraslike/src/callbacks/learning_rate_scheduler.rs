@@ -10,7 +10,7 @@
 //! ```
 
 use super::{Callback, Logs};
-use crate::models::Sequential;
+use crate::models::Model;
 use crate::{Error, Result};
 
 /// Calls `schedule(epoch, lr)` before each epoch and sets the returned rate.
@@ -39,7 +39,7 @@ impl Callback for LearningRateScheduler {
     fn uses_batch_hooks(&self) -> bool {
         false
     }
-    fn on_epoch_begin(&mut self, epoch: usize, model: &mut Sequential, _logs: &Logs) -> Result<()> {
+    fn on_epoch_begin(&mut self, epoch: usize, model: &mut Model, _logs: &Logs) -> Result<()> {
         let opt = model
             .optimizer_mut()
             .ok_or_else(|| Error::NotReady("LearningRateScheduler: the model is not compiled".into()))?;

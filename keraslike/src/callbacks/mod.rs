@@ -3,14 +3,19 @@
 //! [`CSVLogger`], [`TerminateOnNaN`], [`TensorBoard`]. (`History` is
 //! returned by `fit`.)
 //!
+//! Configure a callback with its chained setters, then give it to `fit`
+//! owned, or borrowed to read it afterwards:
+//!
 //! ```
-//! use keraslike::callbacks::{Callback, EarlyStopping, EarlyStoppingOptions};
-//! let stop = EarlyStopping::new(EarlyStoppingOptions { patience: 3, restore_best_weights: true, ..Default::default() });
-//! let callbacks: Vec<Box<dyn Callback>> = vec![Box::new(stop)];
-//! assert_eq!(callbacks.len(), 1);
+//! use keraslike::callbacks::EarlyStopping;
+//! use keraslike::FitOptions;
+//! let mut stop = EarlyStopping::default().monitor("val_loss").patience(3).restore_best_weights(true);
+//! let options = FitOptions::default().epochs(50).callback(&mut stop);
+//! # drop(options);
+//! assert_eq!(stop.stopped_epoch(), None);
 //! ```
 
-use crate::models::Sequential;
+use crate::models::Model;
 use crate::Result;
 use std::collections::BTreeMap;
 
@@ -24,27 +29,27 @@ pub type Logs = BTreeMap<String, f64>;
 #[allow(unused_variables)]
 pub trait Callback {
     /// Before the first epoch.
-    fn on_train_begin(&mut self, model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_train_begin(&mut self, model: &mut Model, logs: &Logs) -> Result<()> {
         Ok(())
     }
     /// After the last epoch.
-    fn on_train_end(&mut self, model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_train_end(&mut self, model: &mut Model, logs: &Logs) -> Result<()> {
         Ok(())
     }
     /// Before each epoch (0-based).
-    fn on_epoch_begin(&mut self, epoch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_epoch_begin(&mut self, epoch: usize, model: &mut Model, logs: &Logs) -> Result<()> {
         Ok(())
     }
     /// After each epoch, with its training and validation logs.
-    fn on_epoch_end(&mut self, epoch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_epoch_end(&mut self, epoch: usize, model: &mut Model, logs: &Logs) -> Result<()> {
         Ok(())
     }
     /// Before each training batch.
-    fn on_train_batch_begin(&mut self, batch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_train_batch_begin(&mut self, batch: usize, model: &mut Model, logs: &Logs) -> Result<()> {
         Ok(())
     }
     /// After each training batch, with the running logs.
-    fn on_train_batch_end(&mut self, batch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_train_batch_end(&mut self, batch: usize, model: &mut Model, logs: &Logs) -> Result<()> {
         Ok(())
     }
     /// Whether `fit` calls the two batch hooks. Their logs are the running
@@ -58,6 +63,26 @@ pub trait Callback {
     }
 }
 
+/// Chained setters for the options a callback keeps in a field (`o`), so
+/// every callback is configured the same way as layers and optimizers:
+/// `EarlyStopping::default().monitor("val_loss").patience(3)`. The
+/// options structs stay public as the data form.
+macro_rules! option_setters {
+    ($ty:ident . $field:ident { $($(#[$doc:meta])* $name:ident : $arg:ty),* $(,)? }) => {
+        impl $ty {
+            $(
+                $(#[$doc])*
+                pub fn $name(mut self, value: $arg) -> Self {
+                    self.$field.$name = value.into();
+                    self.options_changed();
+                    self
+                }
+            )*
+        }
+    };
+}
+
+mod backup_and_restore;
 mod csv_logger;
 mod early_stopping;
 mod learning_rate_scheduler;
@@ -66,6 +91,7 @@ mod reduce_lr_on_plateau;
 mod tensorboard;
 mod terminate_on_nan;
 
+pub use backup_and_restore::BackupAndRestore;
 pub use csv_logger::{CSVLogger, CSVLoggerOptions};
 pub use early_stopping::{EarlyStopping, EarlyStoppingOptions};
 pub use learning_rate_scheduler::LearningRateScheduler;
@@ -121,27 +147,55 @@ impl Mode {
     }
 }
 
-/// A shared handle is a callback too, so a caller can keep one and inspect
-/// it after `fit` (e.g. `EarlyStopping::stopped_epoch`):
-/// `let es = Rc::new(RefCell::new(EarlyStopping::new(..)));` then pass
-/// `Box::new(es.clone())` in `FitOptions::callbacks`.
+/// A borrowed callback is a callback, so a caller keeps it and reads it
+/// after `fit`: `FitOptions::default().callback(&mut es)`, then
+/// `es.stopped_epoch()`.
+impl<C: Callback + ?Sized> Callback for &mut C {
+    fn on_train_begin(&mut self, model: &mut Model, logs: &Logs) -> Result<()> {
+        (**self).on_train_begin(model, logs)
+    }
+    fn on_train_end(&mut self, model: &mut Model, logs: &Logs) -> Result<()> {
+        (**self).on_train_end(model, logs)
+    }
+    fn on_epoch_begin(&mut self, epoch: usize, model: &mut Model, logs: &Logs) -> Result<()> {
+        (**self).on_epoch_begin(epoch, model, logs)
+    }
+    fn on_epoch_end(&mut self, epoch: usize, model: &mut Model, logs: &Logs) -> Result<()> {
+        (**self).on_epoch_end(epoch, model, logs)
+    }
+    fn on_train_batch_begin(&mut self, batch: usize, model: &mut Model, logs: &Logs) -> Result<()> {
+        (**self).on_train_batch_begin(batch, model, logs)
+    }
+    fn on_train_batch_end(&mut self, batch: usize, model: &mut Model, logs: &Logs) -> Result<()> {
+        (**self).on_train_batch_end(batch, model, logs)
+    }
+    fn uses_batch_hooks(&self) -> bool {
+        (**self).uses_batch_hooks()
+    }
+}
+
+/// A shared handle is a callback too (`Rc<RefCell<C>>`), for code that
+/// shares one callback between several owners.
 impl<C: Callback> Callback for std::rc::Rc<std::cell::RefCell<C>> {
-    fn on_train_begin(&mut self, model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_train_begin(&mut self, model: &mut Model, logs: &Logs) -> Result<()> {
         self.borrow_mut().on_train_begin(model, logs)
     }
-    fn on_train_end(&mut self, model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_train_end(&mut self, model: &mut Model, logs: &Logs) -> Result<()> {
         self.borrow_mut().on_train_end(model, logs)
     }
-    fn on_epoch_begin(&mut self, epoch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_epoch_begin(&mut self, epoch: usize, model: &mut Model, logs: &Logs) -> Result<()> {
         self.borrow_mut().on_epoch_begin(epoch, model, logs)
     }
-    fn on_epoch_end(&mut self, epoch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_epoch_end(&mut self, epoch: usize, model: &mut Model, logs: &Logs) -> Result<()> {
         self.borrow_mut().on_epoch_end(epoch, model, logs)
     }
-    fn on_train_batch_begin(&mut self, batch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_train_batch_begin(&mut self, batch: usize, model: &mut Model, logs: &Logs) -> Result<()> {
         self.borrow_mut().on_train_batch_begin(batch, model, logs)
     }
-    fn on_train_batch_end(&mut self, batch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_train_batch_end(&mut self, batch: usize, model: &mut Model, logs: &Logs) -> Result<()> {
         self.borrow_mut().on_train_batch_end(batch, model, logs)
+    }
+    fn uses_batch_hooks(&self) -> bool {
+        self.borrow().uses_batch_hooks()
     }
 }

@@ -19,7 +19,7 @@
 //! ```
 
 use super::{Callback, Logs, Mode};
-use crate::models::Sequential;
+use crate::models::Model;
 use crate::{Error, Result};
 
 /// Options of [`ModelCheckpoint`], with Keras' defaults.
@@ -81,6 +81,16 @@ impl ModelCheckpoint {
         }
     }
 
+    /// A checkpoint callback writing to `filepath` with Keras' defaults;
+    /// set options with the chained setters.
+    pub fn to(filepath: impl Into<String>) -> Self {
+        Self::new(filepath, ModelCheckpointOptions::default())
+    }
+
+    fn options_changed(&mut self) {
+        *self = Self::new(std::mem::take(&mut self.filepath), self.o.clone());
+    }
+
     /// The paths written so far, in order.
     pub fn saved_paths(&self) -> &[String] {
         &self.saved
@@ -92,11 +102,26 @@ impl ModelCheckpoint {
     }
 }
 
+option_setters!(ModelCheckpoint.o {
+    /// The quantity that decides "best" (default `"val_loss"`).
+    monitor: impl Into<String>,
+    /// Print a line on each save (default 0).
+    verbose: u8,
+    /// Save only when the monitored quantity improved (default false).
+    save_best_only: bool,
+    /// Save only the weights (default false).
+    save_weights_only: bool,
+    /// Whether lower or higher is better (default auto).
+    mode: Mode,
+    /// With `save_best_only`, a value the first save must beat.
+    initial_value_threshold: Option<f64>,
+});
+
 impl Callback for ModelCheckpoint {
     fn uses_batch_hooks(&self) -> bool {
         false
     }
-    fn on_epoch_end(&mut self, epoch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_epoch_end(&mut self, epoch: usize, model: &mut Model, logs: &Logs) -> Result<()> {
         let path = format_filepath(&self.filepath, epoch, logs)?;
         if self.o.save_best_only {
             let Some(&current) = logs.get(&self.o.monitor) else {

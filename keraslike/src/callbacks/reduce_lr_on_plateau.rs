@@ -13,7 +13,7 @@
 //! ```
 
 use super::{Callback, Logs, Mode};
-use crate::models::Sequential;
+use crate::models::Model;
 use crate::{Error, Result};
 
 /// Options of [`ReduceLROnPlateau`], with Keras' defaults.
@@ -73,6 +73,10 @@ impl ReduceLROnPlateau {
         }
     }
 
+    fn options_changed(&mut self) {
+        *self = Self::new(self.o.clone());
+    }
+
     fn improves(&self, current: f64) -> bool {
         if self.maximize {
             current > self.best + self.o.min_delta
@@ -82,11 +86,36 @@ impl ReduceLROnPlateau {
     }
 }
 
+option_setters!(ReduceLROnPlateau.o {
+    /// The quantity to watch (default `"val_loss"`).
+    monitor: impl Into<String>,
+    /// The factor the learning rate is multiplied by (default 0.1).
+    factor: f64,
+    /// Epochs without improvement before reducing (default 10).
+    patience: usize,
+    /// Print a line on each reduction (default 0).
+    verbose: u8,
+    /// Whether lower or higher is better (default auto).
+    mode: Mode,
+    /// The smallest change that counts as an improvement (default 1e-4).
+    min_delta: f64,
+    /// Epochs to wait after a reduction before watching again (default 0).
+    cooldown: usize,
+    /// The learning rate never goes below this (default 0).
+    min_lr: f64,
+});
+
+impl Default for ReduceLROnPlateau {
+    fn default() -> Self {
+        Self::new(ReduceLROnPlateauOptions::default())
+    }
+}
+
 impl Callback for ReduceLROnPlateau {
     fn uses_batch_hooks(&self) -> bool {
         false
     }
-    fn on_train_begin(&mut self, _model: &mut Sequential, _logs: &Logs) -> Result<()> {
+    fn on_train_begin(&mut self, _model: &mut Model, _logs: &Logs) -> Result<()> {
         if self.o.factor >= 1.0 || self.o.factor.is_nan() {
             return Err(Error::arg(format!(
                 "ReduceLROnPlateau does not support a factor >= 1.0, got {}",
@@ -108,7 +137,7 @@ impl Callback for ReduceLROnPlateau {
         Ok(())
     }
 
-    fn on_epoch_end(&mut self, epoch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_epoch_end(&mut self, epoch: usize, model: &mut Model, logs: &Logs) -> Result<()> {
         let Some(&current) = logs.get(&self.o.monitor) else {
             eprintln!(
                 "ReduceLROnPlateau: the monitored {:?} is not in the logs (available: {:?})",

@@ -34,7 +34,7 @@
 //! ```
 
 use super::{Callback, Logs};
-use crate::models::Sequential;
+use crate::models::Model;
 use crate::{Error, Result};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -103,6 +103,13 @@ pub struct TensorBoard {
 }
 
 impl TensorBoard {
+    /// A callback logging under `log_dir` with Keras' defaults.
+    pub fn to(path: impl Into<PathBuf>) -> Self {
+        Self::new(path, TensorBoardOptions::default())
+    }
+
+    fn options_changed(&mut self) {}
+
     /// A callback logging under `log_dir` (Keras' default is `"logs"`).
     pub fn new(log_dir: impl Into<PathBuf>, options: TensorBoardOptions) -> Self {
         TensorBoard {
@@ -149,16 +156,25 @@ impl TensorBoard {
     }
 }
 
-fn iterations(model: &Sequential) -> u64 {
+fn iterations(model: &Model) -> u64 {
     model.optimizer().map(|o| o.iterations()).unwrap_or(0)
 }
+
+option_setters!(TensorBoard.o {
+    /// Weight histograms every N epochs (default 0 = none).
+    histogram_freq: usize,
+    /// When scalars are written: each epoch (default), each batch or every N batches.
+    update_freq: UpdateFreq,
+    /// Also log the training speed (default false).
+    write_steps_per_second: bool,
+});
 
 impl Callback for TensorBoard {
     fn uses_batch_hooks(&self) -> bool {
         self.o.update_freq != UpdateFreq::Epoch
     }
 
-    fn on_train_begin(&mut self, _model: &mut Sequential, _logs: &Logs) -> Result<()> {
+    fn on_train_begin(&mut self, _model: &mut Model, _logs: &Logs) -> Result<()> {
         if self.o.update_freq == UpdateFreq::Every(0) {
             return Err(Error::arg(
                 "TensorBoard: update_freq Every(0) is not a frequency; use a positive count, UpdateFreq::Batch or UpdateFreq::Epoch",
@@ -172,14 +188,14 @@ impl Callback for TensorBoard {
         Ok(())
     }
 
-    fn on_epoch_begin(&mut self, _epoch: usize, model: &mut Sequential, _logs: &Logs) -> Result<()> {
+    fn on_epoch_begin(&mut self, _epoch: usize, model: &mut Model, _logs: &Logs) -> Result<()> {
         if self.o.write_steps_per_second {
             self.epoch_start = Some((Instant::now(), iterations(model)));
         }
         Ok(())
     }
 
-    fn on_train_batch_begin(&mut self, _batch: usize, _model: &mut Sequential, _logs: &Logs) -> Result<()> {
+    fn on_train_batch_begin(&mut self, _batch: usize, _model: &mut Model, _logs: &Logs) -> Result<()> {
         self.global_batch += 1;
         if self.o.write_steps_per_second {
             self.batch_start = Some(Instant::now());
@@ -187,7 +203,7 @@ impl Callback for TensorBoard {
         Ok(())
     }
 
-    fn on_train_batch_end(&mut self, _batch: usize, _model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_train_batch_end(&mut self, _batch: usize, _model: &mut Model, logs: &Logs) -> Result<()> {
         if !self.records_batch() {
             return Ok(());
         }
@@ -203,7 +219,7 @@ impl Callback for TensorBoard {
         Ok(())
     }
 
-    fn on_epoch_end(&mut self, epoch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_epoch_end(&mut self, epoch: usize, model: &mut Model, logs: &Logs) -> Result<()> {
         let step = epoch as i64;
         let iterations = iterations(model);
         let steps_per_second = self
@@ -243,7 +259,7 @@ impl Callback for TensorBoard {
         Ok(())
     }
 
-    fn on_train_end(&mut self, _model: &mut Sequential, _logs: &Logs) -> Result<()> {
+    fn on_train_end(&mut self, _model: &mut Model, _logs: &Logs) -> Result<()> {
         for w in self.train.iter().chain(self.val.iter()) {
             w.close()?;
         }

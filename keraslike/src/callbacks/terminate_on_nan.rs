@@ -8,7 +8,7 @@
 //! ```
 
 use super::{Callback, Logs};
-use crate::models::Sequential;
+use crate::models::Model;
 use crate::Result;
 
 /// Sets `stop_training` when a batch's `loss` is NaN or infinite.
@@ -30,7 +30,7 @@ impl TerminateOnNaN {
 }
 
 impl Callback for TerminateOnNaN {
-    fn on_train_batch_end(&mut self, batch: usize, model: &mut Sequential, logs: &Logs) -> Result<()> {
+    fn on_train_batch_end(&mut self, batch: usize, model: &mut Model, logs: &Logs) -> Result<()> {
         if let Some(&loss) = logs.get("loss") {
             if !loss.is_finite() {
                 println!("Batch {batch}: Invalid loss, terminating training");

@@ -14,7 +14,9 @@
 //! # Ok(()) }
 //! ```
 
-use super::{unique_name, BuildContext, Layer};
+use super::registry::str_of;
+use super::{unique_name, BuildContext, FromConfig, Layer};
+use serde_json::Value;
 use crate::activations::{self, IntoActivation};
 use crate::{Error, Result};
 use serde_json::json;
@@ -80,9 +82,25 @@ impl Layer for Activation {
         Ok(input_shape.to_vec())
     }
 
+    fn supports_masking(&self) -> bool {
+        true
+    }
+
     fn get_config(&self) -> serde_json::Value {
         let name = self.activation.as_ref().map(|a| a.name()).unwrap_or("invalid");
         json!({ "name": self.name, "activation": name })
+    }
+}
+
+impl FromConfig for Activation {
+    const CLASS_NAME: &'static str = "Activation";
+
+    fn from_config(c: &Value) -> Result<Self> {
+        let mut l = Activation::new(str_of(c, "activation").unwrap_or("linear"));
+        if let Some(n) = str_of(c, "name") {
+            l = l.name(n);
+        }
+        Ok(l)
     }
 }
 

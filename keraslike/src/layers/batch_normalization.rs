@@ -23,10 +23,11 @@
 //! # Ok(()) }
 //! ```
 
-use super::{batch_shape_str, shape_str, unique_name, BuildContext, Layer};
+use super::registry::{bool_of, f64_of, str_of};
+use super::{batch_shape_str, shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::initializers::{Initializer, IntoInitializer};
 use crate::{Error, Result};
-use serde_json::json;
+use serde_json::{json, Value};
 use tensorlow::{nn, Tensor, Variable};
 
 /// Batch normalization over one feature axis.
@@ -43,6 +44,8 @@ pub struct BatchNormalization {
     moving_mean_initializer: Initializer,
     moving_variance_initializer: Initializer,
     config_error: Option<String>,
+    /// Frozen (`trainable = false`): inference mode even in training, as in Keras.
+    frozen: bool,
     state: Option<State>,
 }
 
@@ -78,6 +81,7 @@ impl BatchNormalization {
             moving_mean_initializer: Initializer::zeros(),
             moving_variance_initializer: Initializer::ones(),
             config_error: None,
+            frozen: false,
             state: None,
         }
     }
@@ -242,7 +246,7 @@ impl Layer for BatchNormalization {
         };
         let gamma = st.gamma.as_ref().map(|g| Self::bcast(st, g)).transpose()?;
         let beta = st.beta.as_ref().map(|b| Self::bcast(st, b)).transpose()?;
-        if training {
+        if training && !self.frozen {
             let axes: Vec<isize> = (0..x.rank()).filter(|&i| i != st.axis).map(|i| i as isize).collect();
             let (mean, var) = nn::moments(x, &axes, st.bshape.is_some())?;
             let y = nn::batch_normalization(x, &mean, &var, beta.as_ref(), gamma.as_ref(), self.epsilon)?;
@@ -288,6 +292,29 @@ impl Layer for BatchNormalization {
             .collect()
     }
 
+    fn visit_weights_mut(&mut self, f: &mut dyn FnMut(&mut Variable) -> Result<()>) -> Result<()> {
+        if let Some(s) = self.state.as_mut() {
+            for v in s.gamma.iter_mut().chain(s.beta.iter_mut()) {
+                f(v)?;
+            }
+            f(&mut s.moving_mean)?;
+            f(&mut s.moving_variance)?;
+        }
+        Ok(())
+    }
+
+    fn set_trainable(&mut self, trainable: bool) {
+        self.frozen = !trainable;
+    }
+
+    fn config_error(&self) -> Option<String> {
+        self.config_error.clone()
+    }
+
+    fn supports_masking(&self) -> bool {
+        true
+    }
+
     fn get_config(&self) -> serde_json::Value {
         json!({
             "name": self.name,
@@ -301,6 +328,48 @@ impl Layer for BatchNormalization {
             "moving_mean_initializer": self.moving_mean_initializer.get_config(),
             "moving_variance_initializer": self.moving_variance_initializer.get_config(),
         })
+    }
+}
+
+impl FromConfig for BatchNormalization {
+    const CLASS_NAME: &'static str = "BatchNormalization";
+
+    fn from_config(c: &Value) -> Result<Self> {
+        let mut l = BatchNormalization::new();
+        match c.get("axis") {
+            Some(Value::Array(a)) if a.len() == 1 => {
+                if let Some(a) = a[0].as_i64() {
+                    l = l.axis(a as isize);
+                }
+            }
+            Some(Value::Array(a)) => {
+                return Err(Error::arg(format!(
+                    "BatchNormalization: only one feature axis is supported, got axis {a:?}"
+                )))
+            }
+            Some(v) => {
+                if let Some(a) = v.as_i64() {
+                    l = l.axis(a as isize);
+                }
+            }
+            None => {}
+        }
+        if let Some(m) = f64_of(c, "momentum") {
+            l = l.momentum(m);
+        }
+        if let Some(e) = f64_of(c, "epsilon") {
+            l = l.epsilon(e);
+        }
+        if let Some(b) = bool_of(c, "center") {
+            l = l.center(b);
+        }
+        if let Some(b) = bool_of(c, "scale") {
+            l = l.scale(b);
+        }
+        if let Some(n) = str_of(c, "name") {
+            l = l.name(n);
+        }
+        Ok(l)
     }
 }
 

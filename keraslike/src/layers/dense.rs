@@ -17,12 +17,13 @@
 //! # Ok(()) }
 //! ```
 
-use super::{batch_shape_str, shape_str, unique_name, BuildContext, Layer};
+use super::registry::{bool_of, regularizer_of, shape_of, str_of};
+use super::{batch_shape_str, shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::activations::{Activation, IntoActivation};
 use crate::initializers::{Initializer, IntoInitializer};
 use crate::regularizers::{IntoRegularizer, Regularizer};
 use crate::{Error, Result};
-use serde_json::json;
+use serde_json::{json, Value};
 use tensorlow::{Tensor, Variable};
 
 /// A fully connected layer. Configure it with the builder methods, which
@@ -261,6 +262,13 @@ impl Layer for Dense {
         self.kernel.iter().chain(self.bias.iter()).cloned().collect()
     }
 
+    fn visit_weights_mut(&mut self, f: &mut dyn FnMut(&mut Variable) -> Result<()>) -> Result<()> {
+        for v in self.kernel.iter_mut().chain(self.bias.iter_mut()) {
+            f(v)?;
+        }
+        Ok(())
+    }
+
     fn regularization_loss(&self) -> Result<Option<Tensor>> {
         let mut total: Option<Tensor> = None;
         let pairs = [
@@ -295,6 +303,42 @@ impl Layer for Dense {
 
     fn declared_input_shape(&self) -> Option<Vec<usize>> {
         self.input_shape.clone()
+    }
+
+    fn config_error(&self) -> Option<String> {
+        self.config_error.clone()
+    }
+
+    fn supports_masking(&self) -> bool {
+        true
+    }
+}
+
+impl FromConfig for Dense {
+    const CLASS_NAME: &'static str = "Dense";
+
+    fn from_config(c: &Value) -> Result<Self> {
+        let units = c
+            .get("units")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| Error::arg("Dense config needs \"units\" (a positive integer)"))?;
+        let units = usize::try_from(units).map_err(|_| Error::arg(format!("Dense: units {units} is too large")))?;
+        let mut l = Dense::new(units)
+            .activation(str_of(c, "activation").unwrap_or("linear"))
+            .use_bias(bool_of(c, "use_bias").unwrap_or(true));
+        if let Some(r) = regularizer_of(c, "kernel_regularizer") {
+            l = l.kernel_regularizer(r);
+        }
+        if let Some(r) = regularizer_of(c, "bias_regularizer") {
+            l = l.bias_regularizer(r);
+        }
+        if let Some(s) = shape_of(c, "input_shape") {
+            l = l.input_shape(&s);
+        }
+        if let Some(n) = str_of(c, "name") {
+            l = l.name(n);
+        }
+        Ok(l)
     }
 }
 

@@ -17,7 +17,9 @@
 //! # Ok(()) }
 //! ```
 
-use super::{unique_name, BuildContext, Layer};
+use super::registry::{f64_of, str_of};
+use super::{unique_name, BuildContext, FromConfig, Layer};
+use serde_json::Value;
 use crate::{Error, Result};
 use serde_json::json;
 use tensorlow::{nn, Tensor};
@@ -102,8 +104,28 @@ impl Layer for Dropout {
         Ok(input_shape.to_vec())
     }
 
+    fn supports_masking(&self) -> bool {
+        true
+    }
+
     fn get_config(&self) -> serde_json::Value {
         json!({ "name": self.name, "rate": self.rate, "seed": self.seed })
+    }
+}
+
+impl FromConfig for Dropout {
+    const CLASS_NAME: &'static str = "Dropout";
+
+    fn from_config(c: &Value) -> Result<Self> {
+        let rate = f64_of(c, "rate").ok_or_else(|| Error::arg("Dropout config needs \"rate\""))?;
+        let mut l = Dropout::new(rate);
+        if let Some(seed) = c.get("seed").and_then(Value::as_u64) {
+            l = l.seed(seed);
+        }
+        if let Some(n) = str_of(c, "name") {
+            l = l.name(n);
+        }
+        Ok(l)
     }
 }
 

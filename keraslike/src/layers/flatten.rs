@@ -12,7 +12,9 @@
 //! # Ok(()) }
 //! ```
 
-use super::{shape_str, unique_name, BuildContext, Layer};
+use super::registry::str_of;
+use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
+use serde_json::Value;
 use crate::{Error, Result};
 use serde_json::json;
 use tensorlow::Tensor;
@@ -82,6 +84,23 @@ impl Layer for Flatten {
 
     fn get_config(&self) -> serde_json::Value {
         json!({ "name": self.name, "data_format": "channels_last" })
+    }
+}
+
+impl FromConfig for Flatten {
+    const CLASS_NAME: &'static str = "Flatten";
+
+    fn from_config(c: &Value) -> Result<Self> {
+        if let Some(f) = str_of(c, "data_format").filter(|f| *f != "channels_last") {
+            return Err(Error::arg(format!(
+                "Flatten: data_format {f:?} is not supported; keraslike is channels_last"
+            )));
+        }
+        let mut l = Flatten::new();
+        if let Some(n) = str_of(c, "name") {
+            l = l.name(n);
+        }
+        Ok(l)
     }
 }
 

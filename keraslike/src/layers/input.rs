@@ -1,58 +1,172 @@
-//! `Input`: declares the per-sample input shape of a model
-//! (`keras.Input(shape=...)`, shown as an `InputLayer`).
+//! `Input`: the input of a model (`keras.Input(shape=...)`, an `InputLayer`).
 //!
-//! It computes nothing: a `Sequential` reads the shape through
-//! [`Layer::declared_input_shape`] to build itself, and `call` checks that
-//! data has that shape.
+//! In a functional model an `Input` is the symbolic tensor layers are
+//! applied to (`Dense::new(8).apply(&inputs)`); in a `Sequential` it
+//! declares the per-sample input shape, so the model builds itself, and
+//! checks that data has that shape. Inputs are float32 unless given
+//! another dtype (integer ids for an `Embedding`: `.dtype(DType::I64)`).
 //!
 //! ```
 //! use keraslike::layers::{Input, Layer};
 //! use tensorlow::Tensor;
 //! let input = Input::new(&[4]);
 //! assert_eq!(input.declared_input_shape(), Some(vec![4]));
+//! assert_eq!(input.tensor().shape(), &[4]);
 //! let err = input.call(&Tensor::new(&[0.0f32; 6], &[2, 3]).unwrap(), false).unwrap_err();
 //! assert!(err.to_string().contains("expects input of shape (batch, 4), got (2, 3)"));
 //! ```
 
-use super::{check_input, shape_str, unique_name, BuildContext, Layer};
+use super::keras_tensor::{InputSpec, KerasTensor};
+use super::{check_input, shape_str, unique_name, BuildContext, FromConfig, Layer};
+use super::dtype_from_name as dtype_name_to_dtype;
 use crate::{Error, Result};
-use serde_json::json;
-use tensorlow::Tensor;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tensorlow::{DType, Tensor};
 
-/// The input of a model: a shape without the batch axis.
-#[derive(Debug, Clone)]
+/// Keras 3's `InputLayer` config.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InputLayerConfig {
+    /// `[null, d1, d2, ...]`: the batch axis is unknown.
+    pub batch_shape: Vec<Option<usize>>,
+    /// The dtype name, `"float32"` by default.
+    #[serde(default = "float32")]
+    pub dtype: String,
+    /// Sparse inputs are not supported (must be false).
+    #[serde(default)]
+    pub sparse: bool,
+    /// Ragged inputs are not supported (must be false).
+    #[serde(default)]
+    pub ragged: bool,
+    /// The layer's name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+fn float32() -> String {
+    "float32".into()
+}
+
+/// The input of a model: a per-sample shape, a dtype and a name.
+#[derive(Clone, Debug)]
 pub struct Input {
-    name: String,
-    shape: Vec<usize>,
+    tensor: KerasTensor,
     built: bool,
 }
 
 impl Input {
-    /// Inputs of shape `(batch, shape...)`. Named `input_layer`,
+    /// Inputs of shape `(batch, shape...)`, float32. Named `input_layer`,
     /// `input_layer_1`, ... as in Keras 3.
     pub fn new(shape: &[usize]) -> Self {
-        Input {
+        Self::from_spec(InputSpec {
             name: unique_name("input_layer"),
             shape: shape.to_vec(),
+            dtype: DType::F32,
+        })
+    }
+
+    pub(crate) fn from_spec_public(spec: InputSpec) -> Self {
+        Self::from_spec(spec)
+    }
+
+    fn from_spec(spec: InputSpec) -> Self {
+        Input {
+            tensor: KerasTensor::input(spec),
             built: false,
         }
     }
 
-    /// Replaces the automatic name.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
+    fn spec(&self) -> InputSpec {
+        InputSpec {
+            name: self.tensor.producer_name(),
+            shape: self.tensor.shape().to_vec(),
+            dtype: self.tensor.dtype(),
+        }
+    }
+
+    /// Replaces the automatic name (the name `fit` and `predict` accept
+    /// data under).
+    pub fn name(self, name: impl Into<String>) -> Self {
+        Self::from_spec(InputSpec {
+            name: name.into(),
+            ..self.spec()
+        })
+    }
+
+    /// The dtype of the data (default float32).
+    pub fn dtype(self, dtype: DType) -> Self {
+        Self::from_spec(InputSpec { dtype, ..self.spec() })
     }
 
     /// The per-sample shape.
     pub fn shape(&self) -> &[usize] {
-        &self.shape
+        self.tensor.shape()
     }
+
+    /// The symbolic tensor layers are applied to in a functional model
+    /// (the same one every time).
+    pub fn tensor(&self) -> KerasTensor {
+        self.tensor.clone()
+    }
+
+    /// An `Input` from Keras' `InputLayer` config.
+    pub fn from_layer_config(c: InputLayerConfig) -> Result<Self> {
+        if c.sparse || c.ragged {
+            return Err(Error::arg(format!(
+                "InputLayer {:?}: sparse and ragged inputs are not supported",
+                c.name.as_deref().unwrap_or("")
+            )));
+        }
+        let shape = input_shape_from_batch_shape(&c.batch_shape, c.name.as_deref().unwrap_or("input_layer"))?;
+        let mut i = Input::new(&shape).dtype(dtype_name_to_dtype(&c.dtype)?);
+        if let Some(n) = c.name {
+            i = i.name(n);
+        }
+        Ok(i)
+    }
+
+    /// The layer's config in Keras' form.
+    pub fn config(&self) -> InputLayerConfig {
+        InputLayerConfig {
+            batch_shape: std::iter::once(None)
+                .chain(self.shape().iter().map(|&d| Some(d)))
+                .collect(),
+            dtype: self.tensor.dtype().name().to_string(),
+            sparse: false,
+            ragged: false,
+            name: Some(self.tensor.producer_name()),
+        }
+    }
+}
+
+/// The per-sample shape of Keras' `batch_shape` (`[null, 4]` -> `[4]`);
+/// unknown non-batch dimensions are an error naming the input.
+pub(crate) fn input_shape_from_batch_shape(batch_shape: &[Option<usize>], name: &str) -> Result<Vec<usize>> {
+    let Some((_, rest)) = batch_shape.split_first() else {
+        return Err(Error::arg(format!(
+            "InputLayer {name:?}: batch_shape must include the batch axis, got []"
+        )));
+    };
+    rest.iter()
+        .enumerate()
+        .map(|(i, d)| {
+            d.ok_or_else(|| {
+                Error::arg(format!(
+                    "InputLayer {name:?}: dimension {} of batch_shape {batch_shape:?} is None; keraslike \
+                     needs known per-sample shapes (only the batch axis may be None)",
+                    i + 1
+                ))
+            })
+        })
+        .collect()
 }
 
 impl Layer for Input {
     fn name(&self) -> &str {
-        &self.name
+        match self.tensor.source() {
+            super::keras_tensor::Source::Input(s) => &s.name,
+            super::keras_tensor::Source::Node(..) => unreachable!("an Input's tensor is an input"),
+        }
     }
 
     fn class_name(&self) -> &'static str {
@@ -60,11 +174,11 @@ impl Layer for Input {
     }
 
     fn build(&mut self, input_shape: &[usize], _ctx: &BuildContext) -> Result<()> {
-        if input_shape != self.shape.as_slice() {
+        if input_shape != self.shape() {
             return Err(Error::shape(format!(
                 "InputLayer {:?} declares shape {} but the model is built for {}",
-                self.name,
-                shape_str(&self.shape),
+                Layer::name(self),
+                shape_str(self.shape()),
                 shape_str(input_shape)
             )));
         }
@@ -77,7 +191,7 @@ impl Layer for Input {
     }
 
     fn call(&self, x: &Tensor, _training: bool) -> Result<Tensor> {
-        check_input(&self.name, "InputLayer", &self.shape, x)?;
+        check_input(Layer::name(self), "InputLayer", self.shape(), x)?;
         Ok(x.clone())
     }
 
@@ -85,12 +199,20 @@ impl Layer for Input {
         Ok(input_shape.to_vec())
     }
 
-    fn get_config(&self) -> serde_json::Value {
-        json!({ "name": self.name, "batch_shape": std::iter::once(None).chain(self.shape.iter().map(|&d| Some(d))).collect::<Vec<_>>() })
+    fn get_config(&self) -> Value {
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
     }
 
     fn declared_input_shape(&self) -> Option<Vec<usize>> {
-        Some(self.shape.clone())
+        Some(self.shape().to_vec())
+    }
+}
+
+impl FromConfig for Input {
+    const CLASS_NAME: &'static str = "InputLayer";
+
+    fn from_config(c: &Value) -> Result<Self> {
+        Input::from_layer_config(super::registry::parse_config("InputLayer", c)?)
     }
 }
 
@@ -111,5 +233,21 @@ mod tests {
             "InputLayer \"in\" expects input of shape (batch, 2, 3), got (1, 6)"
         );
         assert_eq!(i.get_config()["batch_shape"], serde_json::json!([null, 2, 3]));
+    }
+
+    #[test]
+    fn config_round_trips_and_rejects_unknown_dims() {
+        let i = Input::new(&[5]).name("x").dtype(DType::I64);
+        let back = <Input as FromConfig>::from_config(&i.get_config()).unwrap();
+        assert_eq!(back.get_config(), i.get_config());
+        let c = InputLayerConfig {
+            batch_shape: vec![None, None, Some(8)],
+            dtype: "float32".into(),
+            sparse: false,
+            ragged: false,
+            name: Some("seq".into()),
+        };
+        let err = Input::from_layer_config(c).unwrap_err().to_string();
+        assert!(err.contains("\"seq\"") && err.contains("dimension 1"), "{err}");
     }
 }

@@ -17,10 +17,11 @@
 //! # Ok(()) }
 //! ```
 
-use super::{batch_shape_str, shape_str, unique_name, BuildContext, Layer};
+use super::registry::{bool_of, f64_of, str_of};
+use super::{batch_shape_str, shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::initializers::Initializer;
 use crate::{Error, Result};
-use serde_json::json;
+use serde_json::{json, Value};
 use tensorlow::{nn, Tensor, Variable};
 
 /// Layer normalization over one or more feature axes.
@@ -223,6 +224,19 @@ impl Layer for LayerNormalization {
             .collect()
     }
 
+    fn visit_weights_mut(&mut self, f: &mut dyn FnMut(&mut Variable) -> Result<()>) -> Result<()> {
+        if let Some(s) = self.state.as_mut() {
+            for v in s.gamma.iter_mut().chain(s.beta.iter_mut()) {
+                f(v)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn supports_masking(&self) -> bool {
+        true
+    }
+
     fn get_config(&self) -> serde_json::Value {
         json!({
             "name": self.name,
@@ -231,6 +245,39 @@ impl Layer for LayerNormalization {
             "center": self.center,
             "scale": self.scale,
         })
+    }
+}
+
+impl FromConfig for LayerNormalization {
+    const CLASS_NAME: &'static str = "LayerNormalization";
+
+    fn from_config(c: &Value) -> Result<Self> {
+        let mut l = LayerNormalization::new();
+        match c.get("axis") {
+            Some(Value::Array(a)) => {
+                let axes: Vec<isize> = a.iter().filter_map(Value::as_i64).map(|v| v as isize).collect();
+                l = l.axes(&axes);
+            }
+            Some(v) => {
+                if let Some(a) = v.as_i64() {
+                    l = l.axis(a as isize);
+                }
+            }
+            None => {}
+        }
+        if let Some(e) = f64_of(c, "epsilon") {
+            l = l.epsilon(e);
+        }
+        if let Some(b) = bool_of(c, "center") {
+            l = l.center(b);
+        }
+        if let Some(b) = bool_of(c, "scale") {
+            l = l.scale(b);
+        }
+        if let Some(n) = str_of(c, "name") {
+            l = l.name(n);
+        }
+        Ok(l)
     }
 }
 

@@ -1,93 +1,86 @@
-//! Layers: the `Layer` trait and Keras' built-in layers.
+//! Layers: the [`Layer`] trait, the shared [`LayerRef`] handle, symbolic
+//! [`KerasTensor`]s for the functional API, and Keras' built-in layers.
 //!
 //! A layer is created unbuilt (its weights need the input shape), gets a
 //! unique Keras-style name at creation (`dense`, `dense_1`, ...), and is
-//! built by the model once the input shape is known. Shapes passed to
-//! `build` and `compute_output_shape` exclude the batch dimension.
+//! built by the model, by [`Layer::apply`] in a functional graph, or by
+//! its first call through a [`LayerRef`]. Shapes passed to `build` and
+//! `compute_output_shape` exclude the batch dimension.
+//!
+//! **Adding a layer** is one file: a struct, its `Layer` impl and its
+//! [`FromConfig`] impl, plus one line in the `builtin_layers!` list of this
+//! module, which declares the module, re-exports the type and registers the
+//! class for [`layer_from_config`] (loading saved models).
+//!
+//! | Keras class | type |
+//! |---|---|
+//! | `InputLayer` | [`Input`] |
+//! | `Dense`, `Activation`, `Dropout`, `Flatten`, `Reshape` | [`Dense`], [`Activation`], [`Dropout`], [`Flatten`], [`Reshape`] |
+//! | `BatchNormalization`, `LayerNormalization` | [`BatchNormalization`], [`LayerNormalization`] |
+//! | `Concatenate`, `Add`, `Subtract`, `Multiply`, `Average`, `Maximum`, `Minimum`, `Dot` | merging layers |
 
-mod activation;
-mod batch_normalization;
-mod dense;
-mod dropout;
-mod flatten;
-mod input;
-mod layer_normalization;
-mod reshape;
+pub(crate) mod keras_tensor;
+mod layer;
+mod layer_ref;
+mod registry;
 
-pub use activation::Activation;
-pub use batch_normalization::BatchNormalization;
-pub use dense::Dense;
-pub use dropout::Dropout;
-pub use flatten::Flatten;
-pub use input::Input;
-pub use layer_normalization::LayerNormalization;
-pub use reshape::Reshape;
+pub use keras_tensor::{KerasTensor, SymbolicInputs};
+pub use layer::{AsAny, BuildContext, CallArgs, Layer};
+pub use layer_ref::LayerRef;
+pub use registry::{layer_from_config, register_layer, FromConfig, LayerFactory};
+
+pub(crate) use layer_ref::in_layer;
+
+/// Declares each built-in layer's module, re-exports its type and lists it
+/// for the registry: the one place a new layer is added.
+macro_rules! builtin_layers {
+    ($($module:ident :: { $($ty:ident),* }),* $(,)?) => {
+        $(mod $module;)*
+        $(pub use $module::{$($ty),*};)*
+        /// `(class name, factory)` of every built-in layer.
+        pub(crate) fn builtin_factories() -> Vec<(&'static str, LayerFactory)> {
+            vec![$($((<$ty as FromConfig>::CLASS_NAME, registry::factory::<$ty> as LayerFactory)),*),*]
+        }
+    };
+}
+
+builtin_layers! {
+    activation::{Activation},
+    batch_normalization::{BatchNormalization},
+    dense::{Dense},
+    dropout::{Dropout},
+    flatten::{Flatten},
+    input::{Input},
+    layer_normalization::{LayerNormalization},
+    reshape::{Reshape},
+    concatenate::{Concatenate},
+    dot::{Dot},
+    elementwise_merge::{Add, Subtract, Multiply, Average, Maximum, Minimum},
+}
+
+pub use input::InputLayerConfig;
 
 use crate::{Error, Result};
 use std::collections::HashMap;
 use std::sync::Mutex;
-use tensorlow::{DType, Device, Tensor, Variable};
+use tensorlow::{DType, Tensor};
 
-/// What a layer needs to create its weights.
-#[derive(Clone, Debug)]
-pub struct BuildContext {
-    /// Where the weights live.
-    pub device: Device,
-    /// The weights' dtype (`float32` by default, as in Keras).
-    pub dtype: DType,
-}
-
-impl Default for BuildContext {
-    fn default() -> Self {
-        BuildContext {
-            device: Device::cpu(),
-            dtype: DType::F32,
+/// A dtype from its Keras/NumPy name (`"float32"`, `"int64"`, ...).
+pub(crate) fn dtype_from_name(name: &str) -> Result<DType> {
+    Ok(match name {
+        "float32" => DType::F32,
+        "float64" => DType::F64,
+        "float16" => DType::F16,
+        "bfloat16" => DType::BF16,
+        "int64" => DType::I64,
+        "uint32" => DType::U32,
+        "uint8" => DType::U8,
+        _ => {
+            return Err(Error::arg(format!(
+                "unsupported dtype {name:?}: keraslike supports float32, float64, float16, bfloat16, int64, uint32 and uint8"
+            )))
         }
-    }
-}
-
-/// A building block of a model (`keras.layers.Layer`). Implement it for a
-/// custom layer: create weights in `build`, compute in `call`.
-pub trait Layer {
-    /// The unique name, e.g. `"dense_1"`.
-    fn name(&self) -> &str;
-    /// The class name shown by `summary()`, e.g. `"Dense"`.
-    fn class_name(&self) -> &'static str;
-    /// Creates the weights for inputs of shape `(batch, input_shape...)`.
-    /// Errors name the layer and the shape it expected.
-    fn build(&mut self, input_shape: &[usize], ctx: &BuildContext) -> Result<()>;
-    /// Whether `build` has run.
-    fn built(&self) -> bool;
-    /// The forward pass; `training` switches dropout and batch statistics.
-    fn call(&self, x: &Tensor, training: bool) -> Result<Tensor>;
-    /// Output shape (without batch) for an input shape (without batch).
-    fn compute_output_shape(&self, input_shape: &[usize]) -> Result<Vec<usize>>;
-    /// Weights the optimizer updates.
-    fn trainable_weights(&self) -> Vec<Variable> {
-        Vec::new()
-    }
-    /// Weights updated otherwise (e.g. batch-norm moving statistics).
-    fn non_trainable_weights(&self) -> Vec<Variable> {
-        Vec::new()
-    }
-    /// All weights: trainable first, then non-trainable (Keras' order).
-    fn weights(&self) -> Vec<Variable> {
-        let mut w = self.trainable_weights();
-        w.extend(self.non_trainable_weights());
-        w
-    }
-    /// The sum of this layer's regularization penalties, if it has any.
-    fn regularization_loss(&self) -> Result<Option<Tensor>> {
-        Ok(None)
-    }
-    /// The layer's configuration, for saving and `summary`.
-    fn get_config(&self) -> serde_json::Value;
-    /// The input shape (without batch) the layer was declared with, as
-    /// Keras' `Input(shape=(4,))` or `Dense(5, input_shape=(4,))`; a
-    /// `Sequential` whose first layer declares one can build itself.
-    fn declared_input_shape(&self) -> Option<Vec<usize>> {
-        None
-    }
+    })
 }
 
 static NAME_COUNTS: Mutex<Option<HashMap<String, usize>>> = Mutex::new(None);

@@ -14,9 +14,10 @@
 //! # Ok(()) }
 //! ```
 
-use super::{batch_shape_str, shape_str, unique_name, BuildContext, Layer};
+use super::registry::str_of;
+use super::{batch_shape_str, shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::{Error, Result};
-use serde_json::json;
+use serde_json::{json, Value};
 use tensorlow::Tensor;
 
 /// Reshapes `(batch, ...)` to `(batch, target_shape...)`.
@@ -133,6 +134,22 @@ impl Layer for Reshape {
 
     fn get_config(&self) -> serde_json::Value {
         json!({ "name": self.name, "target_shape": self.target_shape })
+    }
+}
+
+impl FromConfig for Reshape {
+    const CLASS_NAME: &'static str = "Reshape";
+
+    fn from_config(c: &Value) -> Result<Self> {
+        let target: Vec<isize> = c
+            .get("target_shape")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .ok_or_else(|| Error::arg("Reshape config needs \"target_shape\" (a list of integers)"))?;
+        let mut l = Reshape::new(&target);
+        if let Some(n) = str_of(c, "name") {
+            l = l.name(n);
+        }
+        Ok(l)
     }
 }
 

@@ -1,4 +1,4 @@
-//! [`Sequential::evaluate`] and [`Sequential::predict`], batched like Keras.
+//! [`Model::evaluate`] and [`Model::predict`], batched like Keras.
 //!
 //! ```
 //! use keraslike::models::{EvaluateOptions, PredictOptions};
@@ -6,14 +6,15 @@
 //! assert_eq!(PredictOptions { verbose: 0, ..Default::default() }.batch_size, 32);
 //! ```
 
-use super::data::{check_xy, sample_weight_tensor, DataSet};
+use super::data::{self, check_x, check_xy, sample_weight_tensor, DataSet, IntoData};
 use super::progress::Progbar;
-use super::sequential::Sequential;
+use super::step::to_device;
+use super::Model;
 use crate::callbacks::Logs;
 use crate::{Error, Result};
 use tensorlow::Tensor;
 
-/// Options of [`Sequential::evaluate`], with Keras' defaults.
+/// Options of [`Model::evaluate`], with Keras' defaults.
 #[derive(Clone, Debug)]
 pub struct EvaluateOptions {
     /// Samples per batch (default 32).
@@ -34,7 +35,7 @@ impl Default for EvaluateOptions {
     }
 }
 
-/// Options of [`Sequential::predict`], with Keras' defaults.
+/// Options of [`Model::predict`], with Keras' defaults.
 #[derive(Clone, Debug)]
 pub struct PredictOptions {
     /// Samples per batch (default 32).
@@ -62,65 +63,137 @@ fn check_batch(what: &str, batch_size: usize, verbose: u8) -> Result<()> {
     Ok(())
 }
 
-impl Sequential {
+impl EvaluateOptions {
+    /// Samples per batch (default 32).
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size;
+        self
+    }
+    /// 0 = silent, 1 = progress bar, 2 = one line (default 1).
+    pub fn verbose(mut self, verbose: u8) -> Self {
+        self.verbose = verbose;
+        self
+    }
+    /// Per-sample weights of the loss and metrics, shape `(n,)`.
+    pub fn sample_weight(mut self, w: &Tensor) -> Self {
+        self.sample_weight = Some(w.clone());
+        self
+    }
+}
+
+impl PredictOptions {
+    /// Samples per batch (default 32).
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size;
+        self
+    }
+    /// 0 = silent, 1 = progress bar, 2 = one line (default 1).
+    pub fn verbose(mut self, verbose: u8) -> Self {
+        self.verbose = verbose;
+        self
+    }
+}
+
+impl Model {
     /// The loss and metrics on `(x, y)` in inference mode (`model.evaluate`),
     /// e.g. `{"accuracy": 0.97, "loss": 0.08}`. The loss is the mean over all
     /// samples (batch means weighted by batch size), as Keras reports it.
-    pub fn evaluate(&mut self, x: &Tensor, y: &Tensor, options: EvaluateOptions) -> Result<Logs> {
+    /// Takes `&self`: evaluations from several threads take turns on the
+    /// model's metric state.
+    pub fn evaluate(&self, x: impl IntoData, y: impl IntoData, options: EvaluateOptions) -> Result<Logs> {
         check_batch("evaluate", options.batch_size, options.verbose)?;
-        self.compiled_mut("evaluate")?;
-        let n = check_xy("evaluate", x, y)?;
-        self.ensure_built(x, "evaluate")?;
+        let c = self.compiled_ref("evaluate")?;
+        let xs = data::resolve("evaluate", "x", x.into_data(), &self.input_names())?;
+        let ys = data::targets("evaluate", y.into_data(), c)?;
+        let n = check_xy("evaluate", &xs, &ys)?;
+        self.ensure_built(&xs, "evaluate")?;
         let dev = self.device.clone();
         let data = DataSet {
-            x: x.to_device(&dev)?,
-            y: y.to_device(&dev)?,
-            sample_weight: sample_weight_tensor("evaluate", options.sample_weight.as_ref(), n, x, &dev)?,
+            x: to_device(&xs, &dev)?,
+            y: to_device(&ys, &dev)?,
+            sample_weight: sample_weight_tensor("evaluate", options.sample_weight.as_ref(), n, &xs[0], &dev)?,
         };
         self.evaluate_dataset(&data, options.batch_size, options.verbose)
     }
 
     /// Evaluation of data already on the model's device (also `fit`'s validation).
-    pub(crate) fn evaluate_dataset(&mut self, data: &DataSet, batch_size: usize, verbose: u8) -> Result<Logs> {
-        self.reset_metrics();
+    pub(crate) fn evaluate_dataset(&self, data: &DataSet, batch_size: usize, verbose: u8) -> Result<Logs> {
+        let c = self.compiled_ref("evaluate")?;
+        // One evaluation at a time per model: hold the metric state throughout.
+        let mut st = c.state();
+        st.reset();
         let n = data.len();
         let steps = n.div_ceil(batch_size);
         let mut bar = Progbar::new(steps, verbose);
         for step in 0..steps {
             let start = step * batch_size;
             let b = data.narrow(start, batch_size.min(n - start))?;
-            self.test_step(&b.x, &b.y, b.sample_weight.as_ref())?;
+            let (loss, per, preds) = tensorlow::no_grad(|| -> Result<_> {
+                let preds = self.net.forward(&b.x, false)?;
+                let (mut loss, per) = c.loss(&b.y, &preds, b.sample_weight.as_ref())?;
+                if let Some(r) = self.regularization_loss()? {
+                    loss = loss.add(&r)?;
+                }
+                Ok((loss, per, preds))
+            })?;
+            super::compile::Compiled::update(
+                &mut st,
+                &loss,
+                &per,
+                &b.y,
+                &preds,
+                b.sample_weight.as_ref(),
+                b.x[0].shape()[0],
+            )?;
             if bar.step_done(step + 1) {
-                bar.update(step + 1, &self.current_logs()?);
+                bar.update(step + 1, &c.logs(&st)?);
             }
         }
-        let logs = self.current_logs()?;
+        let logs = c.logs(&st)?;
         bar.finish(&logs);
         Ok(logs)
     }
 
     /// The model's outputs for `x` in inference mode (`model.predict`),
     /// computed `batch_size` samples at a time and concatenated. Builds the
-    /// model from `x` if needed.
-    pub fn predict(&mut self, x: &Tensor, options: PredictOptions) -> Result<Tensor> {
+    /// model from `x` if needed. For a model with one output; see
+    /// [`predict_multi`](Self::predict_multi).
+    pub fn predict(&self, x: impl IntoData, options: PredictOptions) -> Result<Tensor> {
+        let mut out = self.predict_multi(x, options)?;
+        self.single_output(&mut out, "predict")
+    }
+
+    /// [`predict`](Self::predict) returning one tensor per output.
+    pub fn predict_multi(&self, x: impl IntoData, options: PredictOptions) -> Result<Vec<Tensor>> {
         check_batch("predict", options.batch_size, options.verbose)?;
-        if x.rank() == 0 || x.shape()[0] == 0 {
+        let xs = data::resolve("predict", "x", x.into_data(), &self.input_names())?;
+        if xs.iter().any(|x| x.rank() == 0 || x.shape()[0] == 0) {
             return Err(Error::data(format!(
                 "predict: x must hold at least one sample, got shape {:?}",
-                x.shape()
+                xs[0].shape()
             )));
         }
-        self.ensure_built(x, "predict")?;
-        let x = x.to_device(&self.device)?;
-        let n = x.shape()[0];
+        let n = check_x("predict", &xs)?;
+        self.ensure_built(&xs, "predict")?;
+        let xs = to_device(&xs, &self.device)?;
         let steps = n.div_ceil(options.batch_size);
         let mut bar = Progbar::new(steps, options.verbose);
-        let mut outputs = Vec::with_capacity(steps);
+        let mut outputs: Vec<Vec<Tensor>> = Vec::with_capacity(steps);
         tensorlow::no_grad(|| -> Result<()> {
             for step in 0..steps {
                 let start = step * options.batch_size;
-                let xb = x.narrow(0, start, options.batch_size.min(n - start))?;
-                outputs.push(self.forward(&xb, false)?.stop_gradient());
+                let len = options.batch_size.min(n - start);
+                let xb = xs
+                    .iter()
+                    .map(|x| x.narrow(0, start, len))
+                    .collect::<tensorlow::Result<Vec<_>>>()?;
+                outputs.push(
+                    self.net
+                        .forward(&xb, false)?
+                        .iter()
+                        .map(Tensor::stop_gradient)
+                        .collect(),
+                );
                 if bar.step_done(step + 1) {
                     bar.update(step + 1, &Logs::new());
                 }
@@ -128,6 +201,12 @@ impl Sequential {
             Ok(())
         })?;
         bar.finish(&Logs::new());
-        Ok(Tensor::concat(&outputs.iter().collect::<Vec<_>>(), 0)?)
+        let n_out = outputs.first().map(Vec::len).unwrap_or(0);
+        (0..n_out)
+            .map(|k| {
+                let parts: Vec<&Tensor> = outputs.iter().map(|o| &o[k]).collect();
+                Ok(Tensor::concat(&parts, 0)?)
+            })
+            .collect()
     }
 }

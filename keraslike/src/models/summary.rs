@@ -10,11 +10,16 @@
 //! assert!(s.contains(" Total params: 0 (0.00 B)\n"));
 //! ```
 
-use super::sequential::Sequential;
-use crate::layers::Layer;
+use super::network::{output_shape_of, Network};
+use super::Model;
+use crate::layers::LayerRef;
+use tensorlow::Variable;
 
-/// Cell widths including one space of padding on each side.
-const WIDTHS: [usize; 3] = [38, 29, 17];
+/// Cell widths including one space of padding on each side: Keras'
+/// sequential-like table (88 columns) and its table with "Connected to"
+/// (108 columns), as `rich` renders them.
+const WIDTHS_3: [usize; 3] = [38, 29, 17];
+const WIDTHS_4: [usize; 4] = [31, 27, 17, 28];
 
 /// `1234567` -> `1,234,567` (Python's `f"{n:,}"`).
 pub(crate) fn with_commas(n: usize) -> String {
@@ -65,19 +70,19 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-fn border(left: char, fill: char, mid: char, right: char) -> String {
-    let parts: Vec<String> = WIDTHS.iter().map(|&w| fill.to_string().repeat(w)).collect();
+fn border(widths: &[usize], left: char, fill: char, mid: char, right: char) -> String {
+    let parts: Vec<String> = widths.iter().map(|&w| fill.to_string().repeat(w)).collect();
     format!("{left}{}{right}\n", parts.join(&mid.to_string()))
 }
 
-/// One (possibly multi-line) row; the last column is right-aligned.
-fn row(cells: [&str; 3], sep: char) -> String {
-    let wrapped: Vec<Vec<String>> = cells.iter().zip(WIDTHS).map(|(c, w)| wrap(c, w - 2)).collect();
+/// One (possibly multi-line) row; the third column (Param #) is right-aligned.
+fn row(widths: &[usize], cells: &[&str], sep: char) -> String {
+    let wrapped: Vec<Vec<String>> = cells.iter().zip(widths).map(|(c, w)| wrap(c, w - 2)).collect();
     let height = wrapped.iter().map(Vec::len).max().unwrap_or(1);
     let mut out = String::new();
     for i in 0..height {
         out.push(sep);
-        for (col, (lines, w)) in wrapped.iter().zip(WIDTHS).enumerate() {
+        for (col, (lines, w)) in wrapped.iter().zip(widths).enumerate() {
             let text = lines.get(i).map(String::as_str).unwrap_or("");
             let pad = (w - 2).saturating_sub(text.chars().count());
             let (l, r) = if col == 2 { (pad, 0) } else { (0, pad) };
@@ -88,69 +93,156 @@ fn row(cells: [&str; 3], sep: char) -> String {
     out
 }
 
-fn params_bytes(layer: &dyn Layer) -> (usize, f64, usize, f64) {
-    let count = |ws: Vec<tensorlow::Variable>| {
-        ws.iter().fold((0usize, 0f64), |(n, b), w| {
-            (
-                n + w.elem_count(),
-                b + (w.elem_count() * w.dtype().size_in_bytes()) as f64,
-            )
-        })
-    };
-    let (t, tb) = count(layer.trainable_weights());
-    let (n, nb) = count(layer.non_trainable_weights());
-    (t, tb, n, nb)
+/// (trainable count, bytes, non-trainable count, bytes) of weights.
+fn count(ws: &[Variable]) -> (usize, f64) {
+    ws.iter().fold((0usize, 0f64), |(n, b), w| {
+        (
+            n + w.elem_count(),
+            b + (w.elem_count() * w.dtype().size_in_bytes()) as f64,
+        )
+    })
 }
 
-impl Sequential {
+/// `(None, 3)`, or Keras' list form for several outputs.
+fn shapes_str(shapes: &[Vec<usize>]) -> String {
+    let one = |s: &Vec<usize>| {
+        let dims: Vec<String> = std::iter::once("None".to_string())
+            .chain(s.iter().map(|d| d.to_string()))
+            .collect();
+        format!("({})", dims.join(", "))
+    };
+    match shapes {
+        [s] => one(s),
+        _ => format!("[{}]", shapes.iter().map(one).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// One row of the table: a layer, its output shapes (if known) and connections.
+struct Row {
+    layer: LayerRef,
+    shapes: Option<Vec<Vec<usize>>>,
+    connected: String,
+}
+
+impl Model {
+    /// Rows of the table, and whether the model is laid out like a stack.
+    fn summary_rows(&self) -> (Vec<Row>, bool) {
+        match &self.net {
+            Network::Stack(st) => {
+                let mut shape = st.input_shape();
+                let rows = st
+                    .layers
+                    .iter()
+                    .map(|l| {
+                        shape = shape.as_ref().and_then(|sh| output_shape_of(l, sh).ok());
+                        Row {
+                            layer: l.clone(),
+                            shapes: shape.clone().filter(|_| l.built()).map(|s| vec![s]),
+                            connected: String::new(),
+                        }
+                    })
+                    .collect();
+                (rows, true)
+            }
+            Network::Graph(g) => {
+                let chain = g.is_chain();
+                let rows = g
+                    .layers()
+                    .into_iter()
+                    .map(|l| {
+                        let nodes: Vec<&super::functional::Step> =
+                            g.steps.iter().filter(|s| s.node.layer.same(&l)).collect();
+                        let shapes = match nodes.last() {
+                            Some(s) => Some(s.node.output_shapes.clone()),
+                            None => g
+                                .inputs
+                                .iter()
+                                .find(|(_, il)| il.same(&l))
+                                .map(|(spec, _)| vec![spec.shape.clone()]),
+                        };
+                        let conns: Vec<String> = nodes
+                            .iter()
+                            .flat_map(|s| s.node.inputs.iter())
+                            .map(|t| {
+                                let (name, node, index) = t.history();
+                                format!("{name}[{node}][{index}]")
+                            })
+                            .collect();
+                        Row {
+                            layer: l,
+                            shapes,
+                            connected: if conns.is_empty() { "-".into() } else { conns.join(", ") },
+                        }
+                    })
+                    .collect::<Vec<_>>();
+                if chain {
+                    // Keras lays a chain out like a Sequential, input layer included.
+                    (rows, true)
+                } else {
+                    (rows, false)
+                }
+            }
+            Network::Custom(..) => (
+                self.layers()
+                    .into_iter()
+                    .map(|l| Row {
+                        layer: l,
+                        shapes: None,
+                        connected: String::new(),
+                    })
+                    .collect(),
+                true,
+            ),
+        }
+    }
+
     /// The Keras 3 summary table as a string (`model.summary()`): one row per
     /// layer with its name and class, output shape `(None, ...)` and number
-    /// of parameters, then the total, trainable and non-trainable counts and
-    /// their memory size. An unbuilt model shows `?` and `0 (unbuilt)`.
+    /// of parameters — plus, for a functional model that is not a chain,
+    /// the "Connected to" column — then the total, trainable and
+    /// non-trainable counts and their memory size (and the optimizer's,
+    /// once it has state). An unbuilt layer shows `?` and `0 (unbuilt)`.
     pub fn summary(&self) -> String {
+        let (rows, stack_like) = self.summary_rows();
+        let widths: &[usize] = if stack_like { &WIDTHS_3 } else { &WIDTHS_4 };
         let mut s = format!("Model: \"{}\"\n", self.name);
-        s.push_str(&border('┏', '━', '┳', '┓'));
-        s.push_str(&row(["Layer (type)", "Output Shape", "Param #"], '┃'));
-        s.push_str(&border('┡', '━', '╇', '┩'));
-        let mut shape = self.input_shape.clone();
-        let (mut t, mut tb, mut nt, mut nb) = (0, 0.0, 0, 0.0);
-        let mut first = true;
-        for l in &self.layers {
-            shape = shape.and_then(|sh| l.compute_output_shape(&sh).ok());
-            // Keras' Sequential does not list its input layer.
-            if l.class_name() == "InputLayer" {
-                continue;
-            }
-            let out = match &shape {
-                Some(sh) if l.built() => {
-                    let dims: Vec<String> = std::iter::once("None".to_string())
-                        .chain(sh.iter().map(|d| d.to_string()))
-                        .collect();
-                    format!("({})", dims.join(", "))
-                }
-                _ => "?".to_string(),
+        s.push_str(&border(widths, '┏', '━', '┳', '┓'));
+        let header: &[&str] = if stack_like {
+            &["Layer (type)", "Output Shape", "Param #"]
+        } else {
+            &["Layer (type)", "Output Shape", "Param #", "Connected to"]
+        };
+        s.push_str(&row(widths, header, '┃'));
+        s.push_str(&border(widths, '┡', '━', '╇', '┩'));
+        for (i, r) in rows.iter().enumerate() {
+            let built = r.layer.built();
+            let out = match &r.shapes {
+                Some(sh) => shapes_str(sh),
+                None => "?".to_string(),
             };
-            let (lt, ltb, ln, lnb) = params_bytes(l.as_ref());
-            (t, tb, nt, nb) = (t + lt, tb + ltb, nt + ln, nb + lnb);
-            let params = if l.built() {
-                with_commas(lt + ln)
+            let params = if built {
+                with_commas(r.layer.read().weights().iter().map(|w| w.elem_count()).sum())
             } else {
                 "0 (unbuilt)".to_string()
             };
-            if !first {
-                s.push_str(&border('├', '─', '┼', '┤'));
+            if i > 0 {
+                s.push_str(&border(widths, '├', '─', '┼', '┤'));
             }
-            first = false;
-            s.push_str(&row(
-                [&format!("{} ({})", l.name(), l.class_name()), &out, &params],
-                '│',
-            ));
+            let name = format!("{} ({})", r.layer.name(), r.layer.class_name());
+            let mut cells = vec![name.as_str(), out.as_str(), params.as_str()];
+            if !stack_like {
+                cells.push(&r.connected);
+            }
+            s.push_str(&row(widths, &cells, '│'));
         }
-        s.push_str(&border('└', '─', '┴', '┘'));
+        s.push_str(&border(widths, '└', '─', '┴', '┘'));
+        let (t, tb) = count(&self.trainable_weights());
+        let (nt, nb) = count(&self.non_trainable_weights());
+        let (ot, ob) = count(&self.optimizer().map(|o| o.variables()).unwrap_or_default());
         s.push_str(&format!(
             " Total params: {} ({})\n",
-            with_commas(t + nt),
-            readable_memory_size(tb + nb)
+            with_commas(t + nt + ot),
+            readable_memory_size(tb + nb + ob)
         ));
         s.push_str(&format!(
             " Trainable params: {} ({})\n",
@@ -162,6 +254,13 @@ impl Sequential {
             with_commas(nt),
             readable_memory_size(nb)
         ));
+        if ot > 0 {
+            s.push_str(&format!(
+                " Optimizer params: {} ({})\n",
+                with_commas(ot),
+                readable_memory_size(ob)
+            ));
+        }
         s
     }
 
@@ -185,11 +284,11 @@ mod tests {
         assert_eq!(readable_memory_size(13445.0 * 4.0), "52.52 KB");
         // A row from Keras 3's rendering of `summary()`:
         assert_eq!(
-            row(["dense_12 (Dense)", "(None, 64)", "256"], '│'),
+            row(&WIDTHS_3, &["dense_12 (Dense)", "(None, 64)", "256"], '│'),
             "│ dense_12 (Dense)                     │ (None, 64)                  │             256 │\n"
         );
         assert_eq!(
-            border('┏', '━', '┳', '┓').chars().count(),
+            border(&WIDTHS_3, '┏', '━', '┳', '┓').chars().count(),
             89 // 88 columns plus the newline
         );
     }

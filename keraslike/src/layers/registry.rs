@@ -1,0 +1,176 @@
+//! The layer registry: class name -> constructor from config (Keras'
+//! `serialization_lib` / `custom_objects`), used by `load_model` and by
+//! wrappers that clone a layer from its config.
+//!
+//! Every built-in layer is registered (see [`builtin_factories`](super));
+//! register your own classes with [`register_layer`] before loading a
+//! model that uses them.
+//!
+//! ```
+//! use keraslike::layers::{layer_from_config, register_layer, Dense, FromConfig, Layer};
+//! let dense = Dense::new(3).activation("relu").name("d");
+//! let back = layer_from_config("Dense", &dense.get_config()).unwrap();
+//! assert_eq!(back.get_config(), dense.get_config());
+//! let err = layer_from_config("NoSuchLayer", &serde_json::json!({})).err().unwrap();
+//! assert!(err.to_string().contains("register_layer"));
+//! // A user class: any function from a config to a boxed layer.
+//! register_layer("MyDense", |c| Ok(Box::new(Dense::from_config(c)?)));
+//! assert!(layer_from_config("MyDense", &dense.get_config()).is_ok());
+//! ```
+
+use super::Layer;
+use crate::{Error, Result};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Creates an unbuilt layer from its `get_config()` output.
+pub type LayerFactory = fn(&Value) -> Result<Box<dyn Layer>>;
+
+/// A layer that can be re-created from its config (Keras' `from_config`):
+/// `L::from_config(&l.get_config())` gives an unbuilt layer with the same
+/// configuration (and name).
+pub trait FromConfig: Layer + Sized {
+    /// The class name this type registers under (`"Dense"`, `"InputLayer"`).
+    const CLASS_NAME: &'static str;
+    /// The layer described by `config`; bad or unsupported fields are
+    /// errors naming the field and the class.
+    fn from_config(config: &Value) -> Result<Self>;
+}
+
+/// The registry entry of a [`FromConfig`] layer.
+pub(crate) fn factory<L: FromConfig>(config: &Value) -> Result<Box<dyn Layer>> {
+    Ok(Box::new(L::from_config(config)?))
+}
+
+/// Parses a layer config into its serde struct, naming the class on error.
+pub(crate) fn parse_config<T: serde::de::DeserializeOwned>(class: &str, config: &Value) -> Result<T> {
+    serde_json::from_value(config.clone()).map_err(|e| {
+        let name = config.get("name").and_then(Value::as_str).unwrap_or("?");
+        Error::arg(format!("{class} {name:?}: bad config: {e}"))
+    })
+}
+
+static REGISTRY: Mutex<Option<HashMap<String, LayerFactory>>> = Mutex::new(None);
+
+fn builtins() -> HashMap<String, LayerFactory> {
+    let mut m: HashMap<String, LayerFactory> = super::builtin_factories()
+        .into_iter()
+        .map(|(k, f)| (k.to_string(), f))
+        .collect();
+    // Models are layers too (nested models).
+    m.insert("Sequential".into(), |c| nested_model("Sequential", c));
+    m.insert("Functional".into(), |c| nested_model("Functional", c));
+    m
+}
+
+fn nested_model(class: &str, config: &Value) -> Result<Box<dyn Layer>> {
+    let wrapped = serde_json::json!({"class_name": class, "config": config});
+    Ok(Box::new(crate::models::model_from_config(&wrapped)?))
+}
+
+/// Registers (or replaces) the constructor of layer class `class_name`.
+pub fn register_layer(class_name: &str, factory: LayerFactory) {
+    let mut guard = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
+    guard
+        .get_or_insert_with(builtins)
+        .insert(class_name.to_string(), factory);
+}
+
+/// An unbuilt layer of class `class_name` from its config (the layer's name
+/// comes from the config's `"name"`). Unknown classes are an error that
+/// lists the known ones.
+pub fn layer_from_config(class_name: &str, config: &Value) -> Result<Box<dyn Layer>> {
+    let factory = {
+        let mut guard = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
+        let reg = guard.get_or_insert_with(builtins);
+        match reg.get(class_name) {
+            Some(f) => *f,
+            None => {
+                let mut known: Vec<&String> = reg.keys().collect();
+                known.sort();
+                return Err(Error::arg(format!(
+                    "unknown layer class {class_name:?} (known: {known:?}); \
+                     register it with keraslike::layers::register_layer"
+                )));
+            }
+        }
+    };
+    factory(config)
+}
+
+/// `config[key]` as a string.
+pub(crate) fn str_of<'a>(c: &'a Value, key: &str) -> Option<&'a str> {
+    c.get(key).and_then(Value::as_str)
+}
+/// `config[key]` as a float.
+pub(crate) fn f64_of(c: &Value, key: &str) -> Option<f64> {
+    c.get(key).and_then(Value::as_f64)
+}
+/// `config[key]` as a bool.
+pub(crate) fn bool_of(c: &Value, key: &str) -> Option<bool> {
+    c.get(key).and_then(Value::as_bool)
+}
+/// `config[key]` as a shape (absent or null: none).
+pub(crate) fn shape_of(c: &Value, key: &str) -> Option<Vec<usize>> {
+    c.get(key)
+        .and_then(|v| serde_json::from_value::<Vec<usize>>(v.clone()).ok())
+}
+/// A regularizer from its Keras config (`{"class_name": "L2", "config": {"l2": 0.01}}`).
+pub(crate) fn regularizer_of(c: &Value, key: &str) -> Option<crate::regularizers::Regularizer> {
+    use crate::regularizers::Regularizer;
+    let r = c.get(key)?;
+    let cfg = &r["config"];
+    let f = |k: &str| cfg.get(k).and_then(Value::as_f64).unwrap_or(0.0);
+    match r.get("class_name")?.as_str()? {
+        "L1" => Some(Regularizer::l1(f("l1"))),
+        "L2" => Some(Regularizer::l2(f("l2"))),
+        "L1L2" => Some(Regularizer::l1_l2(f("l1"), f("l2"))),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers;
+
+    /// Every built-in layer comes back from its own config with the same
+    /// class, name and config.
+    #[test]
+    fn builtins_round_trip_their_config() {
+        use crate::regularizers::Regularizer;
+        let layers: Vec<Box<dyn Layer>> = vec![
+            Box::new(layers::Input::new(&[2, 3]).name("in")),
+            Box::new(layers::Reshape::new(&[3, -1]).name("rs")),
+            Box::new(layers::Flatten::new().name("fl")),
+            Box::new(
+                layers::Dense::new(4)
+                    .activation("relu")
+                    .use_bias(false)
+                    .kernel_regularizer(Regularizer::l1_l2(0.1, 0.2))
+                    .input_shape(&[6])
+                    .name("d"),
+            ),
+            Box::new(layers::Dropout::new(0.25).seed(3).name("dr")),
+            Box::new(layers::Activation::new("tanh").name("act")),
+            Box::new(
+                layers::BatchNormalization::new()
+                    .momentum(0.9)
+                    .epsilon(0.01)
+                    .center(false)
+                    .name("bn"),
+            ),
+            Box::new(layers::LayerNormalization::new().epsilon(0.02).scale(false).name("ln")),
+            Box::new(layers::Concatenate::new().axis(1).name("cat")),
+            Box::new(layers::Dot::new(&[1, 1]).normalize(true).name("dot")),
+            Box::new(layers::Add::new().name("add")),
+            Box::new(layers::Maximum::new().name("max")),
+        ];
+        for l in &layers {
+            let back = layer_from_config(l.class_name(), &l.get_config()).unwrap();
+            assert_eq!(back.class_name(), l.class_name());
+            assert_eq!(back.get_config(), l.get_config(), "{}", l.class_name());
+        }
+    }
+}

@@ -69,6 +69,8 @@ pub mod names;
 pub mod nn;
 pub mod ops;
 pub mod optimize;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod random;
 pub mod summary;
 mod tape;

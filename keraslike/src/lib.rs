@@ -16,6 +16,7 @@ pub mod models;
 pub mod optimizers;
 pub mod regularizers;
 pub mod saving;
+pub mod utils;
 
 pub use error::{Error, Result};
 // The layers at the root, as `keras.layers.*`; the `Activation` layer stays at

@@ -219,6 +219,15 @@ where
     Y: AsRangedCoord<Value = f64>,
     Y::CoordDescType: ValueFormatter<f64>,
 {
+    // Epochs and iterations are whole numbers: label no tick between them.
+    let whole_x = pts.iter().flatten().all(|p| p.0.fract() == 0.0);
+    let x_tick = |v: &f64| {
+        if whole_x && v.fract() != 0.0 {
+            String::new()
+        } else {
+            tick(v)
+        }
+    };
     let mut chart = ChartBuilder::on(area)
         .caption(&panel.title, (FAMILY, 18))
         .margin(10)
@@ -229,7 +238,7 @@ where
         .configure_mesh()
         .x_desc(panel.x_label.as_str())
         .y_desc(panel.y_label.as_str())
-        .x_label_formatter(&tick)
+        .x_label_formatter(&x_tick)
         .y_label_formatter(&tick)
         .label_style((FAMILY, 13))
         .axis_desc_style((FAMILY, 14))

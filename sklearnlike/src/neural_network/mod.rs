@@ -125,6 +125,8 @@ mod core;
 mod io;
 mod net;
 mod params;
+#[cfg(feature = "plot")]
+mod plot;
 mod regressor;
 
 pub use self::core::FitState;

@@ -125,13 +125,20 @@ pub fn keras(w: &Workload, seed: u64) -> anyhow::Result<(f64, Outcome)> {
     let n = w.n_train();
     let x = Tensor::from_slice(&w.x_train, &[n, w.n_features], &dev)?;
     let y = Tensor::from_slice(&w.y_train, &[n], &dev)?.one_hot(w.n_classes, DType::F32)?;
-    let opts = FitOptions {
+    let mut opts = FitOptions {
         epochs: w.epochs,
         batch_size: w.batch,
         verbose: 0,
         seed: Some(seed),
         ..FitOptions::default()
     };
+    // DEEPRUST_BENCH_TENSORBOARD=DIR adds Keras' default TensorBoard callback
+    // (epoch-level scalars), to measure what logging costs a run.
+    if let Some(dir) = std::env::var_os("DEEPRUST_BENCH_TENSORBOARD") {
+        use deeprust::keras::callbacks::{TensorBoard, TensorBoardOptions};
+        opts.callbacks
+            .push(Box::new(TensorBoard::new(dir, TensorBoardOptions::default())));
+    }
     let start = Instant::now();
     let history = model.fit(&x, &y, opts)?;
     dev.synchronize()?;

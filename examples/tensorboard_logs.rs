@@ -3,7 +3,7 @@
 //! GradientTape loop writing with `tensorlow::summary` (`tf.summary`).
 //!
 //! ```sh
-//! cargo run --release --example tensorboard_logs -- [--logdir logs] [--epochs 20] [--seed 0] [--plot history.svg]
+//! cargo run --release --example tensorboard_logs -- --help   # --logdir, --epochs, --seed, --plot, --quiet, --verbose
 //! tensorboard --logdir logs
 //! ```
 //!
@@ -25,6 +25,10 @@
 //!         ...; tf.summary.scalar("loss", loss, step=step)
 //! ```
 
+#[path = "common/cli.rs"]
+mod cli;
+
+use clap::Parser;
 use deeprust::keras::callbacks::{Logs, TensorBoard, TensorBoardOptions, UpdateFreq};
 use deeprust::keras::datasets::{read_csv, train_test_split, StandardScaler};
 use deeprust::keras::layers::Dense;
@@ -34,33 +38,31 @@ use deeprust::keras::{FitOptions, History, Sequential};
 use deeprust::tf::{nn, random, summary, DType, Device, GradientTape, Tensor, Variable};
 use std::fmt::Write as _;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
+/// TensorBoard logs of a Keras-tier fit (the TensorBoard callback) and of a
+/// GradientTape loop (tensorlow::summary); the last line is final_val_loss=<float>.
+#[derive(Parser, Debug)]
+#[command(name = "tensorboard_logs")]
 struct Args {
+    /// Folder of the logs (keras/ and tape/ below it)
+    #[arg(long, default_value = "logs")]
     logdir: PathBuf,
+    /// Epochs of the Keras fit (the tape loop runs 3 steps per epoch)
+    #[arg(long, default_value_t = 20)]
     epochs: usize,
+    /// Seed of the split, the initial weights and the shuffling
+    #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Also write the fit's training curves to FILE (.svg or .png) [default: no plot]
+    #[arg(long, value_name = "FILE")]
     plot: Option<PathBuf>,
+    #[command(flatten)]
+    verbosity: cli::Verbosity,
 }
 
-fn parse_args() -> anyhow::Result<Args> {
-    let mut a = Args {
-        logdir: "logs".into(),
-        epochs: 20,
-        seed: 0,
-        plot: None,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut val = || it.next().ok_or_else(|| anyhow::anyhow!("{flag} needs a value"));
-        match flag.as_str() {
-            "--logdir" => a.logdir = val()?.into(),
-            "--epochs" => a.epochs = val()?.parse()?,
-            "--seed" => a.seed = val()?.parse()?,
-            "--plot" => a.plot = Some(val()?.into()),
-            other => anyhow::bail!("unknown flag {other}; expected --logdir, --epochs, --seed or --plot"),
-        }
-    }
-    Ok(a)
+fn main() -> ExitCode {
+    cli::exit(run(Args::parse()))
 }
 
 /// Numbers as JSON: Rust's `{:?}` of a finite f64 is its shortest
@@ -70,8 +72,8 @@ fn json_list(v: &[f64]) -> String {
     format!("[{}]", items.join(", "))
 }
 
-fn main() -> anyhow::Result<()> {
-    let args = parse_args()?;
+fn run(args: Args) -> anyhow::Result<()> {
+    let level = args.verbosity.level();
     random::set_seed(args.seed);
     let cpu = Device::cpu();
 
@@ -119,10 +121,14 @@ fn main() -> anyhow::Result<()> {
         },
     )?;
     history.save_json(keras_dir.join("history.json"))?;
-    println!("keras: {} epochs logged under {}", history.len(), keras_dir.display());
+    if level > 0 {
+        println!("keras: {} epochs logged under {}", history.len(), keras_dir.display());
+    }
     if let Some(path) = &args.plot {
         history.plot(path)?;
-        println!("plot: {}", path.display());
+        if level > 0 {
+            println!("plot: {}", path.display());
+        }
     }
 
     // 2. tensorlow: a softmax regression trained by hand, logged with tf.summary's API.
@@ -160,8 +166,10 @@ fn main() -> anyhow::Result<()> {
         json_list(losses.get("loss").unwrap_or(&[]))
     );
     std::fs::write(tape_dir.join("values.json"), values)?;
-    println!("tape: {steps} steps logged under {}", tape_dir.display());
-    println!("view them with: tensorboard --logdir {}", args.logdir.display());
+    if level > 0 {
+        println!("tape: {steps} steps logged under {}", tape_dir.display());
+        println!("view them with: tensorboard --logdir {}", args.logdir.display());
+    }
     println!("final_val_loss={:.4}", history.last("val_loss").unwrap_or(f64::NAN));
     Ok(())
 }

@@ -27,6 +27,7 @@ use deeprust::keras::models::EvaluateOptions;
 use deeprust::keras::optimizers::Adam;
 use deeprust::keras::{FitOptions, Sequential};
 use deeprust::tf::{random, DType, Device, Tensor};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -43,6 +44,9 @@ struct Args {
     seed: u64,
     #[arg(long, default_value = "auto", value_parser = cli::device, help = cli::DEVICE_HELP)]
     device: Device,
+    /// Write the training curves (loss, accuracy) to FILE, .svg or .png [default: no plot]
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
     #[command(flatten)]
     verbosity: cli::Verbosity,
 }
@@ -91,7 +95,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     let start = Instant::now();
-    model.fit(
+    let history = model.fit(
         &x_train,
         &y_train,
         FitOptions {
@@ -101,6 +105,9 @@ fn run(args: Args) -> anyhow::Result<()> {
             ..FitOptions::default()
         },
     )?;
+    if let Some(path) = &args.plot {
+        history.plot(path)?;
+    }
     if level > 1 {
         println!("training: {:.2} s", start.elapsed().as_secs_f64());
     }

@@ -43,6 +43,7 @@ use deeprust::keras::layers::{Dense, Dropout};
 use deeprust::keras::models::EvaluateOptions;
 use deeprust::keras::{FitOptions, Sequential};
 use deeprust::tf::{random, Device, Tensor};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -65,6 +66,9 @@ struct Args {
     /// Train and test on a stratified subset of N images (default: all 10,000)
     #[arg(long, value_name = "N")]
     limit: Option<usize>,
+    /// Write the training curves (loss, accuracy, val_ twins) to FILE, .svg or .png [default: no plot]
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
     #[command(flatten)]
     verbosity: cli::Verbosity,
 }
@@ -125,7 +129,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         model.print_summary();
     }
     let start = Instant::now();
-    model.fit(
+    let history = model.fit(
         &x_train,
         &y_train,
         FitOptions {
@@ -136,6 +140,9 @@ fn run(args: Args) -> anyhow::Result<()> {
             ..FitOptions::default()
         },
     )?;
+    if let Some(path) = &args.plot {
+        history.plot(path)?;
+    }
     if level > 0 {
         println!("training: {:.2}s", start.elapsed().as_secs_f64());
     }

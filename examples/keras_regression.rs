@@ -37,6 +37,7 @@ use deeprust::keras::models::EvaluateOptions;
 use deeprust::keras::optimizers::Adam;
 use deeprust::keras::{FitOptions, Sequential};
 use deeprust::tf::{random, Device, Tensor};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// A Keras MLP regression on iris: petal width from the other three
@@ -52,6 +53,9 @@ struct Args {
     seed: u64,
     #[arg(long, default_value = "auto", value_parser = cli::device, help = cli::DEVICE_HELP)]
     device: Device,
+    /// Write the training curves (loss, metrics) to FILE, .svg or .png [default: no plot]
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
     #[command(flatten)]
     verbosity: cli::Verbosity,
 }
@@ -120,7 +124,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     if level > 0 {
         model.print_summary();
     }
-    model.fit(
+    let history = model.fit(
         &x_train,
         &y_train,
         FitOptions {
@@ -131,6 +135,9 @@ fn run(args: Args) -> anyhow::Result<()> {
             ..FitOptions::default()
         },
     )?;
+    if let Some(path) = &args.plot {
+        history.plot(path)?;
+    }
     let logs = model.evaluate(
         &x_test,
         &y_test,

@@ -30,14 +30,16 @@
 mod cli;
 
 use clap::Parser;
+use deeprust::keras::callbacks::Logs;
 use deeprust::keras::datasets::{read_csv, train_test_split, StandardScaler};
 use deeprust::keras::layers::Dense;
 use deeprust::keras::losses::{Loss, SparseCategoricalCrossentropy};
 use deeprust::keras::metrics::{Mean, Metric, SparseCategoricalAccuracy};
 use deeprust::keras::optimizers::{Adam, Optimizer};
-use deeprust::keras::Sequential;
+use deeprust::keras::{History, Sequential};
 use deeprust::tf::random::{self, Generator};
 use deeprust::tf::{no_grad, Device, GradientTape, Tensor};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// A custom training loop (GradientTape, a Keras loss, optimizer and
@@ -53,6 +55,9 @@ struct Args {
     seed: u64,
     #[arg(long, default_value = "auto", value_parser = cli::device, help = cli::DEVICE_HELP)]
     device: Device,
+    /// Write each epoch's loss and accuracy to FILE, .svg or .png [default: no plot]
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
     #[command(flatten)]
     verbosity: cli::Verbosity,
 }
@@ -101,6 +106,8 @@ fn run(args: Args) -> anyhow::Result<()> {
 
     let mut shuffle = Generator::from_seed(args.seed);
     let mut order: Vec<u32> = (0..train.len() as u32).collect();
+    // What fit would return, one row of logs per epoch (kept for --plot).
+    let mut history = History::default();
     for epoch in 0..args.epochs {
         shuffle.shuffle(&mut order);
         for batch in order.chunks(BATCH_SIZE) {
@@ -129,8 +136,15 @@ fn run(args: Args) -> anyhow::Result<()> {
                 train_acc.result()
             );
         }
+        if args.plot.is_some() {
+            let logs = [("loss", train_loss.result()), ("accuracy", train_acc.result())];
+            history.record(epoch, &Logs::from(logs.map(|(k, v)| (k.to_string(), v))));
+        }
         train_loss.reset();
         train_acc.reset_state();
+    }
+    if let Some(path) = &args.plot {
+        history.plot(path)?;
     }
 
     // Inference mode, nothing recorded.

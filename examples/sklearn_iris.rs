@@ -23,6 +23,7 @@ mod cli;
 use clap::Parser;
 use deeprust::keras::datasets::{read_csv, train_test_split, StandardScaler};
 use deeprust::sklearn::neural_network::{Activation, MlpClassifier, MlpOptions, Solver};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -40,6 +41,9 @@ struct Args {
     /// Stop after this many epochs without improvement (n_iter_no_change)
     #[arg(long, default_value_t = 10)]
     n_iter_no_change: usize,
+    /// Write loss_curve_ to FILE, .svg or .png [default: no plot]
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
     #[command(flatten)]
     verbosity: cli::Verbosity,
 }
@@ -78,6 +82,9 @@ fn run(args: Args) -> anyhow::Result<()> {
     let t0 = Instant::now();
     clf.fit((&x_train, f), &y_train)?;
     let secs = t0.elapsed().as_secs_f64();
+    if let Some(path) = &args.plot {
+        clf.state().plot(path, false)?;
+    }
     let steps = clf.n_iter() * y_train.len().div_ceil(10);
     if level > 0 {
         println!(

@@ -25,7 +25,9 @@ mod cli;
 
 use clap::Parser;
 use deeprust::keras::datasets::{read_csv, train_test_split, StandardScaler};
+use deeprust::tf::plot::{Curve, Figure, Panel};
 use deeprust::tf::{nn, random, DType, Device, GradientTape, Tensor, Variable};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Softmax regression on iris written by hand: Variables, a GradientTape
@@ -44,6 +46,9 @@ struct Args {
     seed: u64,
     #[arg(long, default_value = "auto", value_parser = cli::device, help = cli::DEVICE_HELP)]
     device: Device,
+    /// Write the loss of every step to FILE, .svg or .png [default: no plot]
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
     #[command(flatten)]
     verbosity: cli::Verbosity,
 }
@@ -84,11 +89,16 @@ fn run(args: Args) -> anyhow::Result<()> {
     // model = lambda X: tf.nn.softmax(tf.matmul(X, W) + b), before its softmax
     let logits = |x: &Tensor| x.matmul(&w)? + &b;
 
+    // The loss of each step, read from the device only when it is plotted.
+    let mut losses: Vec<f64> = Vec::new();
     for step in 0..=args.steps {
         let tape = GradientTape::new();
         let loss = nn::softmax_cross_entropy_with_logits(&y_train, &logits(&x_train)?, -1)?.mean_all()?;
         // dW, db = tape.gradient(loss, [W, b])
         let [dw, db]: [Tensor; 2] = tape.gradient(&loss, &[&w, &b])?.try_into()?;
+        if args.plot.is_some() {
+            losses.push(loss.to_scalar::<f32>()? as f64);
+        }
         let every = if level > 1 { 10 } else { 100 };
         if level > 0 && step % every == 0 {
             println!("step {step:5}  loss {:.4}", loss.to_scalar::<f32>()?);
@@ -97,6 +107,11 @@ fn run(args: Args) -> anyhow::Result<()> {
             w.assign_sub(&(args.lr * &dw)?)?;
             b.assign_sub(&(args.lr * &db)?)?;
         }
+    }
+    if let Some(path) = &args.plot {
+        let steps: Vec<f64> = (0..losses.len()).map(|s| s as f64).collect();
+        let panel = Panel::new("softmax regression on iris", "step", "loss").curve(Curve::new("loss", steps, losses));
+        Figure::new("").panel(panel).save(path)?;
     }
     let model = |x: &Tensor| nn::softmax(&logits(x)?, -1);
     let pred = model(&x_test)?.argmax(-1)?.to_vec::<i64>()?;

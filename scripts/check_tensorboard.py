@@ -4,7 +4,7 @@ own reader and checks every scalar and histogram against what the example
 says it wrote (its history.json and values.json).
 
     python scripts/check_tensorboard.py LOGDIR     # check an existing run
-    python scripts/check_tensorboard.py --run      # run the example (cargo) into a temp dir, then check
+    python scripts/check_tensorboard.py --run      # build and run the example into a temp dir, then check
 
 The reference is tensorboard 2.21.0: `plugin_event_accumulator` (the
 reader behind TensorBoard's Python data path, which checks both CRCs of
@@ -154,7 +154,13 @@ def main():
     if args[:1] == ["--run"]:
         tmp = tempfile.mkdtemp(prefix="tensorboard-check-")
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        cmd = ["cargo", "run", "--quiet", "--example", "tensorboard_logs", "--", "--logdir", tmp, "--epochs", "5"]
+        # Built as `cargo test --workspace` builds it (same features), so
+        # after the tests this compiles nothing.
+        build = ["cargo", "build", "--quiet", "--workspace", "--example", "tensorboard_logs"]
+        print("+", " ".join(build), flush=True)
+        subprocess.run(build, cwd=root, check=True)
+        target = os.environ.get("CARGO_TARGET_DIR", os.path.join(root, "target"))
+        cmd = [os.path.join(target, "debug", "examples", "tensorboard_logs"), "--logdir", tmp, "--epochs", "5", "--quiet"]
         print("+", " ".join(cmd), flush=True)
         subprocess.run(cmd, cwd=root, check=True)
         logdir = tmp

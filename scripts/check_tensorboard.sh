@@ -1,28 +1,35 @@
 #!/usr/bin/env bash
 # Runs scripts/check_tensorboard.py (TensorBoard's own reader on the event
-# files of examples/tensorboard_logs.rs) in a small virtual environment:
-# tensorboard 2.21.0 without its server dependencies, plus numpy, protobuf and
-# absl-py, in target/tensorboard-venv. Skips, saying why, when python3 or the
-# packages cannot be had. $PYTHON, when set, is used as is.
+# files of examples/tensorboard_logs.rs) with the first Python that has
+# tensorboard and numpy: $PYTHON, target/tensorboard-venv, python3. Without
+# one it skips, saying so: CI installs nothing for it (a pip install would
+# add minutes). To make the small virtual environment once (PyPI needed):
+#
+#   bash scripts/check_tensorboard.sh --setup
+#
+# (tensorboard 2.21.0 without its server dependencies, plus numpy, protobuf
+# and absl-py, in target/tensorboard-venv.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=target/tensorboard-venv
-py="${PYTHON:-}"
-if [ -z "$py" ]; then
-  if ! "$venv/bin/python" -c "import tensorboard, numpy" >/dev/null 2>&1; then
-    if ! command -v python3 >/dev/null 2>&1; then
-      echo "SKIPPED check_tensorboard: python3 is not installed"
-      exit 0
-    fi
-    rm -rf "$venv"
-    if ! python3 -m venv "$venv" >/dev/null 2>&1 \
-      || ! "$venv/bin/pip" install -q --disable-pip-version-check --no-deps "tensorboard==2.21.0" >/dev/null 2>&1 \
-      || ! "$venv/bin/pip" install -q --disable-pip-version-check numpy protobuf absl-py >/dev/null 2>&1; then
-      echo "SKIPPED check_tensorboard: could not build the virtual environment $venv (python3 -m venv, or pip without network)"
-      exit 0
-    fi
+if [ "${1:-}" = "--setup" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check --no-deps "tensorboard==2.21.0"
+  "$venv/bin/pip" install -q --disable-pip-version-check numpy protobuf absl-py
+fi
+
+py=""
+for candidate in "${PYTHON:-}" "$venv/bin/python" python3; do
+  if [ -n "$candidate" ] && command -v "$candidate" >/dev/null 2>&1 \
+    && "$candidate" -c "import tensorboard, numpy" >/dev/null 2>&1; then
+    py="$candidate"
+    break
   fi
-  py="$venv/bin/python"
+done
+if [ -z "$py" ]; then
+  echo "SKIPPED check_tensorboard: no Python with tensorboard and numpy (\$PYTHON, $venv, python3);" \
+    "'bash scripts/check_tensorboard.sh --setup' makes one"
+  exit 0
 fi
 exec "$py" scripts/check_tensorboard.py --run

@@ -241,7 +241,7 @@ impl Checkpoint {
 /// [`max_alloc_bytes`](crate::limits::max_alloc_bytes), the header is
 /// validated (offsets, shapes whose byte size must match the data, no
 /// overflow) before any tensor is built, and a tensor of a dtype tensorlow
-/// does not have (`I32`, `I16`, `F8_E4M3`, ...) is an error naming the
+/// does not have (`I16`, `F8_E4M3`, `F4`, ...) is an error naming the
 /// tensor and the file's dtype.
 pub fn load_tensors(path: impl AsRef<Path>) -> Result<HashMap<String, Tensor>> {
     Ok(load_tensors_with_metadata(path)?.0)

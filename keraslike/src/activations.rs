@@ -5,6 +5,11 @@
 //! `gelu` is the exact `x Φ(x)` (`approximate = false`), `hard_sigmoid` is
 //! `relu6(x + 3) / 6`, and `softmax` normalizes the last axis.
 //!
+//! In a config an activation is its Keras name (`"relu"`), as Keras writes
+//! it in a layer config; [`serialize`]/[`deserialize`] (and `Activation`'s
+//! `Serialize`/`Deserialize`) convert, and an unknown name suggests the
+//! closest known one.
+//!
 //! ```
 //! use keraslike::activations::{self, Activation};
 //! use tensorlow::Tensor;
@@ -16,7 +21,12 @@
 //! # Ok(()) }
 //! ```
 
-use crate::{Error, Result};
+use crate::saving::registry::{lowercase, Entry, Registry};
+use crate::saving::{config_from_value, config_to_value, read_object};
+use crate::Result;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+use std::sync::Arc;
 use tensorlow::{nn, Tensor};
 
 /// An activation function. [`Activation::name`] gives its Keras name and
@@ -122,42 +132,173 @@ impl Activation {
     }
 }
 
+/// The config of `elu` with a non-default `alpha`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EluConfig {
+    /// Saturation value for negative inputs (default 1).
+    pub alpha: f64,
+}
+
+impl Default for EluConfig {
+    fn default() -> Self {
+        EluConfig { alpha: 1.0 }
+    }
+}
+
+/// The config of `gelu`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GeluConfig {
+    /// The tanh approximation (default false: exact).
+    pub approximate: bool,
+}
+
+/// The config of `leaky_relu`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LeakyReluConfig {
+    /// Slope for negative inputs (default 0.2).
+    pub negative_slope: f64,
+}
+
+impl Default for LeakyReluConfig {
+    fn default() -> Self {
+        LeakyReluConfig { negative_slope: 0.2 }
+    }
+}
+
+/// The (empty) config of the activations without arguments.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NoConfig {}
+
+impl Activation {
+    /// The arguments (`{"alpha": ..}` for `elu`, `{"approximate": ..}` for
+    /// `gelu`, `{"negative_slope": ..}` for `leaky_relu`, `{}` otherwise).
+    pub fn config(&self) -> Value {
+        match *self {
+            Activation::Elu { alpha } => config_to_value(&EluConfig { alpha }),
+            Activation::Gelu { approximate } => config_to_value(&GeluConfig { approximate }),
+            Activation::LeakyRelu { negative_slope } => config_to_value(&LeakyReluConfig { negative_slope }),
+            _ => config_to_value(&NoConfig {}),
+        }
+    }
+
+    /// Whether the arguments are Keras' defaults, so the name alone says it all.
+    fn has_default_arguments(&self) -> bool {
+        match *self {
+            Activation::Elu { alpha } => alpha == 1.0,
+            Activation::Gelu { approximate } => !approximate,
+            Activation::LeakyRelu { negative_slope } => negative_slope == 0.2,
+            _ => true,
+        }
+    }
+}
+
+/// A registry entry for an activation without arguments.
+fn plain(name: &'static str, aliases: &'static [&'static str], a: Activation) -> Entry<Activation> {
+    Entry::builtin(name, aliases, move |c: &Value| {
+        config_from_value::<NoConfig>(name, c)?;
+        Ok(a)
+    })
+}
+
+fn builtins() -> Vec<Entry<Activation>> {
+    vec![
+        plain("linear", &["none", ""], Activation::Linear),
+        plain("relu", &[], Activation::Relu),
+        plain("relu6", &[], Activation::Relu6),
+        plain("sigmoid", &[], Activation::Sigmoid),
+        plain("tanh", &[], Activation::Tanh),
+        plain("softmax", &[], Activation::Softmax),
+        plain("log_softmax", &[], Activation::LogSoftmax),
+        Entry::builtin("elu", &[], |c: &Value| {
+            Ok(Activation::Elu {
+                alpha: config_from_value::<EluConfig>("elu", c)?.alpha,
+            })
+        }),
+        plain("selu", &[], Activation::Selu),
+        Entry::builtin("gelu", &[], |c: &Value| {
+            Ok(Activation::Gelu {
+                approximate: config_from_value::<GeluConfig>("gelu", c)?.approximate,
+            })
+        }),
+        plain("softplus", &[], Activation::Softplus),
+        plain("softsign", &[], Activation::Softsign),
+        plain("swish", &["silu"], Activation::Swish),
+        Entry::builtin("leaky_relu", &[], |c: &Value| {
+            Ok(Activation::LeakyRelu {
+                negative_slope: config_from_value::<LeakyReluConfig>("leaky_relu", c)?.negative_slope,
+            })
+        }),
+        plain("hard_sigmoid", &[], Activation::HardSigmoid),
+        plain("hard_silu", &["hard_swish"], Activation::HardSilu),
+        plain("exponential", &[], Activation::Exponential),
+        plain("mish", &[], Activation::Mish),
+    ]
+}
+
+/// Names (case-insensitive) to activations.
+static REGISTRY: Registry<Activation> = Registry::new("activation", "keras.activations", lowercase, builtins);
+
+/// Registers another name for an activation: `factory` builds it from the
+/// config under that name (an [`Activation`] is one of the built-in
+/// functions, so a registered name maps onto one of them).
+pub fn register_activation(name: &str, factory: impl Fn(&Value) -> Result<Activation> + Send + Sync + 'static) {
+    REGISTRY.register(name, Arc::new(factory));
+}
+
+/// The activation as Keras writes it in a layer config: its name
+/// (`"relu"`). One with non-default arguments, which a Keras name cannot
+/// express, is written as
+/// `{"module": "keraslike.activations", "class_name": "leaky_relu", "config": {"negative_slope": 0.5}, "registered_name": "keraslike>leaky_relu"}`
+/// (Keras refuses it rather than loading a different function).
+pub fn serialize(a: &Activation) -> Value {
+    if a.has_default_arguments() {
+        Value::String(a.name().to_string())
+    } else {
+        serde_json::json!({
+            "module": "keraslike.activations",
+            "class_name": a.name(),
+            "config": a.config(),
+            "registered_name": format!("keraslike>{}", a.name()),
+        })
+    }
+}
+
+/// The activation a name, Keras' function form
+/// (`{"class_name": "function", "config": "relu", ..}`), a Keras 2
+/// `{"class_name": "relu"}` or [`serialize`]'s object describes; `null`
+/// is the identity (Keras' `activation=None`).
+pub fn deserialize(v: &Value) -> Result<Activation> {
+    if v.is_null() {
+        return Ok(Activation::Linear);
+    }
+    REGISTRY.resolve(&read_object("activation", v)?)
+}
+
 /// The activation with Keras name `name`, with Keras 3's default arguments.
-/// `None`-like names (`"linear"`, `""`, `"none"`) give the identity.
+/// `None`-like names (`"linear"`, `""`, `"none"`) give the identity; an
+/// unknown name suggests the closest known one.
 ///
 /// ```
 /// use keraslike::activations::{get, Activation};
 /// assert_eq!(get("silu").unwrap(), Activation::Swish);
-/// assert!(get("rellu").unwrap_err().to_string().contains("rellu"));
+/// let err = get("rellu").unwrap_err().to_string();
+/// assert!(err.contains("\"rellu\"") && err.contains("did you mean \"relu\""), "{err}");
 /// ```
 pub fn get(name: &str) -> Result<Activation> {
-    Ok(match name.to_ascii_lowercase().as_str() {
-        "linear" | "" | "none" => Activation::Linear,
-        "relu" => Activation::Relu,
-        "relu6" => Activation::Relu6,
-        "sigmoid" => Activation::Sigmoid,
-        "tanh" => Activation::Tanh,
-        "softmax" => Activation::Softmax,
-        "log_softmax" => Activation::LogSoftmax,
-        "elu" => Activation::Elu { alpha: 1.0 },
-        "selu" => Activation::Selu,
-        "gelu" => Activation::Gelu { approximate: false },
-        "softplus" => Activation::Softplus,
-        "softsign" => Activation::Softsign,
-        "swish" | "silu" => Activation::Swish,
-        "leaky_relu" => Activation::LeakyRelu { negative_slope: 0.2 },
-        "hard_sigmoid" => Activation::HardSigmoid,
-        "hard_silu" | "hard_swish" => Activation::HardSilu,
-        "exponential" => Activation::Exponential,
-        "mish" => Activation::Mish,
-        _ => {
-            return Err(Error::arg(format!(
-                "unknown activation {name:?}; use one of linear, relu, relu6, sigmoid, tanh, softmax, log_softmax, \
-                 elu, selu, gelu, softplus, softsign, swish (silu), leaky_relu, hard_sigmoid, hard_silu, \
-                 exponential, mish"
-            )))
-        }
-    })
+    deserialize(&Value::String(name.to_string()))
+}
+
+impl Serialize for Activation {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        serialize(self).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Activation {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        deserialize(&v).map_err(serde::de::Error::custom)
+    }
 }
 
 /// Anything a layer accepts as an activation: an [`Activation`] or a name.
@@ -305,5 +446,28 @@ mod tests {
         assert_eq!(get("silu").unwrap().name(), "swish");
         let err = get("sigmod").unwrap_err().to_string();
         assert!(err.contains("\"sigmod\"") && err.contains("sigmoid"), "{err}");
+    }
+
+    #[test]
+    fn keras_forms_read_and_write() {
+        use serde_json::json;
+        // Keras 3.15.1: `Dense(3, activation="relu").get_config()["activation"]`
+        // is "relu"; `serialize_keras_object(keras.activations.relu)` is the
+        // function form below.
+        assert_eq!(serialize(&Activation::Relu), json!("relu"));
+        let f =
+            json!({"module": "builtins", "class_name": "function", "config": "relu", "registered_name": "function"});
+        assert_eq!(deserialize(&f).unwrap(), Activation::Relu);
+        assert_eq!(deserialize(&json!(null)).unwrap(), Activation::Linear);
+        assert_eq!(deserialize(&json!({"class_name": "tanh"})).unwrap(), Activation::Tanh);
+        // Non-default arguments survive a round trip (and through serde).
+        let a = Activation::LeakyRelu { negative_slope: 0.5 };
+        let v = serialize(&a);
+        assert_eq!(v["config"], json!({"negative_slope": 0.5}));
+        assert_eq!(deserialize(&v).unwrap(), a);
+        let back: Activation = serde_json::from_value(serde_json::to_value(a).unwrap()).unwrap();
+        assert_eq!(back, a);
+        let bad = json!({"class_name": "elu", "config": {"alpha": 1.0, "beta": 2.0}});
+        assert!(deserialize(&bad).unwrap_err().to_string().contains("beta"));
     }
 }

@@ -4,6 +4,10 @@
 //! An [`Initializer`] is a value: build one with a constructor
 //! ([`Initializer::glorot_uniform`], [`Initializer::constant`], ...) or by its
 //! Keras name with [`get`], and draw a tensor with [`Initializer::init`].
+//! [`serialize`] and [`deserialize`] go to and from Keras' serialized form
+//! (each class's config is a serde struct with Keras' field names, see
+//! [`RandomUniformConfig`] and its neighbours); `Initializer` implements
+//! `Serialize`/`Deserialize` in that form.
 //!
 //! Randomness follows Keras 3 on top of [`tensorlow::random`]:
 //! - with a `seed`, an initializer is deterministic: every call returns the
@@ -29,7 +33,13 @@
 mod config;
 mod orthogonal;
 
+pub use config::{
+    deserialize, get, register_initializer, serialize, ConstantConfig, NoConfig, NormalConfig, OrthogonalConfig,
+    PresetConfig, RandomUniformConfig, VarianceScalingConfig,
+};
+
 use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
 use tensorlow::random::{op_generator, Generator};
 use tensorlow::{DType, Device, Tensor};
 
@@ -38,8 +48,10 @@ use tensorlow::{DType, Device, Tensor};
 /// (Keras' `VarianceScaling` constant).
 const TRUNCATED_STDDEV: f64 = 0.879_625_661_034_239_8;
 
-/// Which fan [`Initializer::VarianceScaling`] divides its scale by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which fan [`Initializer::VarianceScaling`] divides its scale by (in a
+/// config: `"fan_in"`, `"fan_out"`, `"fan_avg"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FanMode {
     /// Inputs of a unit (`"fan_in"`; He, LeCun).
     FanIn,
@@ -49,11 +61,15 @@ pub enum FanMode {
     FanAvg,
 }
 
-/// The distribution [`Initializer::VarianceScaling`] draws from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The distribution [`Initializer::VarianceScaling`] draws from (in a
+/// config: `"truncated_normal"` (or Keras' alias `"normal"`),
+/// `"untruncated_normal"`, `"uniform"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Distribution {
     /// Normal truncated at two standard deviations, rescaled to keep the
     /// variance (`"truncated_normal"`).
+    #[serde(alias = "normal")]
     TruncatedNormal,
     /// Plain normal (`"untruncated_normal"`).
     UntruncatedNormal,
@@ -286,45 +302,6 @@ pub fn compute_fans(shape: &[usize]) -> (f64, f64) {
             ((shape[n - 2] * receptive) as f64, (shape[n - 1] * receptive) as f64)
         }
     }
-}
-
-/// The initializer with Keras name `name` (snake case like `"he_normal"`,
-/// or the class name like `"HeNormal"`), with Keras' default arguments.
-///
-/// ```
-/// let init = keraslike::initializers::get("glorot_uniform").unwrap();
-/// assert_eq!(init.class_name(), "GlorotUniform");
-/// assert!(keraslike::initializers::get("glorot").is_err());
-/// ```
-pub fn get(name: &str) -> Result<Initializer> {
-    let key: String = name
-        .chars()
-        .filter(|c| *c != '_')
-        .collect::<String>()
-        .to_ascii_lowercase();
-    Ok(match key.as_str() {
-        "zeros" | "zero" => Initializer::zeros(),
-        "ones" | "one" => Initializer::ones(),
-        "constant" => Initializer::constant(0.0),
-        "randomuniform" | "uniform" => Initializer::random_uniform(-0.05, 0.05),
-        "randomnormal" | "normal" => Initializer::random_normal(0.0, 0.05),
-        "truncatednormal" => Initializer::truncated_normal(0.0, 0.05),
-        "variancescaling" => Initializer::variance_scaling(1.0, FanMode::FanIn, Distribution::TruncatedNormal),
-        "glorotuniform" => Initializer::glorot_uniform(),
-        "glorotnormal" => Initializer::glorot_normal(),
-        "heuniform" => Initializer::he_uniform(),
-        "henormal" => Initializer::he_normal(),
-        "lecununiform" => Initializer::lecun_uniform(),
-        "lecunnormal" => Initializer::lecun_normal(),
-        "orthogonal" => Initializer::orthogonal(1.0),
-        _ => {
-            return Err(Error::arg(format!(
-                "unknown initializer {name:?}; use one of zeros, ones, constant, random_uniform, random_normal, \
-                 truncated_normal, variance_scaling, glorot_uniform, glorot_normal, he_uniform, he_normal, \
-                 lecun_uniform, lecun_normal, orthogonal"
-            )))
-        }
-    })
 }
 
 /// Anything a layer accepts as an initializer: an [`Initializer`] or a

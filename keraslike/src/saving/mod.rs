@@ -25,6 +25,9 @@ pub mod object;
 pub mod registry;
 pub mod suggest;
 
+#[cfg(test)]
+mod keras_tests;
+
 pub use object::{
     config_from_value, config_to_value, read_object, require_fields, serialize, serialize_custom, KerasObject,
 };

@@ -85,6 +85,11 @@ pub(crate) fn lowercase(s: &str) -> String {
     s.to_ascii_lowercase()
 }
 
+/// Names compared ignoring case and underscores (`"he_normal"` = `"HeNormal"`).
+pub(crate) fn squashed(s: &str) -> String {
+    s.chars().filter(|c| *c != '_').collect::<String>().to_ascii_lowercase()
+}
+
 impl<T> Registry<T> {
     /// A registry filled from `builtins` on first use.
     pub const fn new(

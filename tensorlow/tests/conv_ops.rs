@@ -451,5 +451,9 @@ fn errors_name_both_shapes() {
         "{e}"
     );
     let e = err(x.pad(&[(0, 0), (usize::MAX, 0), (0, 0), (0, 0)], 0.0));
-    assert!(e.contains("too large"), "{e}");
+    assert!(e.contains("overflows"), "{e}");
+    let e = x.pad(&[(0, 0), (1 << 40, 0), (0, 0), (0, 0)], 0.0).unwrap_err();
+    assert!(matches!(e, tensorlow::Error::ResourceExhausted { .. }), "{e}");
+    let e = nn::upsample2d(&x, (1 << 20, 1 << 20)).unwrap_err();
+    assert!(matches!(e, tensorlow::Error::ResourceExhausted { .. }), "{e}");
 }

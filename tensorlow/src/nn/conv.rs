@@ -45,6 +45,7 @@
 
 use super::geometry::{Geom, Padding};
 use crate::cpu::conv::{ConvDims, FilterGrad, Forward, InputGrad};
+use crate::limits::check_alloc_on;
 use crate::ops::out;
 use crate::{cpu, Error, Result, Tensor};
 use candle_core::Tensor as Ct;
@@ -234,6 +235,7 @@ fn candle_filter_grad(x: &Ct, g: &Ct, spec: Spec) -> CResult<Ct> {
 pub(super) fn conv_op(x: &Tensor, w: &Tensor, spec: Spec) -> Result<Tensor> {
     let y = if own_kernels(&[&x.value, &w.value]) {
         let d = spec.dims(x.shape()[0], x.shape()[3], w.shape()[3]);
+        check_alloc_on("conv2d", &d.y_shape(), x.dtype(), x.value.device())?;
         cpu::run(&Forward(d), &[&x.value, &w.value], &d.y_shape())?
     } else {
         candle_conv(&x.value, &w.value, spec)?
@@ -251,6 +253,7 @@ pub(super) fn conv_op(x: &Tensor, w: &Tensor, spec: Spec) -> Result<Tensor> {
 pub(super) fn conv_input_grad(g: &Tensor, w: &Tensor, spec: Spec) -> Result<Tensor> {
     let dx = if own_kernels(&[&g.value, &w.value]) {
         let d = spec.dims(g.shape()[0], w.shape()[2] * spec.groups, w.shape()[3]);
+        check_alloc_on("conv2d_transpose", &d.x_shape(), g.dtype(), g.value.device())?;
         cpu::run(&InputGrad(d), &[&g.value, &w.value], &d.x_shape())?
     } else {
         candle_conv_t(&g.value, &w.value, spec)?

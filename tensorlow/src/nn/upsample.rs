@@ -38,12 +38,7 @@ fn check(op: &'static str, x: &Tensor, rank: usize, layout: &str, size: &[usize]
             .checked_mul(k)
             .ok_or_else(|| Error::arg(format!("{op}: input {s:?} upsampled by {size:?} overflows")))?;
     }
-    let total = out.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
-    if total.is_none_or(|n| n > isize::MAX as usize / 8) {
-        return Err(Error::arg(format!(
-            "{op}: input {s:?} upsampled by {size:?} is too large to allocate"
-        )));
-    }
+    crate::limits::check_alloc_on(op, &out, x.dtype(), x.as_candle().device())?;
     Ok(out)
 }
 

@@ -33,20 +33,15 @@ impl Tensor {
         }
         let mut padded = Vec::with_capacity(self.rank());
         for (&d, &(b, a)) in self.shape().iter().zip(paddings) {
-            padded.push(d.checked_add(b).and_then(|v| v.checked_add(a)));
+            let p = d.checked_add(b).and_then(|v| v.checked_add(a)).ok_or_else(|| {
+                Error::shape(
+                    "pad",
+                    format!("padding shape {:?} by {paddings:?} overflows", self.shape()),
+                )
+            })?;
+            padded.push(p);
         }
-        let total = padded
-            .iter()
-            .try_fold(1usize, |acc, d| d.and_then(|d| acc.checked_mul(d)));
-        if total.is_none_or(|n| n > isize::MAX as usize / 8) {
-            return Err(Error::shape(
-                "pad",
-                format!(
-                    "padding shape {:?} by {paddings:?} gives a tensor too large to allocate",
-                    self.shape()
-                ),
-            ));
-        }
+        crate::limits::check_alloc_on("pad", &padded, self.dtype(), self.value.device())?;
         let mut v = self.value.clone();
         for (dim, &(before, after)) in paddings.iter().enumerate() {
             if before + after == 0 {

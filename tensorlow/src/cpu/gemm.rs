@@ -221,39 +221,56 @@ pub(crate) fn gemm_into<T: candle_core::WithDType>(
     a: Mat<T>,
     b: Mat<T>,
 ) {
+    // SAFETY: a `&mut` slice is valid for reads and writes of its length
+    // and overlaps nothing else.
+    unsafe { gemm_raw(dst.as_mut_ptr(), dst.len(), dst_rs, accumulate, a, b) }
+}
+
+/// [`gemm_into`] into a raw destination, which may be uninitialized when
+/// not `accumulate` (every one of its m x n values is written).
+///
+/// # Safety
+/// `dst` is valid for writes (and reads, with `accumulate`) of `dst_len`
+/// values, initialized when `accumulate`, and no live reference overlaps
+/// the m x n view written.
+pub(crate) unsafe fn gemm_raw<T: candle_core::WithDType>(
+    dst: *mut T,
+    dst_len: usize,
+    dst_rs: usize,
+    accumulate: bool,
+    a: Mat<T>,
+    b: Mat<T>,
+) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     assert_eq!(b.rows, k, "gemm_into: inner dimensions differ");
     if m == 0 || n == 0 {
         return;
     }
-    assert!((m - 1) * dst_rs + n <= dst.len(), "gemm_into: destination too small");
+    assert!((m - 1) * dst_rs + n <= dst_len, "gemm_into: destination too small");
     a.check();
     b.check();
     if k == 0 || m * n * k <= SMALL_MATMUL_MACS {
         for i in 0..m {
-            let row = &mut dst[i * dst_rs..i * dst_rs + n];
-            if !accumulate {
-                row.fill(T::zero());
-            }
-            for p in 0..k {
-                let av = a.data[i * a.rs + p * a.cs];
-                let bo = p * b.rs;
-                for (j, o) in row.iter_mut().enumerate() {
-                    *o += av * b.data[bo + j * b.cs];
+            for j in 0..n {
+                let o = dst.add(i * dst_rs + j);
+                let mut acc = if accumulate { o.read() } else { T::zero() };
+                for p in 0..k {
+                    acc += a.data[i * a.rs + p * a.cs] * b.data[p * b.rs + j * b.cs];
                 }
+                o.write(acc);
             }
         }
         return;
     }
-    // SAFETY: every element of both operand views and of the m x n
-    // destination view is in bounds of its slice (checked above), and the
-    // destination does not overlap the operands (it is a `&mut`).
+    // SAFETY: every element of both operand views is in bounds of its
+    // slice and the m x n destination view within `dst_len` (checked
+    // above); the caller guarantees `dst` is valid and not aliased.
     unsafe {
         gemm::gemm(
             m,
             n,
             k,
-            dst.as_mut_ptr(),
+            dst,
             1,
             dst_rs as isize,
             accumulate,

@@ -116,54 +116,83 @@ impl MaxPool {
     }
 }
 
+impl MaxPool {
+    /// Output rows `rows` into `ys` (and their argmaxes into `args` when
+    /// `KEEP`), with branch-free selects over the channels.
+    fn rows<T: WithDType, const KEEP: bool>(
+        &self,
+        x: &[T],
+        rows: std::ops::Range<usize>,
+        ys: &mut [T],
+        args: &mut [u32],
+    ) {
+        let d = &self.d;
+        let (c, [ho, wo], [h, w]) = (d.channels, d.output, d.input);
+        for (i, row) in rows.enumerate() {
+            let (n, oy) = (row / ho, row % ho);
+            let image = &x[n * h * w * c..(n + 1) * h * w * c];
+            for ox in 0..wo {
+                let at = (i * wo + ox) * c;
+                let out = &mut ys[at..at + c];
+                let arg = if KEEP { &mut args[at..at + c] } else { &mut [][..] };
+                let mut first = true;
+                for iy in d.window(0, oy) {
+                    for ix in d.window(1, ox) {
+                        let pix = (iy * w + ix) * c;
+                        let src = &image[pix..pix + c];
+                        if first {
+                            out.copy_from_slice(src);
+                            if KEEP {
+                                for (j, a) in arg.iter_mut().enumerate() {
+                                    *a = (pix + j) as u32;
+                                }
+                            }
+                            first = false;
+                            continue;
+                        }
+                        if KEEP {
+                            for (j, ((o, a), &v)) in out.iter_mut().zip(arg.iter_mut()).zip(src).enumerate() {
+                                let b = *o;
+                                #[allow(clippy::eq_op)] // v != v: v is NaN
+                                let take = (v > b) | ((v != v) & (b == b));
+                                *o = if take { v } else { b };
+                                *a = if take { (pix + j) as u32 } else { *a };
+                            }
+                        } else {
+                            for (o, &v) in out.iter_mut().zip(src) {
+                                let b = *o;
+                                #[allow(clippy::eq_op)]
+                                let take = (v > b) | ((v != v) & (b == b));
+                                *o = if take { v } else { b };
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl Kernel for MaxPool {
     fn run<T: WithDType>(&self, inputs: &[&[T]]) -> Vec<T> {
         let d = &self.d;
         let x = inputs[0];
-        let (c, [ho, wo], [h, w]) = (d.channels, d.output, d.input);
         let total = d.batch * d.image_out();
         let mut y = vec![T::zero(); total];
         let mut arg = vec![0u32; if self.keep_argmax { total } else { 0 }];
         let (yp, ap) = (SendPtr(y.as_mut_ptr()), SendPtr(arg.as_mut_ptr()));
         let keep = self.keep_argmax;
+        let row_len = d.output[1] * d.channels;
         d.split_rows(|rows| {
-            let row_len = wo * c;
+            let r = rows.start * row_len..rows.end * row_len;
             // SAFETY: disjoint ranges of output rows.
-            let ys = unsafe { yp.slice(rows.start * row_len..rows.end * row_len) };
-            let mut args = keep.then(|| unsafe { ap.slice(rows.start * row_len..rows.end * row_len) });
-            for (i, row) in rows.enumerate() {
-                let (n, oy) = (row / ho, row % ho);
-                for ox in 0..wo {
-                    let at = (i * wo + ox) * c;
-                    let out = &mut ys[at..at + c];
-                    let mut first = true;
-                    for iy in d.window(0, oy) {
-                        for ix in d.window(1, ox) {
-                            let pix = (iy * w + ix) * c;
-                            let src = &x[n * h * w * c + pix..][..c];
-                            if first {
-                                out.copy_from_slice(src);
-                                if let Some(a) = args.as_deref_mut() {
-                                    for (j, a) in a[at..at + c].iter_mut().enumerate() {
-                                        *a = (pix + j) as u32;
-                                    }
-                                }
-                                first = false;
-                                continue;
-                            }
-                            for j in 0..c {
-                                let (v, b) = (src[j], out[j]);
-                                #[allow(clippy::eq_op)] // v != v: v is NaN
-                                if v > b || (v != v && b == b) {
-                                    out[j] = v;
-                                    if let Some(a) = args.as_deref_mut() {
-                                        a[at + j] = (pix + j) as u32;
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+            let ys = unsafe { yp.slice(r.clone()) };
+            if keep {
+                // SAFETY: as above, in the argmax buffer (as long as `y`).
+                let args = unsafe { ap.slice(r) };
+                self.rows::<T, true>(x, rows, ys, args);
+            } else {
+                self.rows::<T, false>(x, rows, ys, &mut []);
             }
         });
         if keep {

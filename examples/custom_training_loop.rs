@@ -31,7 +31,7 @@ mod cli;
 
 use clap::Parser;
 use deeprust::keras::callbacks::Logs;
-use deeprust::keras::datasets::{read_csv, train_test_split, StandardScaler};
+use deeprust::keras::datasets::{load_csv, StandardScaler};
 use deeprust::keras::layers::Dense;
 use deeprust::keras::losses::{Loss, SparseCategoricalCrossentropy};
 use deeprust::keras::metrics::{Mean, Metric, SparseCategoricalAccuracy};
@@ -76,25 +76,20 @@ fn run(args: Args) -> anyhow::Result<()> {
     }
     random::set_seed(args.seed);
 
-    // Data on the model's device once, as u32 class labels.
-    let table = read_csv(concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv"))?;
-    let (labels, classes) = table.class_labels();
-    let (train, test) = train_test_split(table.n_rows, 0.2, Some(&labels), args.seed)?;
-    let scaler = StandardScaler::fit(&table.rows(&train), table.n_features)?;
-    let to_xy = |idx: &[usize]| -> anyhow::Result<(Tensor, Tensor)> {
-        let x: Vec<f32> = scaler.transform(&table.rows(idx))?.iter().map(|&v| v as f32).collect();
-        let y: Vec<u32> = idx.iter().map(|&i| labels[i]).collect();
-        Ok((
-            Tensor::from_vec(x, &[idx.len(), table.n_features], &dev)?,
-            Tensor::from_vec(y, &[idx.len()], &dev)?,
-        ))
-    };
-    let (x_train, y_train) = to_xy(&train)?;
-    let (x_test, y_test) = to_xy(&test)?;
+    // Data on the model's device once, with u32 class labels.
+    let data = load_csv(concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv"))?.target("label")?;
+    let (train, test) = data.to_device(&dev)?.train_test_split(0.2, args.seed)?;
+    let scaler = StandardScaler::fit_tensor(&train.x)?;
+    let (x_train, y_train) = (scaler.transform_tensor(&train.x)?, train.y.clone());
+    let (x_test, y_test) = (scaler.transform_tensor(&test.x)?, test.y.clone());
 
     let model = Sequential::new(vec![
-        Box::new(Dense::new(16).activation("relu").input_shape(&[table.n_features])),
-        Box::new(Dense::new(classes.len()).activation("softmax")),
+        Box::new(
+            Dense::new(16)
+                .activation("relu")
+                .input_shape(&[data.feature_names.len()]),
+        ),
+        Box::new(Dense::new(data.n_classes()).activation("softmax")),
     ])
     .with_device(dev.clone())?;
     let loss_fn = SparseCategoricalCrossentropy::new();

@@ -21,12 +21,12 @@
 mod cli;
 
 use clap::Parser;
-use deeprust::keras::datasets::{read_csv, train_test_split, StandardScaler};
+use deeprust::keras::datasets::{load_csv, StandardScaler};
 use deeprust::keras::layers::Dense;
 use deeprust::keras::models::EvaluateOptions;
 use deeprust::keras::optimizers::Adam;
 use deeprust::keras::{FitOptions, Sequential};
-use deeprust::tf::{random, DType, Device, Tensor};
+use deeprust::tf::{random, Device};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -63,20 +63,11 @@ fn run(args: Args) -> anyhow::Result<()> {
     random::set_seed(args.seed);
 
     // Data: iris, 80/20 stratified split, standardized on the training rows.
-    let table = read_csv(concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv"))?;
-    let (labels, classes) = table.class_labels();
-    let (train, test) = train_test_split(table.n_rows, 0.2, Some(&labels), args.seed)?;
-    let scaler = StandardScaler::fit(&table.rows(&train), table.n_features)?;
-    let to_x = |idx: &[usize]| -> anyhow::Result<Tensor> {
-        let v: Vec<f32> = scaler.transform(&table.rows(idx))?.iter().map(|&v| v as f32).collect();
-        Ok(Tensor::from_vec(v, &[idx.len(), table.n_features], &Device::cpu())?)
-    };
-    let to_y = |idx: &[usize]| -> anyhow::Result<Tensor> {
-        let v: Vec<u32> = idx.iter().map(|&i| labels[i]).collect();
-        Ok(Tensor::from_vec(v, &[idx.len()], &Device::cpu())?.one_hot(classes.len(), DType::F32)?)
-    };
-    let (x_train, y_train) = (to_x(&train)?, to_y(&train)?);
-    let (x_test, y_test) = (to_x(&test)?, to_y(&test)?);
+    let data = load_csv(concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv"))?.target("label")?;
+    let (train, test) = data.train_test_split(0.2, args.seed)?;
+    let scaler = StandardScaler::fit_tensor(&train.x)?;
+    let (x_train, y_train) = (scaler.transform_tensor(&train.x)?, train.y_one_hot()?);
+    let (x_test, y_test) = (scaler.transform_tensor(&test.x)?, test.y_one_hot()?);
 
     let mut model = Sequential::new(vec![
         Box::new(Dense::new(5).activation("sigmoid").input_shape(&[4])),

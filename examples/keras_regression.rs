@@ -31,12 +31,12 @@
 mod cli;
 
 use clap::Parser;
-use deeprust::keras::datasets::{read_csv, train_test_split, StandardScaler};
+use deeprust::keras::datasets::{load_csv, StandardScaler};
 use deeprust::keras::layers::Dense;
 use deeprust::keras::models::EvaluateOptions;
 use deeprust::keras::optimizers::Adam;
 use deeprust::keras::{FitOptions, Sequential};
-use deeprust::tf::{random, Device, Tensor};
+use deeprust::tf::{random, Device};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -64,9 +64,6 @@ fn main() -> ExitCode {
     cli::exit(run(Args::parse()))
 }
 
-/// The column of iris.csv that is the regression target.
-const TARGET: usize = 3; // petal_width
-
 fn run(args: Args) -> anyhow::Result<()> {
     let level = args.verbosity.level();
     if level > 0 {
@@ -74,34 +71,17 @@ fn run(args: Args) -> anyhow::Result<()> {
     }
     random::set_seed(args.seed);
 
-    let table = read_csv(concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv"))?;
-    let (species, _) = table.class_labels();
-    let (train, test) = train_test_split(table.n_rows, 0.2, Some(&species), args.seed)?;
-    let f = table.n_features;
-    let n_in = f - 1;
-    // Split each row into the three features and the petal width.
-    let split = |idx: &[usize]| -> (Vec<f64>, Vec<f64>) {
-        let all = table.rows(idx);
-        let feats = all
-            .chunks(f)
-            .flat_map(|r| r.iter().enumerate().filter(|(c, _)| *c != TARGET).map(|(_, v)| *v))
-            .collect();
-        let target = all.chunks(f).map(|r| r[TARGET]).collect();
-        (feats, target)
-    };
-    let (xtr, ytr) = split(&train);
-    let (xte, yte) = split(&test);
-    let scaler = StandardScaler::fit(&xtr, n_in)?;
-    let tensor = |v: Vec<f64>, cols: usize| -> anyhow::Result<Tensor> {
-        let v: Vec<f32> = v.iter().map(|&v| v as f32).collect();
-        let n = v.len() / cols;
-        Ok(Tensor::from_vec(v, &[n, cols], &Device::cpu())?)
-    };
-    let (x_train, x_test) = (
-        tensor(scaler.transform(&xtr)?, n_in)?,
-        tensor(scaler.transform(&xte)?, n_in)?,
-    );
-    let (y_train, y_test) = (tensor(ytr.clone(), 1)?, tensor(yte.clone(), 1)?);
+    // Petal width from the other three measurements; the species only
+    // stratifies the split.
+    let file = load_csv(concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv"))?;
+    let species = file.target("label")?.y;
+    let data = file.drop(&["label"])?.target_values("petal_width")?;
+    let (train, test) = data.train_test_split_stratified(0.2, args.seed, &species)?;
+    let scaler = StandardScaler::fit_tensor(&train.x)?;
+    let (x_train, x_test) = (scaler.transform_tensor(&train.x)?, scaler.transform_tensor(&test.x)?);
+    let (y_train, y_test) = (train.y, test.y);
+    let n_in = data.feature_names.len();
+    let (ytr, yte) = (y_train.to_vec::<f64>()?, y_test.to_vec::<f64>()?);
 
     let mean = ytr.iter().sum::<f64>() / ytr.len() as f64;
     let baseline = yte.iter().map(|y| (y - mean) * (y - mean)).sum::<f64>() / yte.len() as f64;

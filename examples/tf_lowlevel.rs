@@ -24,7 +24,7 @@
 mod cli;
 
 use clap::Parser;
-use deeprust::keras::datasets::{read_csv, train_test_split, StandardScaler};
+use deeprust::keras::datasets::{load_csv, StandardScaler};
 use deeprust::tf::plot::{Curve, Figure, Panel};
 use deeprust::tf::{nn, random, DType, Device, GradientTape, Tensor, Variable};
 use std::path::PathBuf;
@@ -63,21 +63,11 @@ fn run(args: Args) -> anyhow::Result<()> {
     if level > 0 {
         println!("device: {dev}");
     }
-    let table = read_csv(concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv"))?;
-    let (labels, classes) = table.class_labels();
-    let (train, test) = train_test_split(table.n_rows, 0.2, Some(&labels), args.seed)?;
-    let scaler = StandardScaler::fit(&table.rows(&train), table.n_features)?;
-    let to_x = |idx: &[usize]| -> anyhow::Result<Tensor> {
-        let v: Vec<f32> = scaler.transform(&table.rows(idx))?.iter().map(|&v| v as f32).collect();
-        Ok(Tensor::from_vec(v, &[idx.len(), table.n_features], dev)?)
-    };
-    let to_y = |idx: &[usize]| -> anyhow::Result<Tensor> {
-        let v: Vec<u32> = idx.iter().map(|&i| labels[i]).collect();
-        Ok(Tensor::from_vec(v, &[idx.len()], dev)?)
-    };
-    let (x_train, x_test) = (to_x(&train)?, to_x(&test)?);
-    let y_train = to_y(&train)?.one_hot(classes.len(), DType::F32)?;
-    let y_test = to_y(&test)?;
+    let data = load_csv(concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv"))?.target("label")?;
+    let (train, test) = data.to_device(dev)?.train_test_split(0.2, args.seed)?;
+    let scaler = StandardScaler::fit_tensor(&train.x)?;
+    let (x_train, x_test) = (scaler.transform_tensor(&train.x)?, scaler.transform_tensor(&test.x)?);
+    let (y_train, y_test) = (train.y_one_hot()?, test.y);
 
     // W = tf.Variable(tf.random.normal([4, 3])); b = tf.Variable(tf.random.normal([3]))
     random::set_seed(args.seed);

@@ -3,7 +3,7 @@
 //! the standardized iris data (80/20 stratified split).
 //!
 //! ```sh
-//! cargo run --release --example custom_model -- [--epochs 200] [--seed 0]
+//! cargo run --release --example custom_model -- --help   # --epochs, --seed, --device, --quiet, --verbose
 //! ```
 //!
 //! The Keras original:
@@ -18,12 +18,36 @@
 //!         h = self.inp(x)
 //!         return self.out(h + self.block(h))
 //! ```
+//!
+//! The last line is `test_accuracy=<float>`.
 
-use deeprust::keras::datasets::{read_csv, train_test_split, StandardScaler};
+#[path = "common/cli.rs"]
+mod cli;
+
+use clap::Parser;
+use deeprust::keras::datasets::{load_csv, StandardScaler};
 use deeprust::keras::layers::{Dense, Layer, LayerRef};
 use deeprust::keras::models::{CustomModel, EvaluateOptions};
 use deeprust::keras::{FitOptions, Model};
-use deeprust::tf::{random, DType, Device, Tensor};
+use deeprust::tf::{random, Device, Tensor};
+use std::process::ExitCode;
+
+/// A subclassed residual MLP (keras.Model subclass) on iris; the last line
+/// is test_accuracy=<float>.
+#[derive(Parser, Debug)]
+#[command(name = "custom_model")]
+struct Args {
+    /// Passes over the training data
+    #[arg(long, default_value_t = 200)]
+    epochs: usize,
+    /// Seed of the split, the initial weights and the shuffling
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[arg(long, default_value = "auto", value_parser = cli::device, help = cli::DEVICE_HELP)]
+    device: Device,
+    #[command(flatten)]
+    verbosity: cli::Verbosity,
+}
 
 /// `out(h + block(h))` with `h = inp(x)`: a residual MLP.
 struct ResidualMlp {
@@ -52,54 +76,43 @@ impl CustomModel for ResidualMlp {
     }
 }
 
-fn main() {
-    if let Err(e) = run() {
-        eprintln!("Error: {e}");
-        std::process::exit(1);
-    }
+fn main() -> ExitCode {
+    cli::exit(run(Args::parse()))
 }
 
-fn run() -> anyhow::Result<()> {
-    let (mut epochs, mut seed) = (200usize, 0u64);
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--epochs" => epochs = args.next().unwrap_or_default().parse()?,
-            "--seed" => seed = args.next().unwrap_or_default().parse()?,
-            "-h" | "--help" => {
-                println!("custom_model: a subclassed residual MLP on iris\n\nOptions:\n  --epochs N   passes over the data [default: 200]\n  --seed N     seed of the weights and shuffling [default: 0]\n  -h, --help   print this help");
-                return Ok(());
-            }
-            other => anyhow::bail!("unknown argument {other:?}; see --help"),
-        }
+fn run(args: Args) -> anyhow::Result<()> {
+    let level = args.verbosity.level();
+    if level > 0 {
+        println!("device: {}", args.device);
     }
-    random::set_seed(seed);
-    let table = read_csv(concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv"))?;
-    let (labels, classes) = table.class_labels();
-    let (train, test) = train_test_split(table.n_rows, 0.2, Some(&labels), seed)?;
-    let scaler = StandardScaler::fit(&table.rows(&train), table.n_features)?;
-    let to_x = |idx: &[usize]| -> anyhow::Result<Tensor> {
-        let v: Vec<f32> = scaler.transform(&table.rows(idx))?.iter().map(|&v| v as f32).collect();
-        Ok(Tensor::from_vec(v, &[idx.len(), table.n_features], &Device::cpu())?)
-    };
-    let to_y = |idx: &[usize]| -> anyhow::Result<Tensor> {
-        let v: Vec<u32> = idx.iter().map(|&i| labels[i]).collect();
-        Ok(Tensor::from_vec(v, &[idx.len()], &Device::cpu())?.one_hot(classes.len(), DType::F32)?)
-    };
+    random::set_seed(args.seed);
+
+    // Data: iris, 80/20 stratified split, standardized on the training rows.
+    let data = load_csv(concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv"))?.target("label")?;
+    let (train, test) = data.train_test_split(0.2, args.seed)?;
+    let scaler = StandardScaler::fit_tensor(&train.x)?;
+    let (x_train, y_train) = (scaler.transform_tensor(&train.x)?, train.y_one_hot()?);
+    let (x_test, y_test) = (scaler.transform_tensor(&test.x)?, test.y_one_hot()?);
 
     let mut model = Model::custom(ResidualMlp {
         inp: Dense::new(16).activation("relu").shared(),
         block: Dense::new(16).activation("relu").shared(),
         out: Dense::new(3).activation("softmax").shared(),
-    });
+    })
+    .with_device(args.device.clone())?;
     model.compile("adam", "categorical_crossentropy", &["accuracy"])?;
     model.fit(
-        &to_x(&train)?,
-        &to_y(&train)?,
-        FitOptions::default().epochs(epochs).batch_size(16).verbose(0),
+        &x_train,
+        &y_train,
+        FitOptions::default()
+            .epochs(args.epochs)
+            .batch_size(16)
+            .verbose(level.min(1)),
     )?;
-    model.print_summary();
-    let logs = model.evaluate(&to_x(&test)?, &to_y(&test)?, EvaluateOptions::default().verbose(0))?;
+    if level > 0 {
+        model.print_summary();
+    }
+    let logs = model.evaluate(&x_test, &y_test, EvaluateOptions::default().verbose(level.min(1)))?;
     println!("test_loss={:.4}", logs["loss"]);
     println!("test_accuracy={:.4}", logs["accuracy"]);
     Ok(())

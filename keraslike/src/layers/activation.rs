@@ -87,8 +87,11 @@ impl Layer for Activation {
     }
 
     fn get_config(&self) -> serde_json::Value {
-        let name = self.activation.as_ref().map(|a| a.name()).unwrap_or("invalid");
-        json!({ "name": self.name, "activation": name })
+        let activation = match &self.activation {
+            Ok(a) => activations::serialize(a),
+            Err(_) => json!("invalid"),
+        };
+        json!({ "name": self.name, "activation": activation })
     }
 }
 
@@ -96,7 +99,7 @@ impl FromConfig for Activation {
     const CLASS_NAME: &'static str = "Activation";
 
     fn from_config(c: &Value) -> Result<Self> {
-        let mut l = Activation::new(str_of(c, "activation").unwrap_or("linear"));
+        let mut l = Activation::new(activations::deserialize(c.get("activation").unwrap_or(&Value::Null))?);
         if let Some(n) = str_of(c, "name") {
             l = l.name(n);
         }

@@ -323,10 +323,10 @@ impl Layer for BatchNormalization {
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
-            "beta_initializer": self.beta_initializer.get_config(),
-            "gamma_initializer": self.gamma_initializer.get_config(),
-            "moving_mean_initializer": self.moving_mean_initializer.get_config(),
-            "moving_variance_initializer": self.moving_variance_initializer.get_config(),
+            "beta_initializer": crate::initializers::serialize(&self.beta_initializer),
+            "gamma_initializer": crate::initializers::serialize(&self.gamma_initializer),
+            "moving_mean_initializer": crate::initializers::serialize(&self.moving_mean_initializer),
+            "moving_variance_initializer": crate::initializers::serialize(&self.moving_variance_initializer),
         })
     }
 }

@@ -17,14 +17,81 @@
 //! # Ok(()) }
 //! ```
 
-use super::registry::{bool_of, regularizer_of, shape_of, str_of};
 use super::{batch_shape_str, shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::activations::{Activation, IntoActivation};
 use crate::initializers::{Initializer, IntoInitializer};
 use crate::regularizers::{IntoRegularizer, Regularizer};
 use crate::{Error, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tensorlow::{Tensor, Variable};
+
+/// Dense's configuration with Keras' field names and defaults
+/// (`Dense.get_config()`): [`Layer::get_config`] writes this struct and
+/// [`FromConfig::from_config`] reads it, so the two cannot drift apart.
+/// Keras' other fields (`trainable`, `dtype`, `lora_rank`, ...) are
+/// ignored when read; constraints and an activity regularizer other than
+/// `null` are an error (keraslike has none).
+///
+/// ```
+/// use keraslike::layers::{Dense, DenseConfig, FromConfig, Layer};
+/// let cfg: DenseConfig = serde_json::from_value(serde_json::json!({"name": "d", "units": 4, "activation": "relu"})).unwrap();
+/// assert_eq!((cfg.units, cfg.use_bias), (4, true)); // Keras' default for what is missing
+/// let d = Dense::from_config(&serde_json::to_value(&cfg).unwrap()).unwrap();
+/// assert_eq!(d.get_config()["activation"], "relu");
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DenseConfig {
+    /// The layer's name (a fresh `dense_N` when empty).
+    pub name: String,
+    /// The number of outputs (required, positive).
+    pub units: usize,
+    /// The activation (default `linear`).
+    pub activation: Activation,
+    /// Whether to add a bias (default true).
+    pub use_bias: bool,
+    /// The kernel's initializer (default `glorot_uniform`).
+    pub kernel_initializer: Initializer,
+    /// The bias' initializer (default `zeros`).
+    pub bias_initializer: Initializer,
+    /// A penalty on the kernel (default none).
+    pub kernel_regularizer: Option<Regularizer>,
+    /// A penalty on the bias (default none).
+    pub bias_regularizer: Option<Regularizer>,
+    /// The declared input shape without batch (keraslike's; Keras 3 puts it
+    /// on an `InputLayer`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_shape: Option<Vec<usize>>,
+    /// Keras' `activity_regularizer`: only `null` is supported.
+    #[serde(skip_serializing)]
+    pub activity_regularizer: Option<Value>,
+    /// Keras' `kernel_constraint`: only `null` is supported.
+    #[serde(skip_serializing)]
+    pub kernel_constraint: Option<Value>,
+    /// Keras' `bias_constraint`: only `null` is supported.
+    #[serde(skip_serializing)]
+    pub bias_constraint: Option<Value>,
+}
+
+impl Default for DenseConfig {
+    fn default() -> Self {
+        DenseConfig {
+            name: String::new(),
+            units: 0,
+            activation: Activation::Linear,
+            use_bias: true,
+            kernel_initializer: Initializer::glorot_uniform(),
+            bias_initializer: Initializer::zeros(),
+            kernel_regularizer: None,
+            bias_regularizer: None,
+            input_shape: None,
+            activity_regularizer: None,
+            kernel_constraint: None,
+            bias_constraint: None,
+        }
+    }
+}
 
 /// A fully connected layer. Configure it with the builder methods, which
 /// keep Keras' names and defaults; a bad name (an unknown activation, say)
@@ -288,17 +355,7 @@ impl Layer for Dense {
     }
 
     fn get_config(&self) -> serde_json::Value {
-        json!({
-            "name": self.name,
-            "units": self.units,
-            "activation": self.activation.name(),
-            "use_bias": self.use_bias,
-            "kernel_initializer": self.kernel_initializer.get_config(),
-            "bias_initializer": self.bias_initializer.get_config(),
-            "kernel_regularizer": self.kernel_regularizer.map(|r| r.get_config()),
-            "bias_regularizer": self.bias_regularizer.map(|r| r.get_config()),
-            "input_shape": self.input_shape,
-        })
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
     }
 
     fn declared_input_shape(&self) -> Option<Vec<usize>> {
@@ -314,31 +371,67 @@ impl Layer for Dense {
     }
 }
 
+impl Dense {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> DenseConfig {
+        DenseConfig {
+            name: self.name.clone(),
+            units: self.units,
+            activation: self.activation,
+            use_bias: self.use_bias,
+            kernel_initializer: self.kernel_initializer,
+            bias_initializer: self.bias_initializer,
+            kernel_regularizer: self.kernel_regularizer,
+            bias_regularizer: self.bias_regularizer,
+            input_shape: self.input_shape.clone(),
+            ..DenseConfig::default()
+        }
+    }
+
+    /// A layer from its configuration; options keraslike does not have are
+    /// an error naming them.
+    pub fn from_dense_config(c: DenseConfig) -> Result<Self> {
+        for (field, v) in [
+            ("activity_regularizer", &c.activity_regularizer),
+            ("kernel_constraint", &c.kernel_constraint),
+            ("bias_constraint", &c.bias_constraint),
+        ] {
+            if v.as_ref().is_some_and(|v| !v.is_null()) {
+                return Err(Error::arg(format!(
+                    "Dense {:?}: {field} is not supported by keraslike (got {}); remove it from the config",
+                    c.name,
+                    v.as_ref().map(Value::to_string).unwrap_or_default()
+                )));
+            }
+        }
+        if c.units == 0 {
+            return Err(Error::arg(format!(
+                "Dense {:?}: the config needs \"units\", a positive integer",
+                c.name
+            )));
+        }
+        let mut l = Dense::new(c.units)
+            .activation(c.activation)
+            .use_bias(c.use_bias)
+            .kernel_initializer(c.kernel_initializer)
+            .bias_initializer(c.bias_initializer);
+        l.kernel_regularizer = c.kernel_regularizer;
+        l.bias_regularizer = c.bias_regularizer;
+        l.input_shape = c.input_shape;
+        if !c.name.is_empty() {
+            l.name = c.name;
+        }
+        Ok(l)
+    }
+}
+
 impl FromConfig for Dense {
     const CLASS_NAME: &'static str = "Dense";
 
     fn from_config(c: &Value) -> Result<Self> {
-        let units = c
-            .get("units")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| Error::arg("Dense config needs \"units\" (a positive integer)"))?;
-        let units = usize::try_from(units).map_err(|_| Error::arg(format!("Dense: units {units} is too large")))?;
-        let mut l = Dense::new(units)
-            .activation(str_of(c, "activation").unwrap_or("linear"))
-            .use_bias(bool_of(c, "use_bias").unwrap_or(true));
-        if let Some(r) = regularizer_of(c, "kernel_regularizer") {
-            l = l.kernel_regularizer(r);
-        }
-        if let Some(r) = regularizer_of(c, "bias_regularizer") {
-            l = l.bias_regularizer(r);
-        }
-        if let Some(s) = shape_of(c, "input_shape") {
-            l = l.input_shape(&s);
-        }
-        if let Some(n) = str_of(c, "name") {
-            l = l.name(n);
-        }
-        Ok(l)
+        let cfg: DenseConfig = serde_json::from_value(c.clone())
+            .map_err(|e| Error::arg(format!("Dense: bad config: {e}; expected Keras' Dense config (units, activation, ...)")))?;
+        Dense::from_dense_config(cfg)
     }
 }
 

@@ -58,6 +58,7 @@ builtin_layers! {
     elementwise_merge::{Add, Subtract, Multiply, Average, Maximum, Minimum},
 }
 
+pub use dense::DenseConfig;
 pub use input::InputLayerConfig;
 
 use crate::{Error, Result};

@@ -117,16 +117,11 @@ pub(crate) fn shape_of(c: &Value, key: &str) -> Option<Vec<usize>> {
         .and_then(|v| serde_json::from_value::<Vec<usize>>(v.clone()).ok())
 }
 /// A regularizer from its Keras config (`{"class_name": "L2", "config": {"l2": 0.01}}`).
-pub(crate) fn regularizer_of(c: &Value, key: &str) -> Option<crate::regularizers::Regularizer> {
-    use crate::regularizers::Regularizer;
-    let r = c.get(key)?;
-    let cfg = &r["config"];
-    let f = |k: &str| cfg.get(k).and_then(Value::as_f64).unwrap_or(0.0);
-    match r.get("class_name")?.as_str()? {
-        "L1" => Some(Regularizer::l1(f("l1"))),
-        "L2" => Some(Regularizer::l2(f("l2"))),
-        "L1L2" => Some(Regularizer::l1_l2(f("l1"), f("l2"))),
-        _ => None,
+#[allow(dead_code)] // for the layers whose from_config reads regularizers by hand
+pub(crate) fn regularizer_of(c: &Value, key: &str) -> Result<Option<crate::regularizers::Regularizer>> {
+    match c.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(r) => Ok(Some(crate::regularizers::deserialize(r)?)),
     }
 }
 

@@ -144,3 +144,41 @@ fn config_uses_keras_keys() {
     assert_eq!(c["kernel_initializer"]["class_name"], "GlorotUniform");
     assert_eq!(c["bias_initializer"]["class_name"], "Zeros");
 }
+
+/// Keras 3.15.1's own `Dense.get_config()`, from:
+/// ```python
+/// import keras, json
+/// d = keras.layers.Dense(3, activation="relu", kernel_regularizer=keras.regularizers.L2(0.01), name="d")
+/// print(json.dumps(d.get_config()))
+/// ```
+const KERAS_DENSE_CONFIG: &str = r#"{"name": "d", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "units": 3, "activation": "relu", "use_bias": true, "kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null, "input_axes": null, "output_axes": null}, "registered_name": null}, "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null}, "kernel_regularizer": {"module": "keras.regularizers", "class_name": "L2", "config": {"l2": 0.01}, "registered_name": null}, "bias_regularizer": null, "kernel_constraint": null, "bias_constraint": null, "quantization_config": null}"#;
+
+#[test]
+fn keras_config_reads_and_writes_back() {
+    let keras: serde_json::Value = serde_json::from_str(KERAS_DENSE_CONFIG).unwrap();
+    let d = Dense::from_config(&keras).unwrap();
+    let cfg = d.config();
+    assert_eq!((cfg.name.as_str(), cfg.units, cfg.use_bias), ("d", 3, true));
+    assert_eq!(cfg.kernel_regularizer, Some(crate::regularizers::Regularizer::l2(0.01)));
+    let ours = d.get_config();
+    // Every field we write has Keras' value.
+    for k in ["name", "units", "activation", "use_bias", "bias_regularizer"] {
+        assert_eq!(ours[k], keras[k], "{k}");
+    }
+    for k in ["kernel_initializer", "bias_initializer", "kernel_regularizer"] {
+        assert_eq!(ours[k]["class_name"], keras[k]["class_name"], "{k}");
+        assert_eq!(ours[k]["module"], keras[k]["module"], "{k}");
+    }
+    assert_eq!(ours["kernel_regularizer"]["config"]["l2"], 0.01);
+    // Written then read: the same config.
+    let back: DenseConfig = serde_json::from_value(ours).unwrap();
+    assert_eq!(back, cfg);
+    // A constraint keraslike does not have is an error naming it.
+    let mut c = keras.clone();
+    c["kernel_constraint"] = serde_json::json!({"class_name": "NonNeg", "config": {}});
+    let err = Dense::from_config(&c).err().unwrap().to_string();
+    assert!(err.contains("kernel_constraint") && err.contains("\"d\""), "{err}");
+    c["kernel_constraint"] = serde_json::Value::Null;
+    c["units"] = serde_json::json!(0);
+    assert!(Dense::from_config(&c).err().unwrap().to_string().contains("units"));
+}

@@ -112,6 +112,7 @@ pub(crate) fn bool_of(c: &Value, key: &str) -> Option<bool> {
     c.get(key).and_then(Value::as_bool)
 }
 /// `config[key]` as a shape (absent or null: none).
+#[allow(dead_code)] // for the layers whose from_config reads shapes by hand
 pub(crate) fn shape_of(c: &Value, key: &str) -> Option<Vec<usize>> {
     c.get(key)
         .and_then(|v| serde_json::from_value::<Vec<usize>>(v.clone()).ok())

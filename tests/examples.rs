@@ -58,6 +58,18 @@ fn keras_mnist_learns_a_subset() {
 }
 
 #[test]
+fn keras_mnist_cnn_learns_a_subset() {
+    // A stratified 1,000-image subset (800 to train), 2 epochs (14 Adam
+    // steps): must clearly beat chance (0.1).
+    let acc = last_metric(
+        "keras_mnist_cnn",
+        &["--epochs", "2", "--limit", "1000", "--device", "cpu"],
+        "test_accuracy",
+    );
+    assert!(acc >= 0.3, "test_accuracy={acc}");
+}
+
+#[test]
 fn keras_regression_beats_the_mean_baseline() {
     // Predicting the training mean gives test_mse=0.54 cm² on this split;
     // petal width is nearly linear in petal length, so a fitted MLP is far below.

@@ -18,6 +18,15 @@
 //! | `Dense`, `Activation`, `Dropout`, `Flatten`, `Reshape` | [`Dense`], [`Activation`], [`Dropout`], [`Flatten`], [`Reshape`] |
 //! | `BatchNormalization`, `LayerNormalization` | [`BatchNormalization`], [`LayerNormalization`] |
 //! | `Concatenate`, `Add`, `Subtract`, `Multiply`, `Average`, `Maximum`, `Minimum`, `Dot` | merging layers |
+//! | `Conv1D`, `Conv2D` | [`Conv1D`], [`Conv2D`] (`channels_last`; Keras' kernel layout) |
+//! | `MaxPooling1D/2D`, `AveragePooling1D/2D` | [`MaxPooling2D`], ... ([`Pooling`]) |
+//! | `GlobalMaxPooling1D/2D`, `GlobalAveragePooling1D/2D` | [`GlobalAveragePooling2D`], ... ([`GlobalPooling`]) |
+//! | `ZeroPadding1D/2D`, `Cropping1D/2D` | [`ZeroPadding2D`], [`Cropping2D`], ... |
+//! | `UpSampling1D/2D` (nearest), `SpatialDropout1D/2D` | [`UpSampling2D`], [`SpatialDropout2D`], ... |
+//!
+//! Not yet: `Conv2DTranspose`, `DepthwiseConv2D`, `SeparableConv2D`,
+//! `Conv3D` and the 3-D poolings (tensorlow has the 2-D ops:
+//! `nn::conv2d_transpose`, `nn::depthwise_conv2d`, `nn::separable_conv2d`).
 
 pub(crate) mod keras_tensor;
 mod layer;
@@ -56,9 +65,24 @@ builtin_layers! {
     concatenate::{Concatenate},
     dot::{Dot},
     elementwise_merge::{Add, Subtract, Multiply, Average, Maximum, Minimum},
+    conv::{Conv1D, Conv2D},
+    pooling::{MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D},
+    global_pooling::{GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D},
+    zero_padding::{ZeroPadding1D, ZeroPadding2D, Cropping1D, Cropping2D},
+    up_sampling::{UpSampling1D, UpSampling2D},
+    spatial_dropout::{SpatialDropout1D, SpatialDropout2D},
 }
 
 pub use dense::DenseConfig;
+mod spatial;
+pub use conv::Conv;
+pub use global_pooling::GlobalPooling;
+pub use pooling::Pooling;
+pub use spatial::Size;
+pub use spatial_dropout::SpatialDropout;
+pub use up_sampling::UpSampling;
+pub use zero_padding::{Cropping, Margins, ZeroPadding};
+
 pub use input::InputLayerConfig;
 
 use crate::{Error, Result};

@@ -1,0 +1,501 @@
+//! `Conv1D` and `Conv2D`: convolutions over sequences and images
+//! (`keras.layers.Conv1D`, `keras.layers.Conv2D`), `activation(conv(x,
+//! kernel) + bias)`, on [`tensorlow::nn::conv1d`] / [`tensorlow::nn::conv2d`].
+//!
+//! Keras' arguments and defaults: `filters`, `kernel_size`, `strides` (1),
+//! `padding` (`"valid"`, `"same"`, and `"causal"` for `Conv1D`),
+//! `dilation_rate` (1), `groups` (1), `activation` (linear), `use_bias`
+//! (true), Glorot-uniform kernel and zero bias. Inputs are `channels_last`:
+//! `(batch, steps, channels)` and `(batch, height, width, channels)`; the
+//! kernel is `(kernel_size..., channels / groups, filters)`, as Keras stores
+//! it, so weights load from Keras unchanged. The output sizes come from
+//! [`tensorlow::nn::conv_output_size`], the function the ops use.
+//!
+//! `padding="causal"` (`Conv1D`) puts `(kernel_size - 1) * dilation_rate`
+//! zeros before the sequence ([`tensorlow::nn::causal_padding`]) and
+//! convolves with valid padding, as Keras does: output `t` sees no input
+//! after `t * stride`.
+//!
+//! ```
+//! use keraslike::layers::{BuildContext, Conv2D, Layer};
+//! use tensorlow::{DType, Device, Tensor};
+//! # fn main() -> keraslike::Result<()> {
+//! let mut conv = Conv2D::new(8, 3).padding("same").strides(2).activation("relu");
+//! conv.build(&[28, 28, 1], &BuildContext::default())?;
+//! assert_eq!(conv.weights()[0].shape(), &[3, 3, 1, 8]); // Keras' kernel layout
+//! let x = Tensor::ones(&[2, 28, 28, 1], DType::F32, &Device::cpu())?;
+//! assert_eq!(conv.call(&x, false)?.shape(), &[2, 14, 14, 8]);
+//! assert_eq!(conv.compute_output_shape(&[28, 28, 1])?, vec![14, 14, 8]);
+//! # Ok(()) }
+//! ```
+
+use super::registry::{bool_of, regularizer_of, shape_of, str_of};
+use super::spatial::{check_data_format, check_positive, check_rank, initializer_name, size_of, PadMode, Size};
+use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
+use crate::activations::{Activation, IntoActivation};
+use crate::initializers::{Initializer, IntoInitializer};
+use crate::regularizers::{IntoRegularizer, Regularizer};
+use crate::{Error, Result};
+use serde_json::{json, Value};
+use tensorlow::{nn, Tensor, Variable};
+
+/// A convolution over `R` spatial axes; use [`Conv1D`] or [`Conv2D`].
+#[derive(Debug)]
+pub struct Conv<const R: usize> {
+    name: String,
+    filters: usize,
+    kernel_size: [usize; R],
+    strides: [usize; R],
+    padding: PadMode,
+    dilation_rate: [usize; R],
+    groups: usize,
+    activation: Activation,
+    use_bias: bool,
+    kernel_initializer: Initializer,
+    bias_initializer: Initializer,
+    kernel_regularizer: Option<Regularizer>,
+    bias_regularizer: Option<Regularizer>,
+    input_shape: Option<Vec<usize>>,
+    config_error: Option<String>,
+    kernel: Option<Variable>,
+    bias: Option<Variable>,
+}
+
+/// A 1-D convolution over `(batch, steps, channels)` (`keras.layers.Conv1D`).
+pub type Conv1D = Conv<1>;
+/// A 2-D convolution over `(batch, height, width, channels)` (`keras.layers.Conv2D`).
+pub type Conv2D = Conv<2>;
+
+impl<const R: usize> Conv<R> {
+    /// Keras' class name.
+    const CLASS: &'static str = if R == 1 { "Conv1D" } else { "Conv2D" };
+
+    /// `filters` output channels from windows of `kernel_size` (an integer
+    /// or one per spatial axis); stride 1, valid padding, no activation,
+    /// a bias (Keras' defaults). Named `conv2d`, `conv2d_1`, ...
+    pub fn new(filters: usize, kernel_size: impl Into<Size<R>>) -> Self {
+        let kernel_size = kernel_size.into().0;
+        let mut l = Conv {
+            name: unique_name(if R == 1 { "conv1d" } else { "conv2d" }),
+            filters,
+            kernel_size,
+            strides: [1; R],
+            padding: PadMode::Valid,
+            dilation_rate: [1; R],
+            groups: 1,
+            activation: Activation::Linear,
+            use_bias: true,
+            kernel_initializer: Initializer::glorot_uniform(),
+            bias_initializer: Initializer::zeros(),
+            kernel_regularizer: None,
+            bias_regularizer: None,
+            input_shape: None,
+            config_error: None,
+            kernel: None,
+            bias: None,
+        };
+        if filters == 0 {
+            l.config_error = Some("filters must be positive, got 0".into());
+        }
+        l.note(check_positive("kernel_size", &kernel_size));
+        l
+    }
+
+    fn note(&mut self, r: std::result::Result<(), String>) {
+        if let Err(e) = r {
+            self.config_error.get_or_insert(e);
+        }
+    }
+
+    fn record<T>(&mut self, r: Result<T>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.config_error.get_or_insert(e.to_string());
+                None
+            }
+        }
+    }
+
+    /// The step between windows (default 1).
+    pub fn strides(mut self, strides: impl Into<Size<R>>) -> Self {
+        self.strides = strides.into().0;
+        let s = self.strides;
+        self.note(check_positive("strides", &s));
+        self
+    }
+
+    /// `"valid"` (default), `"same"` or, for `Conv1D`, `"causal"`.
+    pub fn padding(mut self, padding: &str) -> Self {
+        match PadMode::parse(padding, R == 1) {
+            Ok(p) => self.padding = p,
+            Err(e) => self.note(Err(e)),
+        }
+        self
+    }
+
+    /// The spacing of the kernel's taps (default 1).
+    pub fn dilation_rate(mut self, dilation_rate: impl Into<Size<R>>) -> Self {
+        self.dilation_rate = dilation_rate.into().0;
+        let d = self.dilation_rate;
+        self.note(check_positive("dilation_rate", &d));
+        self
+    }
+
+    /// Splits the channels into `groups` independent convolutions (default
+    /// 1); must divide both the input channels and `filters`.
+    pub fn groups(mut self, groups: usize) -> Self {
+        self.groups = groups;
+        self.note(check_positive("groups", &[groups]));
+        self
+    }
+
+    /// The activation, by name (`"relu"`) or value (default `linear`).
+    pub fn activation(mut self, activation: impl IntoActivation) -> Self {
+        if let Some(a) = self.record(activation.into_activation()) {
+            self.activation = a;
+        }
+        self
+    }
+
+    /// Whether to add a bias (default true).
+    pub fn use_bias(mut self, use_bias: bool) -> Self {
+        self.use_bias = use_bias;
+        self
+    }
+
+    /// The kernel's initializer (default `glorot_uniform`).
+    pub fn kernel_initializer(mut self, init: impl IntoInitializer) -> Self {
+        if let Some(i) = self.record(init.into_initializer()) {
+            self.kernel_initializer = i;
+        }
+        self
+    }
+
+    /// The bias' initializer (default `zeros`).
+    pub fn bias_initializer(mut self, init: impl IntoInitializer) -> Self {
+        if let Some(i) = self.record(init.into_initializer()) {
+            self.bias_initializer = i;
+        }
+        self
+    }
+
+    /// A penalty on the kernel (default none).
+    pub fn kernel_regularizer(mut self, reg: impl IntoRegularizer) -> Self {
+        self.kernel_regularizer = self.record(reg.into_regularizer());
+        self
+    }
+
+    /// A penalty on the bias (default none).
+    pub fn bias_regularizer(mut self, reg: impl IntoRegularizer) -> Self {
+        self.bias_regularizer = self.record(reg.into_regularizer());
+        self
+    }
+
+    /// `"channels_last"` (the default) is the only layout supported; any
+    /// other value is reported by `build`.
+    pub fn data_format(mut self, data_format: &str) -> Self {
+        self.note(check_data_format(data_format));
+        self
+    }
+
+    /// Declares the input shape without batch, e.g. `&[28, 28, 1]`.
+    pub fn input_shape(mut self, shape: &[usize]) -> Self {
+        self.input_shape = Some(shape.to_vec());
+        self
+    }
+
+    /// Replaces the automatic name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// The kernel `(kernel_size..., channels / groups, filters)`, once built.
+    pub fn kernel(&self) -> Option<&Variable> {
+        self.kernel.as_ref()
+    }
+
+    /// The bias `(filters,)`, once built (and if `use_bias`).
+    pub fn bias(&self) -> Option<&Variable> {
+        self.bias.as_ref()
+    }
+
+    fn err(&self, msg: impl std::fmt::Display) -> Error {
+        Error::shape(format!("{} {:?}: {msg}", Self::CLASS, self.name))
+    }
+
+    /// The output size along each spatial axis for input sizes `input`.
+    fn output_sizes(&self, input: &[usize]) -> Result<Vec<usize>> {
+        let mut out = Vec::with_capacity(R);
+        for a in 0..R {
+            let (k, s, d) = (self.kernel_size[a], self.strides[a], self.dilation_rate[a]);
+            let mut n = input[a];
+            if self.padding == PadMode::Causal {
+                n += nn::causal_padding(k, d);
+            }
+            let span = (k - 1) * d + 1;
+            if self.padding == PadMode::Valid && span > n {
+                return Err(self.err(format_args!(
+                    "the kernel spans {span} along {} (kernel_size {k}, dilation_rate {d}) but the input \
+                     (per-sample shape {}) has only {n} with padding=\"valid\"; use padding=\"same\" or a smaller kernel",
+                    axis_name(R, a),
+                    shape_str(input),
+                )));
+            }
+            out.push(nn::conv_output_size(n, k, s, d, self.padding.op()).map_err(|e| self.err(e))?);
+        }
+        Ok(out)
+    }
+
+    fn check_config(&self) -> Result<()> {
+        if let Some(e) = &self.config_error {
+            return Err(Error::arg(format!("{} {:?}: {e}", Self::CLASS, self.name)));
+        }
+        if self.strides.iter().any(|&s| s > 1) && self.dilation_rate.iter().any(|&d| d > 1) {
+            return Err(Error::arg(format!(
+                "{} {:?}: strides > 1 cannot be combined with dilation_rate > 1 (as in Keras), got strides {:?} \
+                 and dilation_rate {:?}",
+                Self::CLASS,
+                self.name,
+                self.strides,
+                self.dilation_rate
+            )));
+        }
+        if !self.filters.is_multiple_of(self.groups) {
+            return Err(Error::arg(format!(
+                "{} {:?}: groups {} must divide filters {}",
+                Self::CLASS,
+                self.name,
+                self.groups,
+                self.filters
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// `height` / `width` / `steps`, for messages.
+fn axis_name(rank: usize, a: usize) -> &'static str {
+    match (rank, a) {
+        (1, _) => "steps",
+        (_, 0) => "height",
+        _ => "width",
+    }
+}
+
+impl<const R: usize> Layer for Conv<R> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn class_name(&self) -> &'static str {
+        Self::CLASS
+    }
+
+    fn build(&mut self, input_shape: &[usize], ctx: &BuildContext) -> Result<()> {
+        self.check_config()?;
+        if let Some(declared) = &self.input_shape {
+            if declared.as_slice() != input_shape {
+                return Err(self.err(format_args!(
+                    "was declared with input_shape {} but is built for {}",
+                    shape_str(declared),
+                    shape_str(input_shape)
+                )));
+            }
+        }
+        check_rank(Self::CLASS, &self.name, R, input_shape)?;
+        let channels = input_shape[R];
+        if channels == 0 || !channels.is_multiple_of(self.groups) {
+            return Err(Error::arg(format!(
+                "{} {:?}: groups {} must divide the input channels, got per-sample shape {} ({channels} channels)",
+                Self::CLASS,
+                self.name,
+                self.groups,
+                shape_str(input_shape)
+            )));
+        }
+        self.output_sizes(input_shape)?;
+        let mut shape = self.kernel_size.to_vec();
+        shape.extend([channels / self.groups, self.filters]);
+        let kernel = self.kernel_initializer.init(&shape, ctx.dtype, &ctx.device)?;
+        self.kernel = Some(Variable::new(format!("{}/kernel", self.name), kernel));
+        if self.use_bias {
+            let bias = self.bias_initializer.init(&[self.filters], ctx.dtype, &ctx.device)?;
+            self.bias = Some(Variable::new(format!("{}/bias", self.name), bias));
+        }
+        Ok(())
+    }
+
+    fn built(&self) -> bool {
+        self.kernel.is_some()
+    }
+
+    fn call(&self, x: &Tensor, _training: bool) -> Result<Tensor> {
+        let kernel = self.kernel.as_ref().ok_or_else(|| {
+            Error::NotReady(format!(
+                "{} {:?} is not built: call build(input_shape) or build the model",
+                Self::CLASS,
+                self.name
+            ))
+        })?;
+        let channels = kernel.shape()[R] * self.groups;
+        if x.rank() != R + 2 || x.shape()[R + 1] != channels {
+            let mut want = vec!["batch".to_string()];
+            want.extend(["steps", "height", "width"].iter().skip(if R == 1 { 0 } else { 1 }).take(R).map(|s| s.to_string()));
+            want.push(channels.to_string());
+            return Err(self.err(format_args!(
+                "expects input of shape ({}), got {} (the kernel is {})",
+                want.join(", "),
+                shape_str(x.shape()),
+                shape_str(kernel.shape())
+            )));
+        }
+        let cast;
+        let x = if x.dtype() != kernel.dtype() {
+            cast = x.cast(kernel.dtype())?;
+            &cast
+        } else {
+            x
+        };
+        let (s, d, pad) = (&self.strides[..], &self.dilation_rate[..], self.padding.op());
+        let y = if R == 1 {
+            let x = if self.padding == PadMode::Causal {
+                x.pad(&[(0, 0), (nn::causal_padding(self.kernel_size[0], d[0]), 0), (0, 0)], 0.0)?
+            } else {
+                x.clone()
+            };
+            nn::conv1d(&x, kernel, s[0], pad, d[0])
+        } else {
+            nn::conv2d(x, kernel, (s[0], s[1]), pad, (d[0], d[1]))
+        }
+        .map_err(|e| self.err(e))?;
+        let y = match &self.bias {
+            Some(b) => y.add(b)?,
+            None => y,
+        };
+        self.activation.apply(&y)
+    }
+
+    fn compute_output_shape(&self, input_shape: &[usize]) -> Result<Vec<usize>> {
+        check_rank(Self::CLASS, &self.name, R, input_shape)?;
+        let mut out = self.output_sizes(input_shape)?;
+        out.push(self.filters);
+        Ok(out)
+    }
+
+    fn trainable_weights(&self) -> Vec<Variable> {
+        self.kernel.iter().chain(self.bias.iter()).cloned().collect()
+    }
+
+    fn visit_weights_mut(&mut self, f: &mut dyn FnMut(&mut Variable) -> Result<()>) -> Result<()> {
+        for v in self.kernel.iter_mut().chain(self.bias.iter_mut()) {
+            f(v)?;
+        }
+        Ok(())
+    }
+
+    fn regularization_loss(&self) -> Result<Option<Tensor>> {
+        let mut total: Option<Tensor> = None;
+        for (reg, w) in [(&self.kernel_regularizer, &self.kernel), (&self.bias_regularizer, &self.bias)] {
+            if let (Some(r), Some(w)) = (reg, w) {
+                let p = r.penalty(w)?;
+                total = Some(match total {
+                    Some(t) => t.add(&p)?,
+                    None => p,
+                });
+            }
+        }
+        Ok(total)
+    }
+
+    fn get_config(&self) -> Value {
+        json!({
+            "name": self.name,
+            "filters": self.filters,
+            "kernel_size": &self.kernel_size[..],
+            "strides": &self.strides[..],
+            "padding": self.padding.name(),
+            "data_format": "channels_last",
+            "dilation_rate": &self.dilation_rate[..],
+            "groups": self.groups,
+            "activation": self.activation.name(),
+            "use_bias": self.use_bias,
+            "kernel_initializer": self.kernel_initializer.get_config(),
+            "bias_initializer": self.bias_initializer.get_config(),
+            "kernel_regularizer": self.kernel_regularizer.map(|r| r.get_config()),
+            "bias_regularizer": self.bias_regularizer.map(|r| r.get_config()),
+            "input_shape": self.input_shape,
+        })
+    }
+
+    fn declared_input_shape(&self) -> Option<Vec<usize>> {
+        self.input_shape.clone()
+    }
+
+    fn config_error(&self) -> Option<String> {
+        self.config_error.clone()
+    }
+}
+
+impl<const R: usize> Conv<R> {
+    fn from_keras_config(c: &Value) -> Result<Self> {
+        let class = Self::CLASS;
+        let filters = c
+            .get("filters")
+            .and_then(Value::as_u64)
+            .and_then(|v| usize::try_from(v).ok())
+            .ok_or_else(|| Error::arg(format!("{class} config needs \"filters\" (a positive integer)")))?;
+        let kernel_size = size_of::<R>(class, c, "kernel_size")?
+            .ok_or_else(|| Error::arg(format!("{class} config needs \"kernel_size\"")))?;
+        let mut l = Conv::<R>::new(filters, kernel_size)
+            .padding(str_of(c, "padding").unwrap_or("valid"))
+            .data_format(str_of(c, "data_format").unwrap_or("channels_last"))
+            .activation(str_of(c, "activation").unwrap_or("linear"))
+            .use_bias(bool_of(c, "use_bias").unwrap_or(true));
+        if let Some(s) = size_of::<R>(class, c, "strides")? {
+            l = l.strides(s);
+        }
+        if let Some(d) = size_of::<R>(class, c, "dilation_rate")? {
+            l = l.dilation_rate(d);
+        }
+        if let Some(g) = c.get("groups").and_then(Value::as_u64) {
+            l = l.groups(usize::try_from(g).unwrap_or(usize::MAX));
+        }
+        if let Some(i) = initializer_name(c, "kernel_initializer") {
+            l = l.kernel_initializer(i);
+        }
+        if let Some(i) = initializer_name(c, "bias_initializer") {
+            l = l.bias_initializer(i);
+        }
+        if let Some(r) = regularizer_of(c, "kernel_regularizer")? {
+            l = l.kernel_regularizer(r);
+        }
+        if let Some(r) = regularizer_of(c, "bias_regularizer")? {
+            l = l.bias_regularizer(r);
+        }
+        if let Some(s) = shape_of(c, "input_shape") {
+            l = l.input_shape(&s);
+        }
+        if let Some(n) = str_of(c, "name") {
+            l = l.name(n);
+        }
+        Ok(l)
+    }
+}
+
+impl FromConfig for Conv<1> {
+    const CLASS_NAME: &'static str = "Conv1D";
+
+    fn from_config(c: &Value) -> Result<Self> {
+        Self::from_keras_config(c)
+    }
+}
+
+impl FromConfig for Conv<2> {
+    const CLASS_NAME: &'static str = "Conv2D";
+
+    fn from_config(c: &Value) -> Result<Self> {
+        Self::from_keras_config(c)
+    }
+}

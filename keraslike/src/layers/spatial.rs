@@ -1,0 +1,154 @@
+//! What the convolution, pooling, padding and resampling layers share:
+//! the [`Size`] argument (an int or a tuple, as Keras takes
+//! `kernel_size=3` or `kernel_size=(3, 3)`), Keras' `padding` names, the
+//! `channels_last` check, and reading those from configs.
+//!
+//! ```
+//! use keraslike::layers::Size;
+//! assert_eq!(Size::<2>::from(3).0, [3, 3]);
+//! assert_eq!(Size::<2>::from((2, 3)).0, [2, 3]);
+//! assert_eq!(Size::<1>::from([5]).0, [5]);
+//! ```
+
+use super::shape_str;
+use crate::{Error, Result};
+use serde_json::Value;
+use tensorlow::nn::Padding;
+
+/// A window, stride, dilation or resampling size along `R` spatial axes:
+/// from one `usize` (the same along every axis), an array, or for two axes
+/// a pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Size<const R: usize>(pub [usize; R]);
+
+impl<const R: usize> From<usize> for Size<R> {
+    fn from(v: usize) -> Self {
+        Size([v; R])
+    }
+}
+
+impl<const R: usize> From<[usize; R]> for Size<R> {
+    fn from(v: [usize; R]) -> Self {
+        Size(v)
+    }
+}
+
+impl From<(usize, usize)> for Size<2> {
+    fn from(v: (usize, usize)) -> Self {
+        Size([v.0, v.1])
+    }
+}
+
+/// Keras' `padding` argument of convolutions and pooling windows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum PadMode {
+    #[default]
+    Valid,
+    Same,
+    /// `Conv1D` only: zeros before the sequence, then valid.
+    Causal,
+}
+
+impl PadMode {
+    /// Parses `"valid"`, `"same"` and, where `causal_ok`, `"causal"`
+    /// (case-insensitive, as Keras).
+    pub(crate) fn parse(s: &str, causal_ok: bool) -> std::result::Result<PadMode, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "valid" => Ok(PadMode::Valid),
+            "same" => Ok(PadMode::Same),
+            "causal" if causal_ok => Ok(PadMode::Causal),
+            _ => Err(format!(
+                "padding must be {}, got {s:?}",
+                if causal_ok {
+                    "\"valid\", \"same\" or \"causal\""
+                } else {
+                    "\"valid\" or \"same\""
+                }
+            )),
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            PadMode::Valid => "valid",
+            PadMode::Same => "same",
+            PadMode::Causal => "causal",
+        }
+    }
+
+    /// The tensorlow padding (causal convolutions pad first, then use valid).
+    pub(crate) fn op(self) -> Padding {
+        match self {
+            PadMode::Same => Padding::Same,
+            PadMode::Valid | PadMode::Causal => Padding::Valid,
+        }
+    }
+}
+
+/// Errors unless `data_format` is Keras' `channels_last` (the only layout
+/// these layers support: tensorlow's convolutions are `NHWC`).
+pub(crate) fn check_data_format(data_format: &str) -> std::result::Result<(), String> {
+    if data_format == "channels_last" {
+        Ok(())
+    } else {
+        Err(format!(
+            "data_format {data_format:?} is not supported: keraslike's convolution and pooling layers are channels_last \
+             only; transpose the input to (batch, ..., channels)"
+        ))
+    }
+}
+
+/// Errors unless a per-sample shape has `R` spatial axes and a channel axis.
+pub(crate) fn check_rank(class: &str, name: &str, rank: usize, input_shape: &[usize]) -> Result<()> {
+    if input_shape.len() != rank + 1 {
+        let want = match rank {
+            1 => "(batch, steps, channels)",
+            2 => "(batch, height, width, channels)",
+            _ => "(batch, ..., channels)",
+        };
+        return Err(Error::shape(format!(
+            "{class} {name:?} expects inputs of shape {want}, got per-sample shape {} (rank {})",
+            shape_str(input_shape),
+            input_shape.len() + 1
+        )));
+    }
+    Ok(())
+}
+
+/// `config[key]` as `R` sizes: an integer (repeated) or a list of `R`.
+/// Absent or null: `None`.
+pub(crate) fn size_of<const R: usize>(class: &str, c: &Value, key: &str) -> Result<Option<[usize; R]>> {
+    let bad = || {
+        Error::arg(format!(
+            "{class} config: {key:?} must be an integer or a list of {R} integers"
+        ))
+    };
+    match c.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => {
+            let v = n.as_u64().and_then(|v| usize::try_from(v).ok()).ok_or_else(bad)?;
+            Ok(Some([v; R]))
+        }
+        Some(v) => {
+            let v: Vec<usize> = serde_json::from_value(v.clone()).map_err(|_| bad())?;
+            <[usize; R]>::try_from(v).map(Some).map_err(|_| bad())
+        }
+    }
+}
+
+/// A Keras initializer config (`{"class_name": "GlorotUniform", ...}`) or
+/// name, as the name [`crate::initializers::get`] takes.
+pub(crate) fn initializer_name(c: &Value, key: &str) -> Option<String> {
+    match c.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        v => v.get("class_name").and_then(Value::as_str).map(str::to_string),
+    }
+}
+
+/// Every size at least 1, or an error naming the argument.
+pub(crate) fn check_positive(what: &str, v: &[usize]) -> std::result::Result<(), String> {
+    if v.contains(&0) {
+        return Err(format!("{what} must be positive, got {v:?}"));
+    }
+    Ok(())
+}

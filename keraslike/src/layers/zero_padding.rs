@@ -1,0 +1,310 @@
+//! `ZeroPadding1D/2D`: zeros around the spatial axes
+//! (`keras.layers.ZeroPadding2D`), on [`tensorlow::Tensor::pad`], and
+//! `Cropping1D/2D`, its inverse: values cut off each end
+//! (`keras.layers.Cropping2D`), on [`tensorlow::Tensor::narrow`].
+//!
+//! The amounts follow Keras: one integer (every side), one per axis
+//! (both ends of it), or `(before, after)` per axis. `channels_last` only.
+//!
+//! ```
+//! use keraslike::layers::{Cropping2D, Layer, ZeroPadding2D};
+//! use tensorlow::Tensor;
+//! # fn main() -> keraslike::Result<()> {
+//! let pad = ZeroPadding2D::new(1);
+//! let x = Tensor::new(&[1.0f32; 4], &[1, 2, 2, 1])?;
+//! let y = pad.call(&x, false)?;
+//! assert_eq!(y.shape(), &[1, 4, 4, 1]);
+//! let crop = Cropping2D::new([(1, 1), (1, 1)]);
+//! assert_eq!(crop.call(&y, false)?.to_vec::<f32>()?, vec![1.0; 4]);
+//! assert_eq!(crop.compute_output_shape(&[4, 4, 1])?, vec![2, 2, 1]);
+//! # Ok(()) }
+//! ```
+
+use super::registry::str_of;
+use super::spatial::{check_data_format, check_rank};
+use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
+use crate::{Error, Result};
+use serde_json::{json, Value};
+use tensorlow::Tensor;
+
+/// `(before, after)` amounts along `R` spatial axes: from one `usize`
+/// (every side), `[usize; R]` (both ends of each axis), or `[(before,
+/// after); R]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Margins<const R: usize>(pub [(usize, usize); R]);
+
+impl<const R: usize> From<usize> for Margins<R> {
+    fn from(v: usize) -> Self {
+        Margins([(v, v); R])
+    }
+}
+
+impl<const R: usize> From<[usize; R]> for Margins<R> {
+    fn from(v: [usize; R]) -> Self {
+        Margins(v.map(|v| (v, v)))
+    }
+}
+
+impl<const R: usize> From<[(usize, usize); R]> for Margins<R> {
+    fn from(v: [(usize, usize); R]) -> Self {
+        Margins(v)
+    }
+}
+
+impl From<(usize, usize)> for Margins<1> {
+    fn from(v: (usize, usize)) -> Self {
+        Margins([v])
+    }
+}
+
+impl<const R: usize> Margins<R> {
+    /// Keras' config form: `[b, a]` in 1-D, `[[b, a], [b, a]]` in 2-D.
+    fn to_json(self) -> Value {
+        if R == 1 {
+            json!([self.0[0].0, self.0[0].1])
+        } else {
+            json!(self.0.iter().map(|&(b, a)| [b, a]).collect::<Vec<_>>())
+        }
+    }
+
+    /// Reads any of Keras' forms: an integer, `[b, a]` (1-D), `[h, w]` or
+    /// `[[t, b], [l, r]]` (2-D).
+    fn from_json(class: &str, key: &str, v: &Value) -> Result<Self> {
+        let bad = || Error::arg(format!("{class} config: {key:?} has an unsupported form: {v}"));
+        let int = |v: &Value| v.as_u64().and_then(|v| usize::try_from(v).ok());
+        if let Some(n) = int(v) {
+            return Ok(Margins::from(n));
+        }
+        let items = v.as_array().ok_or_else(bad)?;
+        let pair = |v: &Value| -> Option<(usize, usize)> {
+            match v.as_array()?.as_slice() {
+                [b, a] => Some((int(b)?, int(a)?)),
+                _ => None,
+            }
+        };
+        let mut out = [(0, 0); R];
+        if R == 1 {
+            match items.as_slice() {
+                [b, a] => out[0] = (int(b).ok_or_else(bad)?, int(a).ok_or_else(bad)?),
+                _ => return Err(bad()),
+            }
+        } else {
+            if items.len() != R {
+                return Err(bad());
+            }
+            for (o, it) in out.iter_mut().zip(items) {
+                *o = match int(it) {
+                    Some(n) => (n, n),
+                    None => pair(it).ok_or_else(bad)?,
+                };
+            }
+        }
+        Ok(Margins(out))
+    }
+}
+
+macro_rules! margin_layer {
+    ($ty:ident, $alias1:ident, $alias2:ident, $doc:literal, $base1:literal, $base2:literal, $class1:literal, $class2:literal, $key:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone)]
+        pub struct $ty<const R: usize> {
+            name: String,
+            margins: Margins<R>,
+            config_error: Option<String>,
+            built: bool,
+        }
+
+        impl<const R: usize> $ty<R> {
+            const CLASS: &'static str = if R == 1 { $class1 } else { $class2 };
+
+            /// The amounts (see [`Margins`]). Named after the Keras class
+            /// in snake case, with a counter.
+            pub fn new(amounts: impl Into<Margins<R>>) -> Self {
+                $ty {
+                    name: unique_name(if R == 1 { $base1 } else { $base2 }),
+                    margins: amounts.into(),
+                    config_error: None,
+                    built: false,
+                }
+            }
+
+            /// `"channels_last"` (the default) is the only layout supported.
+            pub fn data_format(mut self, data_format: &str) -> Self {
+                if let Err(e) = check_data_format(data_format) {
+                    self.config_error.get_or_insert(e);
+                }
+                self
+            }
+
+            /// Replaces the automatic name.
+            pub fn name(mut self, name: impl Into<String>) -> Self {
+                self.name = name.into();
+                self
+            }
+
+            fn check_config(&self) -> Result<()> {
+                match &self.config_error {
+                    Some(e) => Err(Error::arg(format!("{} {:?}: {e}", Self::CLASS, self.name))),
+                    None => Ok(()),
+                }
+            }
+
+            fn check_input(&self, x: &Tensor) -> Result<()> {
+                self.check_config()?;
+                if x.rank() != R + 2 {
+                    return Err(Error::shape(format!(
+                        "{} {:?} expects input of rank {}, got shape {}",
+                        Self::CLASS,
+                        self.name,
+                        R + 2,
+                        shape_str(x.shape())
+                    )));
+                }
+                self.compute_output_shape(&x.shape()[1..]).map(|_| ())
+            }
+        }
+
+        impl<const R: usize> Layer for $ty<R> {
+            fn name(&self) -> &str {
+                &self.name
+            }
+
+            fn class_name(&self) -> &'static str {
+                Self::CLASS
+            }
+
+            fn build(&mut self, input_shape: &[usize], _ctx: &BuildContext) -> Result<()> {
+                self.check_config()?;
+                self.compute_output_shape(input_shape)?;
+                self.built = true;
+                Ok(())
+            }
+
+            fn built(&self) -> bool {
+                self.built
+            }
+
+            fn call(&self, x: &Tensor, _training: bool) -> Result<Tensor> {
+                self.check_input(x)?;
+                self.apply_to(x)
+            }
+
+            fn compute_output_shape(&self, input_shape: &[usize]) -> Result<Vec<usize>> {
+                check_rank(Self::CLASS, &self.name, R, input_shape)?;
+                let mut out = input_shape.to_vec();
+                for (a, &(b, e)) in self.margins.0.iter().enumerate() {
+                    out[a] = self.size(input_shape, a, b, e)?;
+                }
+                Ok(out)
+            }
+
+            fn get_config(&self) -> Value {
+                let mut c = json!({ "name": self.name, $key: self.margins.to_json() });
+                if R == 2 || $key == "padding" {
+                    c["data_format"] = json!("channels_last");
+                }
+                c
+            }
+
+            fn config_error(&self) -> Option<String> {
+                self.config_error.clone()
+            }
+        }
+
+        #[doc = concat!("`keras.layers.", $class1, "`.")]
+        pub type $alias1 = $ty<1>;
+        #[doc = concat!("`keras.layers.", $class2, "`.")]
+        pub type $alias2 = $ty<2>;
+
+        impl<const R: usize> $ty<R> {
+            fn from_keras_config(c: &Value) -> Result<Self> {
+                let margins = match c.get($key) {
+                    None | Some(Value::Null) => Margins::from(1),
+                    Some(v) => Margins::from_json(Self::CLASS, $key, v)?,
+                };
+                let mut l = Self::new(margins).data_format(str_of(c, "data_format").unwrap_or("channels_last"));
+                if let Some(n) = str_of(c, "name") {
+                    l = l.name(n);
+                }
+                Ok(l)
+            }
+        }
+
+        impl FromConfig for $ty<1> {
+            const CLASS_NAME: &'static str = $class1;
+            fn from_config(c: &Value) -> Result<Self> {
+                Self::from_keras_config(c)
+            }
+        }
+
+        impl FromConfig for $ty<2> {
+            const CLASS_NAME: &'static str = $class2;
+            fn from_config(c: &Value) -> Result<Self> {
+                Self::from_keras_config(c)
+            }
+        }
+    };
+}
+
+margin_layer!(
+    ZeroPadding,
+    ZeroPadding1D,
+    ZeroPadding2D,
+    "Zeros before and after each spatial axis; use [`ZeroPadding1D`] / [`ZeroPadding2D`].",
+    "zero_padding1d",
+    "zero_padding2d",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
+    "padding"
+);
+
+margin_layer!(
+    Cropping,
+    Cropping1D,
+    Cropping2D,
+    "Values cut off both ends of each spatial axis; use [`Cropping1D`] / [`Cropping2D`].",
+    "cropping1d",
+    "cropping2d",
+    "Cropping1D",
+    "Cropping2D",
+    "cropping"
+);
+
+impl<const R: usize> ZeroPadding<R> {
+    fn size(&self, input: &[usize], a: usize, before: usize, after: usize) -> Result<usize> {
+        input[a]
+            .checked_add(before)
+            .and_then(|n| n.checked_add(after))
+            .ok_or_else(|| Error::arg(format!("{} {:?}: padded size overflows", Self::CLASS, self.name)))
+    }
+
+    fn apply_to(&self, x: &Tensor) -> Result<Tensor> {
+        let mut pads = vec![(0, 0); R + 2];
+        pads[1..=R].copy_from_slice(&self.margins.0);
+        Ok(x.pad(&pads, 0.0)?)
+    }
+}
+
+impl<const R: usize> Cropping<R> {
+    fn size(&self, input: &[usize], a: usize, before: usize, after: usize) -> Result<usize> {
+        match input[a].checked_sub(before).and_then(|n| n.checked_sub(after)) {
+            Some(n) if n > 0 => Ok(n),
+            _ => Err(Error::shape(format!(
+                "{} {:?}: cropping ({before}, {after}) leaves nothing of an axis of size {} (per-sample shape {})",
+                Self::CLASS,
+                self.name,
+                input[a],
+                shape_str(input)
+            ))),
+        }
+    }
+
+    fn apply_to(&self, x: &Tensor) -> Result<Tensor> {
+        let mut y = x.clone();
+        for (a, &(b, e)) in self.margins.0.iter().enumerate() {
+            let n = x.shape()[a + 1];
+            y = y.narrow(a as isize + 1, b, n - b - e)?;
+        }
+        Ok(y)
+    }
+}

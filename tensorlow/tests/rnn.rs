@@ -59,9 +59,14 @@ impl Cell {
     }
 
     fn run(self, xs: &[Tensor], opts: &RnnOptions) -> Result<RnnOutput> {
+        self.run_bias(xs, opts, true)
+    }
+
+    /// `use_bias = false` ignores `xs[3]`.
+    fn run_bias(self, xs: &[Tensor], opts: &RnnOptions, use_bias: bool) -> Result<RnnOutput> {
         let mut o = opts.clone();
         o.initial_state = xs[4..].to_vec();
-        let (x, k, rk, b) = (&xs[0], &xs[1], &xs[2], Some(&xs[3]));
+        let (x, k, rk, b) = (&xs[0], &xs[1], &xs[2], use_bias.then_some(&xs[3]));
         match self {
             Cell::Lstm => nn::lstm(x, k, rk, b, &o),
             Cell::GruAfter => nn::gru(x, k, rk, b, true, &o),
@@ -124,6 +129,41 @@ fn gradients_of_every_input_match_finite_differences() {
                 check_grad(&format!("{cell:?} case {i} {imp:?}"), |xs| cell.run_flat(xs, &o), &xs);
             }
         }
+    }
+}
+
+#[test]
+fn without_a_bias_fused_and_composite_agree_and_differentiate() {
+    for cell in CELLS {
+        let xs: Vec<Tensor> = cell.inputs(2, 3, 2, 3, 15);
+        let no_bias: Vec<Tensor> = xs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 3)
+            .map(|(_, x)| x.clone())
+            .collect();
+        let put_back = |v: &[Tensor]| {
+            let mut all = v.to_vec();
+            all.insert(3, xs[3].clone());
+            all
+        };
+        let mut outs = Vec::new();
+        for imp in BOTH {
+            let o = with(
+                imp,
+                &RnnOptions {
+                    return_sequences: true,
+                    ..Default::default()
+                },
+            );
+            let f = |v: &[Tensor]| {
+                let out = cell.run_bias(&put_back(v), &o, false)?;
+                Ok(out.output)
+            };
+            check_grad(&format!("{cell:?} no bias {imp:?}"), f, &no_bias);
+            outs.push(f(&no_bias).unwrap());
+        }
+        assert_tensor_close(&format!("{cell:?} no bias"), &outs[0], &outs[1], 1e-12);
     }
 }
 

@@ -17,8 +17,8 @@
 //! ```ignore
 //! // (crate-private)
 //! let mut v = [0.0f32, 1.0];
-//! Act::Sigmoid.apply(&mut v);           // [0.5, 0.7310586]
-//! assert_eq!(Act::Sigmoid.deriv(v[0]), 0.25);
+//! Act::Sigmoid.apply(&mut v);           // [0.5, 0.7310586] (trait ActFn)
+//! assert_eq!(Sigmoid.deriv(v[0]), 0.25);
 //! ```
 
 use super::Float;
@@ -34,12 +34,51 @@ pub(crate) enum Act {
     Linear,
 }
 
-impl Act {
+/// An activation the kernels' passes are generic over: [`Act`] itself
+/// (chosen at run time) or one of the zero-sized [`Tanh`] and
+/// [`Sigmoid`], which make the passes of Keras' default pair monomorphic
+/// (no `match` per element, so the loops vectorize).
+pub(crate) trait ActFn: Copy + Send + Sync {
     /// `xs = act(xs)`.
-    pub(crate) fn apply<T: Float>(self, xs: &mut [T]) {
+    fn apply<T: Float>(self, xs: &mut [T]);
+    /// `act'(x)` written through `y = act(x)`.
+    fn deriv<T: Float>(self, y: T) -> T;
+}
+
+/// `tanh`, known at compile time.
+#[derive(Clone, Copy)]
+pub(crate) struct Tanh;
+/// `sigmoid`, known at compile time.
+#[derive(Clone, Copy)]
+pub(crate) struct Sigmoid;
+
+impl ActFn for Tanh {
+    #[inline(always)]
+    fn apply<T: Float>(self, xs: &mut [T]) {
+        T::tanh_slice(xs)
+    }
+    #[inline(always)]
+    fn deriv<T: Float>(self, y: T) -> T {
+        T::of(1.0) - y * y
+    }
+}
+
+impl ActFn for Sigmoid {
+    #[inline(always)]
+    fn apply<T: Float>(self, xs: &mut [T]) {
+        T::sigmoid_slice(xs)
+    }
+    #[inline(always)]
+    fn deriv<T: Float>(self, y: T) -> T {
+        y * (T::of(1.0) - y)
+    }
+}
+
+impl ActFn for Act {
+    fn apply<T: Float>(self, xs: &mut [T]) {
         match self {
-            Act::Tanh => T::tanh_slice(xs),
-            Act::Sigmoid => T::sigmoid_slice(xs),
+            Act::Tanh => Tanh.apply(xs),
+            Act::Sigmoid => Sigmoid.apply(xs),
             Act::HardSigmoid => {
                 let (three, six, zero) = (T::of(3.0), T::of(6.0), T::of(0.0));
                 for x in xs {
@@ -67,13 +106,12 @@ impl Act {
         }
     }
 
-    /// `act'(x)` written through `y = act(x)`.
     #[inline(always)]
-    pub(crate) fn deriv<T: Float>(self, y: T) -> T {
+    fn deriv<T: Float>(self, y: T) -> T {
         let (zero, one) = (T::of(0.0), T::of(1.0));
         match self {
-            Act::Tanh => one - y * y,
-            Act::Sigmoid => y * (one - y),
+            Act::Tanh => Tanh.deriv(y),
+            Act::Sigmoid => Sigmoid.deriv(y),
             Act::HardSigmoid => {
                 if y > zero && y < one {
                     T::of(1.0 / 6.0)
@@ -91,6 +129,43 @@ impl Act {
             Act::Linear => one,
         }
     }
+}
+
+/// Calls `f(act, ract)` with the activations as compile-time types for
+/// Keras' default pair (tanh, sigmoid), as run-time [`Act`]s otherwise.
+macro_rules! with_acts {
+    ($act:expr, $ract:expr, |$a:ident, $r:ident| $body:expr) => {
+        match ($act, $ract) {
+            (Act::Tanh, Act::Sigmoid) => {
+                let ($a, $r) = (super::act::Tanh, super::act::Sigmoid);
+                $body
+            }
+            (a, r) => {
+                let ($a, $r) = (a, r);
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_acts;
+
+/// Runs `f` compiled for AVX2 when the CPU has it (the passes' plain
+/// arithmetic then uses 8 lanes instead of SSE2's 4; the same IEEE
+/// operations, so the same bits).
+#[inline(always)]
+pub(crate) fn simd<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    if avx2() {
+        // SAFETY: this CPU has AVX2 (checked at run time).
+        return unsafe { with_avx2(f) };
+    }
+    f()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn with_avx2<R>(f: impl FnOnce() -> R) -> R {
+    f()
 }
 
 /// Whether this CPU runs the AVX2 builds (checked once).

@@ -12,12 +12,16 @@
 //! for the recurrent kernel's gradient. Nothing is read back from a device
 //! and nothing is allocated per step.
 //!
-//! Layouts (all row-major, batch first): the projection `xp` is
-//! `(batch, time, gates * units)` in time order; the states a kernel
-//! returns are `(states, batch, time, units)` in *processing* order (step
-//! `k` is time `k`, or `time - 1 - k` with `go_backwards`); the per-step
-//! mask is `(batch, time)` in time order; recurrent dropout masks are
-//! `(1 or gates, batch, units)`.
+//! Layouts (row-major, *time first*, so that each step reads and writes
+//! contiguous blocks): the projection `xp` is `(time, batch, gates *
+//! units)` in time order; the states a kernel returns are `(states, time,
+//! batch, units)` in *processing* order (step `k` is time `k`, or `time -
+//! 1 - k` with `go_backwards`); what a kernel keeps for its backward pass
+//! is `(time, batch, ...)` in time order; the per-step mask is `(batch,
+//! time)` (the user's layout); recurrent dropout masks are `(1 or gates,
+//! batch, units)`. Time first halved the time of the per-step passes at
+//! W5's shapes against batch first, where each step touched one row in
+//! every 28 of several large buffers.
 //!
 //! ```ignore
 //! // (crate-private) one LSTM over a sequence, then its gradients.
@@ -212,7 +216,7 @@ pub(crate) fn for_rows(rows: usize, width: usize, f: impl Fn(std::ops::Range<usi
     let min_rows = PAR_MIN_ELEMS.div_ceil(width.max(1));
     parallel::for_each_range(rows, min_rows, 1, |r| {
         let _ftz = super::update::FlushDenormals::new();
-        f(r)
+        act::simd(|| f(r))
     });
 }
 
@@ -327,8 +331,8 @@ pub(crate) fn project_back<T: Float>(
 }
 
 /// The recurrent kernel's gradient `Σ_t (h_prev,t ∘ m_g)^T dz_t` for the
-/// gates of `gates` as one product over all `batch * time` rows: `hp` is
-/// `(batch * time, units)` and `dz` `(batch * time, gates...)`, both in
+/// gates of `gates` as one product over all `time * batch` rows: `hp` is
+/// `(time * batch, units)` and `dz` `(time * batch, gates...)`, both in
 /// time order; writes columns `gates` of `drk` (`units x all`).
 pub(crate) fn kernel_grad<T: Float>(hp: &[T], dz: View<T>, gs: &Gates<T>, time: usize, drk: &mut [T], drk_rs: usize) {
     let (rows, units, gates) = (dz.rows, gs.units, &gs.range);
@@ -336,17 +340,15 @@ pub(crate) fn kernel_grad<T: Float>(hp: &[T], dz: View<T>, gs: &Gates<T>, time: 
         let hpv = View::dense(hp, 0, rows, units).t();
         return gemm_into(drk, gates.start * units, drk_rs, false, hpv, dz);
     };
-    let batch = rows / time.max(1);
+    let bu = rows / time.max(1) * units;
     let groups = gs.groups(&m);
     let mut hm = vec![T::of(0.0); rows * units];
     for (g, len) in groups {
-        let mask = m.of_gate(g, batch * units);
-        for b in 0..batch {
-            for t in 0..time {
-                let r = (b * time + t) * units;
-                for j in 0..units {
-                    hm[r + j] = hp[r + j] * mask[b * units + j];
-                }
+        // The same (batch, units) mask at every step.
+        let mask = m.of_gate(g, bu);
+        for (dst, src) in hm.chunks_exact_mut(bu).zip(hp.chunks_exact(bu)) {
+            for ((d, &s), &mk) in dst.iter_mut().zip(src).zip(mask) {
+                *d = s * mk;
             }
         }
         let hpv = View::dense(&hm[..], 0, rows, units).t();
@@ -381,43 +383,48 @@ impl Seq {
         mask.is_none_or(|m| m[b * self.time + self.t_of(k)] != 0)
     }
 
-    /// The previous hidden state at step `k`: `h0` at step 0, else the
-    /// state written at step `k - 1` of `states` (`(batch, time, units)`
-    /// in processing order).
-    pub fn prev<'a, T>(&self, h0: &'a [T], states: &'a [T], k: usize) -> View<'a, T> {
+    /// The previous hidden state at step `k`, `(batch, units)`: `h0` at
+    /// step 0, else block `k - 1` of `states` (`(time, batch, units)` in
+    /// processing order).
+    pub fn prev<'a, T>(&self, h0: &'a [T], states: &'a [T], k: usize) -> &'a [T] {
+        let bu = self.batch * self.units;
         if k == 0 {
-            View::dense(h0, 0, self.batch, self.units)
+            &h0[..bu]
         } else {
-            View {
-                data: states,
-                off: (k - 1) * self.units,
-                rows: self.batch,
-                cols: self.units,
-                rs: self.time * self.units,
-                cs: 1,
-            }
+            &states[(k - 1) * bu..k * bu]
         }
     }
 
-    /// The previous states of every step gathered in *time* order,
-    /// `(batch * time, units)`: the left operand of the kernel gradient.
+    /// The previous states of every step in *time* order, `(time * batch,
+    /// units)`: the left operand of the recurrent kernel's gradient.
     pub fn prev_in_time_order<T: Float>(&self, h0: &[T], states: &[T]) -> Vec<T> {
-        let (bt, u) = (self.batch * self.time, self.units);
-        let mut hp = vec![T::of(0.0); bt * u];
-        for b in 0..self.batch {
-            for k in 0..self.time {
-                let src = if k == 0 {
-                    &h0[b * u..(b + 1) * u]
-                } else {
-                    let o = (b * self.time + k - 1) * u;
-                    &states[o..o + u]
-                };
-                let o = (b * self.time + self.t_of(k)) * u;
-                hp[o..o + u].copy_from_slice(src);
-            }
+        let bu = self.batch * self.units;
+        let mut hp = vec![T::of(0.0); self.time * bu];
+        for k in 0..self.time {
+            let t = self.t_of(k);
+            hp[t * bu..(t + 1) * bu].copy_from_slice(self.prev(h0, states, k));
         }
         hp
     }
+}
+
+/// The sums of the columns of a row-major matrix `cols` wide (a bias's
+/// gradient from its pre-activations' gradient).
+pub(crate) fn column_sums<T: Float>(m: &[T], cols: usize) -> Vec<T> {
+    let mut s = vec![T::of(0.0); cols];
+    act::simd(|| {
+        for row in m.chunks_exact(cols) {
+            for (sj, &v) in s.iter_mut().zip(row) {
+                *sj += v;
+            }
+        }
+    });
+    s
+}
+
+/// A bias as a slice of `n` values (zeros when there is none).
+pub(crate) fn bias_or_zeros<T: Float>(b: Option<&[T]>, n: usize) -> Vec<T> {
+    b.map_or_else(|| vec![T::of(0.0); n], |b| b[..n].to_vec())
 }
 
 /// A raw pointer to a buffer whose rows the parts of a pass write, each

@@ -1,15 +1,15 @@
 //! The fused simple RNN over a whole sequence, forward and backward:
-//! `h_t = act(xp_t + (h_{t-1} ∘ m) @ recurrent_kernel)` (`m` the optional
-//! recurrent dropout mask), a masked step carrying `h` over. The states
-//! are all the backward pass needs (`act'` is written through `act`'s
-//! output).
+//! `h_t = act(xp_t + (h_{t-1} ∘ m) @ recurrent_kernel + bias)` (`m` the
+//! optional recurrent dropout mask), a masked step carrying `h` over. The
+//! states are all the backward pass needs (`act'` is written through
+//! `act`'s output).
 //!
 //! ```ignore
 //! // (crate-private)
-//! let fwd = Simple { seq, act: Act::Tanh }.forward(&inputs);
+//! let states = Simple { seq, act: Act::Tanh }.forward(&inputs);
 //! ```
 
-use super::act::Act;
+use super::act::{Act, ActFn};
 use super::{for_rows, kernel_grad, project, project_back, DropMasks, Float, Gates, Rows, Seq, View};
 
 /// One simple-RNN configuration.
@@ -24,6 +24,8 @@ pub(crate) struct Inputs<'a, T> {
     pub xp: &'a [T],
     pub h0: &'a [T],
     pub rk: &'a [T],
+    /// `(units)`, added to every step's pre-activations.
+    pub bias: Option<&'a [T]>,
     pub mask: Option<&'a [u8]>,
     pub drop: Option<DropMasks<'a, T>>,
 }
@@ -33,44 +35,57 @@ pub(crate) struct Grads<T> {
     pub dxp: Vec<T>,
     pub dh0: Vec<T>,
     pub drk: Vec<T>,
+    pub dbias: Option<Vec<T>>,
 }
 
 impl Simple {
-    /// The states, `(1, batch, time, units)` in processing order.
+    /// The states, `(1, time, batch, units)` in processing order.
     pub fn forward<T: Float>(&self, x: &Inputs<T>) -> Vec<T> {
+        match self.act {
+            Act::Tanh => self.forward_with(x, super::act::Tanh),
+            a => self.forward_with(x, a),
+        }
+    }
+
+    fn forward_with<T: Float, A: ActFn>(&self, x: &Inputs<T>, act: A) -> Vec<T> {
         let Seq {
             batch, time, units: u, ..
         } = self.seq;
         let zero = T::of(0.0);
-        let mut states = vec![zero; batch * time * u];
-        let mut z = vec![zero; batch * u];
+        let bu = batch * u;
+        let mut states = vec![zero; time * bu];
+        let mut z = vec![zero; bu];
         let mut scratch = Vec::new();
         let rk = View::dense(x.rk, 0, u, u);
+        let bias = super::bias_or_zeros(x.bias, u);
         for k in 0..time {
             let t = self.seq.t_of(k);
-            let hprev = self.seq.prev(x.h0, &states, k);
+            let hprev = View::dense(self.seq.prev(x.h0, &states, k), 0, batch, u);
             project(hprev, rk, &Gates::new(0..1, u, x.drop), &mut scratch, &mut z, u);
             let sh = Rows::of(&mut states);
-            let z = &z;
+            let (z, bias) = (&z[..], &bias[..]);
             for_rows(batch, 2 * u, |rows| {
                 for b in rows {
-                    // SAFETY: row `b` belongs to this part only.
-                    let h = unsafe { sh.at((b * time + k) * u, u) };
-                    if !self.seq.active(x.mask, b, k) {
+                    // SAFETY: row `b` belongs to this part only; step k - 1
+                    // of row b was written before this pass.
+                    let (h, hp) = unsafe {
+                        let o = k * bu + b * u;
                         let hp = if k == 0 {
                             &x.h0[b * u..(b + 1) * u]
                         } else {
-                            // SAFETY: step k - 1 of row b, written earlier by this row's part.
-                            unsafe { &*sh.at((b * time + k - 1) * u, u) }
+                            &*sh.at(o - bu, u)
                         };
+                        (sh.at(o, u), hp)
+                    };
+                    if !self.seq.active(x.mask, b, k) {
                         h.copy_from_slice(hp);
                         continue;
                     }
-                    let xr = &x.xp[(b * time + t) * u..(b * time + t + 1) * u];
-                    for j in 0..u {
-                        h[j] = z[b * u + j] + xr[j];
+                    let xr = &x.xp[(t * batch + b) * u..][..u];
+                    for (((h, &z), &x), &bb) in h.iter_mut().zip(&z[b * u..(b + 1) * u]).zip(xr).zip(bias) {
+                        *h = z + x + bb;
                     }
-                    self.act.apply(h);
+                    act.apply(h);
                 }
             });
         }
@@ -80,12 +95,20 @@ impl Simple {
     /// Back-propagation through time: `dstates` is the gradient of the
     /// states [`forward`](Self::forward) returned.
     pub fn backward<T: Float>(&self, x: &Inputs<T>, states: &[T], dstates: &[T]) -> Grads<T> {
+        match self.act {
+            Act::Tanh => self.backward_with(x, states, dstates, super::act::Tanh),
+            a => self.backward_with(x, states, dstates, a),
+        }
+    }
+
+    fn backward_with<T: Float, A: ActFn>(&self, x: &Inputs<T>, states: &[T], dstates: &[T], act: A) -> Grads<T> {
         let Seq {
             batch, time, units: u, ..
         } = self.seq;
         let zero = T::of(0.0);
-        let mut dxp = vec![zero; batch * time * u];
-        let mut dh = vec![zero; batch * u];
+        let bu = batch * u;
+        let mut dxp = vec![zero; time * bu];
+        let mut dh = vec![zero; bu];
         let mut scratch = Vec::new();
         let rk = View::dense(x.rk, 0, u, u);
         for k in (0..time).rev() {
@@ -94,36 +117,37 @@ impl Simple {
             for_rows(batch, 2 * u, |rows| {
                 for b in rows {
                     // SAFETY: row `b` of each buffer belongs to this part only.
-                    let (dz, dh) = unsafe { (pdx.at((b * time + t) * u, u), pdh.at(b * u, u)) };
-                    let o = (b * time + k) * u;
+                    let dh = unsafe { pdh.at(b * u, u) };
+                    let o = k * bu + b * u;
                     let gh = &dstates[o..o + u];
                     if !self.seq.active(x.mask, b, k) {
-                        for j in 0..u {
-                            dh[j] += gh[j];
+                        for (d, &g) in dh.iter_mut().zip(gh) {
+                            *d += g;
                         }
                         continue;
                     }
+                    // SAFETY: as above.
+                    let dz = unsafe { pdx.at((t * batch + b) * u, u) };
                     let h = &states[o..o + u];
                     for j in 0..u {
-                        dz[j] = (dh[j] + gh[j]) * self.act.deriv(h[j]);
+                        dz[j] = (dh[j] + gh[j]) * act.deriv(h[j]);
                         dh[j] = zero;
                     }
                 }
             });
-            let dzv = View {
-                data: &dxp[..],
-                off: t * u,
-                rows: batch,
-                cols: u,
-                rs: time * u,
-                cs: 1,
-            };
+            let dzv = View::dense(&dxp[..], t * bu, batch, u);
             project_back(dzv, rk, &Gates::new(0..1, u, x.drop), &mut scratch, &mut dh, true);
         }
         let hp = self.seq.prev_in_time_order(x.h0, states);
         let mut drk = vec![zero; u * u];
         let dzv = View::dense(&dxp[..], 0, batch * time, u);
         kernel_grad(&hp, dzv, &Gates::new(0..1, u, x.drop), time, &mut drk, u);
-        Grads { dxp, dh0: dh, drk }
+        let dbias = x.bias.map(|_| super::column_sums(&dxp, u));
+        Grads {
+            dxp,
+            dh0: dh,
+            drk,
+            dbias,
+        }
     }
 }

@@ -9,6 +9,7 @@
 //! let d = Dims::check("lstm", x, kernel, recurrent_kernel, 4)?;
 //! ```
 
+use super::pick::pick;
 use super::{RnnImplementation, RnnOptions, RnnOutput};
 use crate::cpu::rnn::{DropMasks, Float, Seq};
 use crate::tape::{Ctx, Grads};
@@ -183,9 +184,9 @@ impl Dims {
         Ok(vec![z; states])
     }
 
-    /// `x @ kernel + bias` for every step, `(batch, time, gates * units)`,
-    /// with the input dropout masks applied to `x` (per gate when given
-    /// one per gate: then one matmul per gate).
+    /// `x @ kernel + bias` for every step, *time first*: `(time, batch,
+    /// gates * units)`, with the input dropout masks applied to `x` (per
+    /// gate when given one per gate: then one matmul per gate).
     pub fn project_inputs(
         &self,
         x: &Tensor,
@@ -194,7 +195,8 @@ impl Dims {
         opts: &RnnOptions,
     ) -> Result<Tensor> {
         let (bt, f, n) = (self.batch * self.time, self.features, self.gates * self.units);
-        let flat = |x: &Tensor| x.reshape(&[bt, f]);
+        // (batch, time, f) -> (time * batch, f): a copy of the (small) input.
+        let flat = |x: &Tensor| x.permute(&[1, 0, 2])?.reshape(&[bt, f]);
         let xp = match &opts.dropout_mask {
             None => flat(x)?.matmul(kernel)?,
             Some(m) if m.rank() == 2 => flat(&x.mul(&m.expand_dims(1)?)?)?.matmul(kernel)?,
@@ -213,7 +215,7 @@ impl Dims {
             Some(b) => xp.add(b)?,
             None => xp,
         };
-        xp.reshape(&[self.batch, self.time, n])
+        xp.reshape(&[self.time, self.batch, n])
     }
 
     /// Whether the fused kernels run.
@@ -236,25 +238,22 @@ impl Dims {
         m.gather(&Tensor::from_vec(rev, &[self.time], &m.device())?, 1)
     }
 
-    /// The op's outputs from the packed states `(states, batch, time,
+    /// The op's outputs from the packed states `(states, time, batch,
     /// units)` (processing order).
     pub fn finish(&self, packed: &Tensor, opts: &RnnOptions, states: usize) -> Result<RnnOutput> {
-        let (b, t, u) = (self.batch, self.time, self.units);
-        let seq = |s: usize| packed.narrow(0, s, 1)?.reshape(&[b, t, u]);
-        let last = |seq: &Tensor| seq.narrow(1, t - 1, 1)?.reshape(&[b, u]);
-        let hseq = seq(0)?;
-        let h = last(&hseq)?;
+        let t = self.time;
+        let h = pick(packed, 0, Some(t - 1))?;
         let mut finals = vec![h.clone()];
         for s in 1..states {
-            finals.push(last(&seq(s)?)?);
+            finals.push(pick(packed, s, Some(t - 1))?);
         }
         let zero_mask = match &opts.mask {
             Some(m) if opts.zero_output_for_mask => Some(self.mask_in_processing_order(m, packed.dtype(), opts)?),
             _ => None,
         };
         let output = match (opts.return_sequences, zero_mask) {
-            (true, None) => hseq,
-            (true, Some(m)) => hseq.mul(&m.expand_dims(2)?)?,
+            (true, None) => pick(packed, 0, None)?.permute(&[1, 0, 2])?,
+            (true, Some(m)) => pick(packed, 0, None)?.permute(&[1, 0, 2])?.mul(&m.expand_dims(2)?)?,
             (false, None) => h,
             (false, Some(m)) => h.mul(&m.narrow(1, t - 1, 1)?)?,
         };
@@ -306,6 +305,14 @@ pub(crate) fn drop_masks<'a, T>(data: &'a [T], mask: &Option<Tensor>) -> Option<
         data,
         groups: if m.rank() == 3 { m.shape()[0] } else { 1 },
     })
+}
+
+/// `xp + bias` (or `xp`), by ops.
+pub(crate) fn with_bias(xp: &Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
+    match bias {
+        Some(b) => xp.add(b),
+        None => Ok(xp.clone()),
+    }
 }
 
 /// A tensor from a kernel's output.

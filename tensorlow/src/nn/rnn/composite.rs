@@ -12,9 +12,10 @@ use super::common::Dims;
 use super::RnnOptions;
 use crate::{Result, Tensor};
 
-/// Runs `step(xp_t, states) -> new states` over the sequence and packs the
-/// states of every step as `(states, batch, time, units)` in processing
-/// order. Masked rows keep their previous states.
+/// Runs `step(xp_t, states) -> new states` over the sequence (`xp` is
+/// `(time, batch, width)`) and packs the states of every step as
+/// `(states, time, batch, units)` in processing order. Masked rows keep
+/// their previous states.
 pub(crate) fn run(
     d: &Dims,
     opts: &RnnOptions,
@@ -31,7 +32,7 @@ pub(crate) fn run(
     let mut seqs: Vec<Vec<Tensor>> = vec![Vec::with_capacity(time); states.len()];
     for k in 0..time {
         let t = if opts.go_backwards { time - 1 - k } else { k };
-        let xt = xp.narrow(1, t, 1)?.reshape(&[b, width])?;
+        let xt = xp.narrow(0, t, 1)?.reshape(&[b, width])?;
         let mut new = step(&xt, &states)?;
         if let Some(m) = &mask {
             let mt = m.narrow(1, t, 1)?;
@@ -46,7 +47,7 @@ pub(crate) fn run(
     }
     let packed = seqs
         .iter()
-        .map(|s| Tensor::stack(&s.iter().collect::<Vec<_>>(), 1))
+        .map(|s| Tensor::stack(&s.iter().collect::<Vec<_>>(), 0))
         .collect::<Result<Vec<_>>>()?;
     Tensor::stack(&packed.iter().collect::<Vec<_>>(), 0)
 }

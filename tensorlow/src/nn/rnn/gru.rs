@@ -14,7 +14,7 @@
 //! # Ok(()) }
 //! ```
 
-use super::common::{composite_vjp, drop_masks, host_mask, tensor, with_hosts, Dims};
+use super::common::{composite_vjp, drop_masks, host_mask, tensor, with_bias, with_hosts, Dims};
 use super::composite::{self, gate_mask, project};
 use super::{RnnOptions, RnnOutput};
 use crate::cpu::rnn::gru::{Gru, Inputs};
@@ -69,13 +69,16 @@ pub fn gru(
     ];
     named.extend(bias.map(|b| ("bias", b)));
     d.same_kinds(x, &named)?;
-    let xp = d.project_inputs(x, kernel, input_bias.as_ref(), opts)?;
     let packed = if d.fused(x, opts, true) {
+        // The fused kernel adds the input bias itself.
+        let xp = d.project_inputs(x, kernel, None, opts)?;
+        let (h0, rk, bx, rb) = (&init[0], recurrent_kernel, input_bias.as_ref(), rb.as_ref());
         match x.dtype() {
-            DType::F32 => fused::<f32>(&d, opts, reset_after, &xp, &init[0], recurrent_kernel, rb.as_ref())?,
-            _ => fused::<f64>(&d, opts, reset_after, &xp, &init[0], recurrent_kernel, rb.as_ref())?,
+            DType::F32 => fused::<f32>(&d, opts, reset_after, &xp, h0, rk, bx, rb)?,
+            _ => fused::<f64>(&d, opts, reset_after, &xp, h0, rk, bx, rb)?,
         }
     } else {
+        let xp = d.project_inputs(x, kernel, input_bias.as_ref(), opts)?;
         composite_states(&d, opts, reset_after, &xp, &init[0], recurrent_kernel, rb.as_ref())?
     };
     d.finish(&packed, opts, 1)
@@ -125,7 +128,9 @@ fn composite_states(
 }
 
 /// The packed states by the fused CPU kernel, recorded as one op over
-/// `[xp, h0, recurrent_kernel]` and the recurrent bias when there is one.
+/// `[xp, h0, recurrent_kernel]` and the input and recurrent biases when
+/// there are (`xp` without the input bias).
+#[allow(clippy::too_many_arguments)]
 fn fused<T: Float + Element>(
     d: &Dims,
     opts: &RnnOptions,
@@ -133,6 +138,7 @@ fn fused<T: Float + Element>(
     xp: &Tensor,
     h0: &Tensor,
     rk: &Tensor,
+    bias: Option<&Tensor>,
     rb: Option<&Tensor>,
 ) -> Result<Tensor> {
     let kernel = Gru {
@@ -149,59 +155,67 @@ fn fused<T: Float + Element>(
     };
     let mask = host_mask(&opts.mask)?;
     let rdm = opts.recurrent_dropout_mask.clone();
-    let fwd = with_hosts::<T, _>(&[Some(xp), Some(h0), Some(rk), rb, rdm.as_ref()], |s| {
+    let fwd = with_hosts::<T, _>(&[Some(xp), Some(h0), Some(rk), rdm.as_ref(), bias, rb], |s| {
         kernel.forward(&Inputs {
             xp: s[0],
             h0: s[1],
             rk: s[2],
-            rb: rb.map(|_| s[3]),
+            bias: bias.map(|_| s[4]),
+            rb: rb.map(|_| s[5]),
             mask: mask.as_deref(),
-            drop: drop_masks(s[4], &rdm),
+            drop: drop_masks(s[3], &rdm),
         })
     })?;
     let (b, t, u) = (d.batch, d.time, d.units);
-    let states = tensor(fwd.states, &[1, b, t, u], xp)?;
+    let states = tensor(fwd.states, &[1, t, b, u], xp)?;
     let saved = fwd.saved;
     let (dims, opts) = (*d, opts.clone());
+    let (has_bias, has_rb) = (bias.is_some(), rb.is_some());
     let mut inputs = vec![xp, h0, rk];
+    inputs.extend(bias);
     inputs.extend(rb);
     Ok(out(states.value.clone(), &inputs, move |c| {
+        let i = c.inputs;
+        let (bias, rb) = (has_bias.then(|| &i[3]), has_rb.then(|| &i[4]));
         if tape::is_recording() {
             return composite_vjp(c, |i| {
-                composite_states(&dims, &opts, reset_after, &i[0], &i[1], &i[2], i.get(3))
+                let xp = with_bias(&i[0], has_bias.then(|| &i[3]))?;
+                composite_states(&dims, &opts, reset_after, &xp, &i[1], &i[2], has_rb.then(|| &i[4]))
             });
         }
-        let has_rb = c.inputs.len() == 4;
-        let g = with_hosts::<T, _>(
-            &[
-                Some(&c.inputs[0]),
-                Some(&c.inputs[1]),
-                Some(&c.inputs[2]),
-                c.inputs.get(3),
-                rdm.as_ref(),
-                Some(c.output),
-                Some(c.grad),
-            ],
-            |s| {
-                let x = Inputs {
-                    xp: s[0],
-                    h0: s[1],
-                    rk: s[2],
-                    rb: has_rb.then_some(s[3]),
-                    mask: mask.as_deref(),
-                    drop: drop_masks(s[4], &rdm),
-                };
-                kernel.backward(&x, s[5], &saved, s[6])
-            },
-        )?;
-        let like = &c.inputs[0];
+        let hosts = [
+            Some(&i[0]),
+            Some(&i[1]),
+            Some(&i[2]),
+            rdm.as_ref(),
+            bias,
+            rb,
+            Some(c.output),
+            Some(c.grad),
+        ];
+        let g = with_hosts::<T, _>(&hosts, |s| {
+            let x = Inputs {
+                xp: s[0],
+                h0: s[1],
+                rk: s[2],
+                bias: has_bias.then_some(s[4]),
+                rb: has_rb.then_some(s[5]),
+                mask: mask.as_deref(),
+                drop: drop_masks(s[3], &rdm),
+            };
+            kernel.backward(&x, s[6], &saved, s[7])
+        })?;
+        let like = &i[0];
         let mut grads = vec![
-            Some(tensor(g.dxp, &[b, t, 3 * u], like)?),
+            Some(tensor(g.dxp, &[t, b, 3 * u], like)?),
             Some(tensor(g.dh0, &[b, u], like)?),
             Some(tensor(g.drk, &[u, 3 * u], like)?),
         ];
-        if has_rb {
-            grads.push(g.drb.map(|v| tensor(v, &[3 * u], like)).transpose()?);
+        if let Some(db) = g.dbias {
+            grads.push(Some(tensor(db, &[3 * u], like)?));
+        }
+        if let Some(drb) = g.drb {
+            grads.push(Some(tensor(drb, &[3 * u], like)?));
         }
         Ok(grads)
     }))

@@ -13,7 +13,7 @@
 //! # Ok(()) }
 //! ```
 
-use super::common::{composite_vjp, drop_masks, host_mask, tensor, with_hosts, Dims};
+use super::common::{composite_vjp, drop_masks, host_mask, tensor, with_bias, with_hosts, Dims};
 use super::composite::{self, project};
 use super::{RnnOptions, RnnOutput};
 use crate::cpu::rnn::lstm::{Inputs, Lstm};
@@ -50,13 +50,17 @@ pub fn lstm(
     named.extend(bias.map(|b| ("bias", b)));
     named.extend(init.iter().map(|s| ("initial_state", s)));
     d.same_kinds(x, &named)?;
-    let xp = d.project_inputs(x, kernel, bias, opts)?;
     let packed = if d.fused(x, opts, true) {
+        // The fused kernel adds the bias itself (saves a pass over every
+        // step's projection, forward and backward).
+        let xp = d.project_inputs(x, kernel, None, opts)?;
+        let (h0, c0, rk) = (&init[0], &init[1], recurrent_kernel);
         match x.dtype() {
-            DType::F32 => fused::<f32>(&d, opts, &xp, &init[0], &init[1], recurrent_kernel)?,
-            _ => fused::<f64>(&d, opts, &xp, &init[0], &init[1], recurrent_kernel)?,
+            DType::F32 => fused::<f32>(&d, opts, &xp, h0, c0, rk, bias)?,
+            _ => fused::<f64>(&d, opts, &xp, h0, c0, rk, bias)?,
         }
     } else {
+        let xp = d.project_inputs(x, kernel, bias, opts)?;
         composite_states(&d, opts, &xp, &init[0], &init[1], recurrent_kernel)?
     };
     d.finish(&packed, opts, 2)
@@ -78,7 +82,8 @@ fn composite_states(d: &Dims, opts: &RnnOptions, xp: &Tensor, h0: &Tensor, c0: &
 }
 
 /// The packed states by the fused CPU kernel, recorded as one op over
-/// `[xp, h0, c0, recurrent_kernel]`.
+/// `[xp, h0, c0, recurrent_kernel]` and the bias when there is one (`xp`
+/// without it).
 fn fused<T: Float + Element>(
     d: &Dims,
     opts: &RnnOptions,
@@ -86,6 +91,7 @@ fn fused<T: Float + Element>(
     h0: &Tensor,
     c0: &Tensor,
     rk: &Tensor,
+    bias: Option<&Tensor>,
 ) -> Result<Tensor> {
     let kernel = Lstm {
         seq: d.seq(opts),
@@ -100,52 +106,64 @@ fn fused<T: Float + Element>(
     };
     let mask = host_mask(&opts.mask)?;
     let rdm = opts.recurrent_dropout_mask.clone();
-    let fwd = with_hosts::<T, _>(&[Some(xp), Some(h0), Some(c0), Some(rk), rdm.as_ref()], |s| {
+    let hosts = [Some(xp), Some(h0), Some(c0), Some(rk), rdm.as_ref(), bias];
+    let fwd = with_hosts::<T, _>(&hosts, |s| {
         kernel.forward(&Inputs {
             xp: s[0],
             h0: s[1],
             c0: s[2],
             rk: s[3],
+            bias: bias.map(|_| s[5]),
             mask: mask.as_deref(),
             drop: drop_masks(s[4], &rdm),
         })
     })?;
     let (b, t, u) = (d.batch, d.time, d.units);
-    let states = tensor(fwd.states, &[2, b, t, u], xp)?;
+    let states = tensor(fwd.states, &[2, t, b, u], xp)?;
     let saved = fwd.saved;
     let (dims, opts) = (*d, opts.clone());
-    Ok(out(states.value.clone(), &[xp, h0, c0, rk], move |c| {
+    let mut inputs = vec![xp, h0, c0, rk];
+    inputs.extend(bias);
+    Ok(out(states.value.clone(), &inputs, move |c| {
+        let i = c.inputs;
         if tape::is_recording() {
-            return composite_vjp(c, |i| composite_states(&dims, &opts, &i[0], &i[1], &i[2], &i[3]));
+            return composite_vjp(c, |i| {
+                let xp = with_bias(&i[0], i.get(4))?;
+                composite_states(&dims, &opts, &xp, &i[1], &i[2], &i[3])
+            });
         }
-        let g = with_hosts::<T, _>(
-            &[
-                Some(&c.inputs[0]),
-                Some(&c.inputs[1]),
-                Some(&c.inputs[2]),
-                Some(&c.inputs[3]),
-                rdm.as_ref(),
-                Some(c.output),
-                Some(c.grad),
-            ],
-            |s| {
-                let x = Inputs {
-                    xp: s[0],
-                    h0: s[1],
-                    c0: s[2],
-                    rk: s[3],
-                    mask: mask.as_deref(),
-                    drop: drop_masks(s[4], &rdm),
-                };
-                kernel.backward(&x, s[5], &saved, s[6])
-            },
-        )?;
-        let like = &c.inputs[0];
-        Ok(vec![
-            Some(tensor(g.dxp, &[b, t, 4 * u], like)?),
+        let hosts = [
+            Some(&i[0]),
+            Some(&i[1]),
+            Some(&i[2]),
+            Some(&i[3]),
+            rdm.as_ref(),
+            i.get(4),
+            Some(c.output),
+            Some(c.grad),
+        ];
+        let g = with_hosts::<T, _>(&hosts, |s| {
+            let x = Inputs {
+                xp: s[0],
+                h0: s[1],
+                c0: s[2],
+                rk: s[3],
+                bias: (i.len() == 5).then_some(s[5]),
+                mask: mask.as_deref(),
+                drop: drop_masks(s[4], &rdm),
+            };
+            kernel.backward(&x, s[6], &saved, s[7])
+        })?;
+        let like = &i[0];
+        let mut grads = vec![
+            Some(tensor(g.dxp, &[t, b, 4 * u], like)?),
             Some(tensor(g.dh0, &[b, u], like)?),
             Some(tensor(g.dc0, &[b, u], like)?),
             Some(tensor(g.drk, &[u, 4 * u], like)?),
-        ])
+        ];
+        if let Some(db) = g.dbias {
+            grads.push(Some(tensor(db, &[4 * u], like)?));
+        }
+        Ok(grads)
     }))
 }

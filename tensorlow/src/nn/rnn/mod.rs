@@ -57,6 +57,7 @@ mod common;
 mod composite;
 mod gru;
 mod lstm;
+mod pick;
 mod simple_rnn;
 
 pub use activation::Activation;

@@ -14,7 +14,7 @@
 //! # Ok(()) }
 //! ```
 
-use super::common::{composite_vjp, drop_masks, host_mask, tensor, with_hosts, Dims};
+use super::common::{composite_vjp, drop_masks, host_mask, tensor, with_bias, with_hosts, Dims};
 use super::composite::{self, project};
 use super::{RnnOptions, RnnOutput};
 use crate::cpu::rnn::simple::{Inputs, Simple};
@@ -47,13 +47,15 @@ pub fn simple_rnn(
     ];
     named.extend(bias.map(|b| ("bias", b)));
     d.same_kinds(x, &named)?;
-    let xp = d.project_inputs(x, kernel, bias, opts)?;
     let packed = if d.fused(x, opts, false) {
+        // The fused kernel adds the bias itself.
+        let xp = d.project_inputs(x, kernel, None, opts)?;
         match x.dtype() {
-            DType::F32 => fused::<f32>(&d, opts, &xp, &init[0], recurrent_kernel)?,
-            _ => fused::<f64>(&d, opts, &xp, &init[0], recurrent_kernel)?,
+            DType::F32 => fused::<f32>(&d, opts, &xp, &init[0], recurrent_kernel, bias)?,
+            _ => fused::<f64>(&d, opts, &xp, &init[0], recurrent_kernel, bias)?,
         }
     } else {
+        let xp = d.project_inputs(x, kernel, bias, opts)?;
         composite_states(&d, opts, &xp, &init[0], recurrent_kernel)?
     };
     d.finish(&packed, opts, 1)
@@ -69,8 +71,16 @@ fn composite_states(d: &Dims, opts: &RnnOptions, xp: &Tensor, h0: &Tensor, rk: &
 }
 
 /// The packed states by the fused CPU kernel, recorded as one op over
-/// `[xp, h0, recurrent_kernel]`.
-fn fused<T: Float + Element>(d: &Dims, opts: &RnnOptions, xp: &Tensor, h0: &Tensor, rk: &Tensor) -> Result<Tensor> {
+/// `[xp, h0, recurrent_kernel]` and the bias when there is one (`xp`
+/// without it).
+fn fused<T: Float + Element>(
+    d: &Dims,
+    opts: &RnnOptions,
+    xp: &Tensor,
+    h0: &Tensor,
+    rk: &Tensor,
+    bias: Option<&Tensor>,
+) -> Result<Tensor> {
     let kernel = Simple {
         seq: d.seq(opts),
         act: opts
@@ -80,47 +90,58 @@ fn fused<T: Float + Element>(d: &Dims, opts: &RnnOptions, xp: &Tensor, h0: &Tens
     };
     let mask = host_mask(&opts.mask)?;
     let rdm = opts.recurrent_dropout_mask.clone();
-    let states = with_hosts::<T, _>(&[Some(xp), Some(h0), Some(rk), rdm.as_ref()], |s| {
+    let states = with_hosts::<T, _>(&[Some(xp), Some(h0), Some(rk), rdm.as_ref(), bias], |s| {
         kernel.forward(&Inputs {
             xp: s[0],
             h0: s[1],
             rk: s[2],
+            bias: bias.map(|_| s[4]),
             mask: mask.as_deref(),
             drop: drop_masks(s[3], &rdm),
         })
     })?;
     let (b, t, u) = (d.batch, d.time, d.units);
-    let states = tensor(states, &[1, b, t, u], xp)?;
+    let states = tensor(states, &[1, t, b, u], xp)?;
     let (dims, opts) = (*d, opts.clone());
-    Ok(out(states.value.clone(), &[xp, h0, rk], move |c| {
+    let mut inputs = vec![xp, h0, rk];
+    inputs.extend(bias);
+    Ok(out(states.value.clone(), &inputs, move |c| {
+        let i = c.inputs;
         if tape::is_recording() {
-            return composite_vjp(c, |i| composite_states(&dims, &opts, &i[0], &i[1], &i[2]));
+            return composite_vjp(c, |i| {
+                let xp = with_bias(&i[0], i.get(3))?;
+                composite_states(&dims, &opts, &xp, &i[1], &i[2])
+            });
         }
-        let g = with_hosts::<T, _>(
-            &[
-                Some(&c.inputs[0]),
-                Some(&c.inputs[1]),
-                Some(&c.inputs[2]),
-                rdm.as_ref(),
-                Some(c.output),
-                Some(c.grad),
-            ],
-            |s| {
-                let x = Inputs {
-                    xp: s[0],
-                    h0: s[1],
-                    rk: s[2],
-                    mask: mask.as_deref(),
-                    drop: drop_masks(s[3], &rdm),
-                };
-                kernel.backward(&x, s[4], s[5])
-            },
-        )?;
-        let like = &c.inputs[0];
-        Ok(vec![
-            Some(tensor(g.dxp, &[b, t, u], like)?),
+        let hosts = [
+            Some(&i[0]),
+            Some(&i[1]),
+            Some(&i[2]),
+            rdm.as_ref(),
+            i.get(3),
+            Some(c.output),
+            Some(c.grad),
+        ];
+        let g = with_hosts::<T, _>(&hosts, |s| {
+            let x = Inputs {
+                xp: s[0],
+                h0: s[1],
+                rk: s[2],
+                bias: (i.len() == 4).then_some(s[4]),
+                mask: mask.as_deref(),
+                drop: drop_masks(s[3], &rdm),
+            };
+            kernel.backward(&x, s[5], s[6])
+        })?;
+        let like = &i[0];
+        let mut grads = vec![
+            Some(tensor(g.dxp, &[t, b, u], like)?),
             Some(tensor(g.dh0, &[b, u], like)?),
             Some(tensor(g.drk, &[u, u], like)?),
-        ])
+        ];
+        if let Some(db) = g.dbias {
+            grads.push(Some(tensor(db, &[u], like)?));
+        }
+        Ok(grads)
     }))
 }

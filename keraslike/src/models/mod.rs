@@ -21,6 +21,7 @@ mod device;
 mod evaluate;
 mod fit;
 pub(crate) mod functional;
+mod graph_view;
 mod history;
 mod loss_tracker;
 mod model;
@@ -37,6 +38,7 @@ pub use compile::{CompileOptions, IntoLosses, IntoOutputMetrics, LossWeights, Lo
 pub use data::{Data, IntoData};
 pub use evaluate::{EvaluateOptions, PredictOptions};
 pub use fit::FitOptions;
+pub use graph_view::{GraphNode, GraphTensor, GraphView};
 pub use history::History;
 pub use model::Model;
 pub use saving::{load_model, model_from_config};

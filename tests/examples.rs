@@ -45,6 +45,20 @@ fn keras_iris_reaches_90_percent() {
 }
 
 #[test]
+fn keras_interop_loads_fine_tunes_and_saves_a_keras_file() {
+    let out = std::env::temp_dir().join(format!("keras_interop_{}.keras", std::process::id()));
+    let out_s = out.to_str().expect("a UTF-8 temp path");
+    let acc = last_metric(
+        "keras_interop",
+        &["--epochs", "2", "--quiet", "--out", out_s],
+        "test_accuracy",
+    );
+    assert!(acc >= 0.9, "test_accuracy={acc}");
+    assert!(out.is_file(), "the fine-tuned model was not saved");
+    std::fs::remove_file(&out).ok();
+}
+
+#[test]
 fn keras_mnist_learns_a_subset() {
     // The full run (8,000 training images, 30 epochs) takes ~15 s of training
     // in the dev profile and reaches ~0.957; here a stratified 3,000-image

@@ -28,7 +28,7 @@ mod model;
 mod nested;
 pub(crate) mod network;
 mod progress;
-mod saving;
+pub(crate) mod saving;
 mod sequential;
 mod step;
 mod subclass;

@@ -31,6 +31,7 @@
 use super::network::Network;
 use super::Model;
 use crate::layers::{layer_from_config, Layer, LayerRef};
+use crate::saving::keras_file;
 use crate::{Error, Result};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -43,18 +44,36 @@ const WEIGHTS_FORMAT: &str = "keraslike.weights/2";
 const OLD_MODEL_FORMAT: &str = "keraslike.model/1";
 const OLD_WEIGHTS_FORMAT: &str = "keraslike.weights/1";
 
-/// `BatchNormalization` -> `batch_normalization`.
+/// Keras' `to_snake_case` (`keras.src.utils.naming`): `BatchNormalization` ->
+/// `batch_normalization`, `Conv2D` -> `conv2d`, `LSTM` -> `lstm`, `SimpleRNN` ->
+/// `simple_rnn`, `GlobalAveragePooling2D` -> `global_average_pooling2d`; the layers' keys in
+/// saved files, so they must match Keras' exactly.
 pub(crate) fn snake_case(class: &str) -> String {
-    let mut out = String::with_capacity(class.len() + 4);
-    for (i, ch) in class.chars().enumerate() {
-        if ch.is_uppercase() {
-            if i > 0 {
-                out.push('_');
+    let c: Vec<char> = class.chars().filter(|c| c.is_alphanumeric() || *c == '_').collect();
+    // re.sub("(.)([A-Z][a-z]+)", r"\1_\2"): an underscore before each capitalized word.
+    let mut a: Vec<char> = Vec::with_capacity(c.len() + 4);
+    let mut i = 0;
+    while i < c.len() {
+        if i > 0 && c[i].is_ascii_uppercase() && c.get(i + 1).is_some_and(|n| n.is_ascii_lowercase()) {
+            a.push('_');
+            a.push(c[i]);
+            i += 1;
+            while i < c.len() && c[i].is_ascii_lowercase() {
+                a.push(c[i]);
+                i += 1;
             }
-            out.extend(ch.to_lowercase());
-        } else {
-            out.push(ch);
+            continue;
         }
+        a.push(c[i]);
+        i += 1;
+    }
+    // re.sub("([a-z])([A-Z])", r"\1_\2") on the result, then lower-case.
+    let mut out = String::with_capacity(a.len() + 4);
+    for (j, ch) in a.iter().enumerate() {
+        if j > 0 && ch.is_ascii_uppercase() && a[j - 1].is_ascii_lowercase() {
+            out.push('_');
+        }
+        out.extend(ch.to_lowercase());
     }
     out
 }
@@ -278,7 +297,13 @@ impl Model {
 
     /// Saves the whole model — architecture, weights and compile config — to
     /// one safetensors file at `path` (see the module docs for the format).
+    ///
+    /// A path ending in `.keras` writes Keras 3's archive instead, which
+    /// `keras.models.load_model` opens (see [`crate::saving::keras_file`]).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        if keras_file::format_of_name(path.as_ref()) == Some(keras_file::KerasFormat::Archive) {
+            return keras_file::save_keras(self, path);
+        }
         if !self.built() {
             return Err(self.not_built("save"));
         }
@@ -293,8 +318,12 @@ impl Model {
         self.write(path.as_ref(), MODEL_FORMAT, true)
     }
 
-    /// Saves only the weights (`model.save_weights`).
+    /// Saves only the weights (`model.save_weights`). A path ending in
+    /// `.h5` (Keras' `.weights.h5`) writes Keras 3's HDF5 weights file.
     pub fn save_weights(&self, path: impl AsRef<Path>) -> Result<()> {
+        if keras_file::format_of_name(path.as_ref()) == Some(keras_file::KerasFormat::Weights) {
+            return keras_file::save_keras_weights(self, path);
+        }
         if !self.built() {
             return Err(self.not_built("save_weights"));
         }
@@ -308,8 +337,14 @@ impl Model {
     /// named by weight (`dense/kernel`, as tensorlow checkpoints and other
     /// tools write them) loads too. Names, shapes and dtypes are checked for
     /// every weight before any is assigned.
+    ///
+    /// Keras 3's `.weights.h5` files and `.keras` archives load too
+    /// (recognized by their content).
     pub fn load_weights(&mut self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
+        if keras_file::sniff(path).is_some() {
+            return keras_file::load_keras_weights(self, path);
+        }
         let (tensors, meta) = load_tensors_with_metadata(path).map_err(|e| in_file(path, e.into()))?;
         if !self.built() {
             let shape = meta
@@ -479,8 +514,22 @@ pub fn model_from_config(c: &Value) -> Result<Model> {
 /// let model = keraslike::models::load_model("iris.safetensors")?;
 /// # Ok(()) }
 /// ```
+///
+/// Keras 3's `.keras` archives load too (recognized by their content; see
+/// [`crate::saving::keras_file`]).
 pub fn load_model(path: impl AsRef<Path>) -> Result<Model> {
     let path = path.as_ref();
+    match keras_file::sniff(path) {
+        Some(keras_file::KerasFormat::Archive) => return keras_file::load_keras(path),
+        Some(keras_file::KerasFormat::Weights) => {
+            return Err(Error::file(
+                path,
+                "this is a Keras weights file (HDF5), which holds no architecture: build the model \
+                 and call load_weights",
+            ))
+        }
+        None => {}
+    }
     let (tensors, meta) = load_tensors_with_metadata(path).map_err(|e| in_file(path, e.into()))?;
     let format = meta.get("format").map(String::as_str);
     if format != Some(MODEL_FORMAT) && format != Some(OLD_MODEL_FORMAT) {
@@ -626,7 +675,22 @@ fn restore_optimizer(model: &mut Model, tensors: &HashMap<String, Tensor>) -> Re
 mod tests {
     #[test]
     fn keys_follow_keras_paths() {
-        assert_eq!(super::snake_case("BatchNormalization"), "batch_normalization");
+        // Expected values: keras.src.utils.naming.to_snake_case (Keras 3.15.1).
+        for (class, keras) in [
+            ("BatchNormalization", "batch_normalization"),
+            ("Conv2D", "conv2d"),
+            ("LSTM", "lstm"),
+            ("SimpleRNN", "simple_rnn"),
+            ("GlobalAveragePooling2D", "global_average_pooling2d"),
+            ("InputLayer", "input_layer"),
+            ("Conv2DTranspose", "conv2d_transpose"),
+            ("GRU", "gru"),
+            ("Dense", "dense"),
+            ("MultiHeadAttention", "multi_head_attention"),
+            ("UpSampling2D", "up_sampling2d"),
+        ] {
+            assert_eq!(super::snake_case(class), keras, "{class}");
+        }
         assert_eq!(
             super::layer_keys(&["Dense", "Dropout", "Dense"]),
             ["dense", "dropout", "dense_1"]

@@ -21,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod keras_file;
 pub mod object;
 pub mod registry;
 pub mod suggest;

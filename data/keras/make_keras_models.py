@@ -1,0 +1,111 @@
+"""Makes the Keras 3 models in this folder, which keraslike's tests and `examples/keras_interop.rs`
+load, and `expected.json`: each model's input batch and Keras' predictions on it.
+
+Run from the repository root with a virtual environment holding keras, h5py and jax:
+
+    KERAS_BACKEND=jax python data/keras/make_keras_models.py
+
+The committed files were made with the versions recorded in `expected.json` (keras 3.15.1,
+jax backend). Files:
+
+- `iris_mlp.keras`: the iris classifier of the examples, Sequential Input(4) -> Dense(16, relu)
+  -> BatchNormalization -> Dropout(0.2) -> Dense(3, softmax), compiled with Adam(0.01),
+  sparse_categorical_crossentropy and accuracy, trained 60 epochs on the training split
+  (`data/splits/iris_train_idx.txt`), so the archive holds Adam's state (`optimizer/vars/*`).
+- `zoo.keras`: a two-input functional model using every other layer keraslike translates:
+  LayerNormalization, Activation, Reshape, Flatten, Concatenate, Dot, Add, Subtract, Multiply,
+  Average, Maximum, Minimum, a nested Sequential, a frozen layer (trainable=False), L2/L1L2
+  regularizers, Dense without bias; compiled with SGD(momentum) and MSE/MAE with loss weights,
+  trained a few steps.
+- `unsupported.keras`: a Conv2D model, for the error naming the layer keraslike cannot build.
+"""
+import json
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import jax
+import keras
+import numpy as np
+from keras import layers as L
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "..")
+
+
+def iris():
+    data = np.loadtxt(os.path.join(DATA, "iris.csv"), delimiter=",", skiprows=1)
+    x, y = data[:, :4].astype("float32"), data[:, 4].astype("int64")
+    train = np.loadtxt(os.path.join(DATA, "splits", "iris_train_idx.txt"), dtype=int)
+    test = np.loadtxt(os.path.join(DATA, "splits", "iris_test_idx.txt"), dtype=int)
+    return x[train], y[train], x[test], y[test]
+
+
+def iris_mlp():
+    keras.utils.set_random_seed(7)
+    xtr, ytr, xte, yte = iris()
+    model = keras.Sequential(
+        [keras.Input((4,)), L.Dense(16, activation="relu"), L.BatchNormalization(), L.Dropout(0.2),
+         L.Dense(3, activation="softmax")],
+        name="iris_mlp",
+    )
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(xtr, ytr, epochs=60, batch_size=16, verbose=0, shuffle=False)
+    _, acc = model.evaluate(xte, yte, verbose=0)
+    return model, [xte], {"test_accuracy": float(acc)}
+
+
+def zoo():
+    keras.utils.set_random_seed(8)
+    a = keras.Input((6,), name="a")
+    b = keras.Input((2, 3), name="b")
+    h = L.Dense(6, activation="tanh", kernel_regularizer=keras.regularizers.L2(0.01), name="d1")(a)
+    h = L.LayerNormalization(epsilon=1e-3, name="ln")(h)
+    fb = L.Flatten(name="flat")(b)
+    fb = L.Activation("relu", name="act")(fb)
+    inner = keras.Sequential([keras.Input((6,)), L.Dense(6, use_bias=False, activation="sigmoid"),
+                              L.Reshape((2, 3)), L.Flatten()], name="inner")
+    g = inner(fb)
+    merged = [L.Add(name="add")([h, g]), L.Subtract(name="sub")([h, g]), L.Multiply(name="mul")([h, g]),
+              L.Average(name="avg")([h, g]), L.Maximum(name="max")([h, g]), L.Minimum(name="min")([h, g])]
+    cat = L.Concatenate(name="cat")(merged)
+    frozen = L.Dense(4, name="frozen", trainable=False)(cat)
+    dot = L.Dot(axes=1, normalize=True, name="dot")([h, g])
+    out1 = L.Dense(2, name="out1", bias_regularizer=keras.regularizers.L1L2(0.001, 0.002))(frozen)
+    out2 = L.Dense(1, activation="sigmoid", name="out2")(L.Concatenate(name="cat2")([frozen, dot]))
+    model = keras.Model([a, b], [out1, out2], name="zoo")
+    model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9), loss=["mse", "mae"],
+                  loss_weights=[1.0, 0.5])
+    rng = np.random.default_rng(0)
+    xs = [rng.normal(size=(8, 6)).astype("float32"), rng.normal(size=(8, 2, 3)).astype("float32")]
+    ys = [rng.normal(size=(8, 2)).astype("float32"), rng.uniform(size=(8, 1)).astype("float32")]
+    model.fit(xs, ys, epochs=2, batch_size=4, verbose=0, shuffle=False)
+    return model, xs, {}
+
+
+def unsupported():
+    keras.utils.set_random_seed(9)
+    model = keras.Sequential([keras.Input((4, 4, 1)), L.Conv2D(2, 3, name="conv"), L.Flatten(), L.Dense(1)])
+    return model, [np.zeros((1, 4, 4, 1), "float32")], {}
+
+
+def main():
+    out = {"versions": {"keras": keras.__version__, "jax": jax.__version__, "numpy": np.__version__,
+                        "backend": keras.backend.backend()},
+           "models": {}}
+    for name, make in [("iris_mlp", iris_mlp), ("zoo", zoo), ("unsupported", unsupported)]:
+        keras.backend.clear_session()
+        model, xs, extra = make()
+        preds = model.predict(xs if len(xs) > 1 else xs[0], verbose=0)
+        preds = preds if isinstance(preds, list) else [preds]
+        model.save(os.path.join(HERE, name + ".keras"))
+        out["models"][name] = dict(inputs=[x.tolist() for x in xs],
+                                   predictions=[np.asarray(p).tolist() for p in preds], **extra)
+    with open(os.path.join(HERE, "expected.json"), "w") as f:
+        json.dump(out, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,401 @@
+//! Checks a Keras 3 model config (`config.json` of a `.keras` archive) against what keraslike
+//! can build, option by option, before anything is built: every option of every layer is either
+//! used, known to be harmless, or required to have the value keraslike implements. Anything else
+//! is an error naming the layer, its class and the option, so a file never loads as a silently
+//! different model.
+//!
+//! The checked config is then built by keraslike's own loader
+//! ([`model_from_config`](crate::models::model_from_config)), which reads Keras' format.
+
+use crate::{Error, Result};
+use serde_json::Value;
+
+/// How a layer option is treated.
+#[derive(Clone, Copy)]
+enum Rule {
+    /// Read by the layer's `from_config`.
+    Used,
+    /// Has no effect on the loaded model (e.g. an initializer, when the weights come from the
+    /// file); accepted with any value of the right kind.
+    Init,
+    /// Must be absent or `null` (a feature keraslike does not have).
+    Null,
+    /// Must be absent or equal to this JSON value (keraslike implements only that value).
+    Is(&'static str),
+    /// A regularizer: `null`, `L1`, `L2` or `L1L2`.
+    Regularizer,
+    /// An activation name keraslike knows.
+    Activation,
+}
+
+use Rule::*;
+
+/// Options every layer has (Keras' base `Layer`).
+const COMMON: &[(&str, Rule)] = &[
+    ("name", Used),
+    ("trainable", Used),
+    ("dtype", Used),
+    ("activity_regularizer", Null),
+    ("autocast", Is("true")),
+    ("input_shape", Used),
+    ("batch_input_shape", Null),
+];
+
+const INITIALIZERS: &[&str] = &[
+    "Zeros",
+    "Ones",
+    "Constant",
+    "RandomUniform",
+    "RandomNormal",
+    "TruncatedNormal",
+    "Orthogonal",
+    "VarianceScaling",
+    "GlorotUniform",
+    "GlorotNormal",
+    "HeUniform",
+    "HeNormal",
+    "LecunUniform",
+    "LecunNormal",
+];
+
+/// The options of each layer class keraslike translates (Keras 3.15's `get_config()` keys).
+fn options(class: &str) -> Option<&'static [(&'static str, Rule)]> {
+    Some(match class {
+        "InputLayer" => &[
+            ("batch_shape", Used),
+            ("batch_size", Init),
+            ("sparse", Is("false")),
+            ("ragged", Is("false")),
+            ("optional", Is("false")),
+            ("input_tensor", Null),
+        ],
+        "Dense" => &[
+            ("units", Used),
+            ("activation", Activation),
+            ("use_bias", Used),
+            ("kernel_initializer", Init),
+            ("bias_initializer", Init),
+            ("kernel_regularizer", Regularizer),
+            ("bias_regularizer", Regularizer),
+            ("kernel_constraint", Null),
+            ("bias_constraint", Null),
+            ("quantization_config", Null),
+            ("lora_rank", Null),
+            ("lora_alpha", Init),
+        ],
+        "BatchNormalization" => &[
+            ("axis", Used),
+            ("momentum", Used),
+            ("epsilon", Used),
+            ("center", Used),
+            ("scale", Used),
+            ("beta_initializer", Init),
+            ("gamma_initializer", Init),
+            ("moving_mean_initializer", Init),
+            ("moving_variance_initializer", Init),
+            ("beta_regularizer", Null),
+            ("gamma_regularizer", Null),
+            ("beta_constraint", Null),
+            ("gamma_constraint", Null),
+            ("synchronized", Is("false")),
+            ("renorm", Is("false")),
+            ("renorm_clipping", Null),
+            ("renorm_momentum", Init),
+        ],
+        "LayerNormalization" => &[
+            ("axis", Used),
+            ("epsilon", Used),
+            ("center", Used),
+            ("scale", Used),
+            ("rms_scaling", Is("false")),
+            ("beta_initializer", Init),
+            ("gamma_initializer", Init),
+            ("beta_regularizer", Null),
+            ("gamma_regularizer", Null),
+            ("beta_constraint", Null),
+            ("gamma_constraint", Null),
+        ],
+        "Dropout" => &[("rate", Used), ("seed", Used), ("noise_shape", Null)],
+        "Activation" => &[("activation", Activation)],
+        "Flatten" => &[("data_format", Is("\"channels_last\""))],
+        "Reshape" => &[("target_shape", Used)],
+        "Concatenate" => &[("axis", Used)],
+        "Dot" => &[("axes", Used), ("normalize", Used)],
+        "Add" | "Subtract" | "Multiply" | "Average" | "Maximum" | "Minimum" => &[],
+        _ => return None,
+    })
+}
+
+/// The layer classes [`check_model`] translates, for the docs and error messages.
+pub const LAYER_CLASSES: &[&str] = &[
+    "InputLayer",
+    "Dense",
+    "BatchNormalization",
+    "LayerNormalization",
+    "Dropout",
+    "Activation",
+    "Flatten",
+    "Reshape",
+    "Concatenate",
+    "Dot",
+    "Add",
+    "Subtract",
+    "Multiply",
+    "Average",
+    "Maximum",
+    "Minimum",
+    "Sequential",
+    "Functional",
+];
+
+/// Checks a whole serialized model (`{"class_name": "Sequential" | "Functional", "config"}`).
+pub fn check_model(model: &Value) -> Result<()> {
+    let class = model
+        .get("class_name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::arg("the model config has no \"class_name\""))?;
+    let name = model["config"].get("name").and_then(Value::as_str).unwrap_or("?");
+    check_model_config(class, name, &model["config"])
+}
+
+fn check_model_config(class: &str, name: &str, cfg: &Value) -> Result<()> {
+    let what = format!("model {name:?} ({class})");
+    match class {
+        "Sequential" | "Functional" | "Model" => {}
+        other => {
+            return Err(Error::arg(format!(
+                "{what}: keraslike builds Sequential and Functional models from a config; a subclassed \
+                 model ({other}) needs its Python code: rebuild it in Rust and load the weights with \
+                 load_weights"
+            )))
+        }
+    }
+    let obj = cfg
+        .as_object()
+        .ok_or_else(|| Error::arg(format!("{what}: the config is not an object")))?;
+    for (k, v) in obj {
+        match k.as_str() {
+            "name" | "layers" | "build_input_shape" | "input_layers" | "output_layers" => {}
+            "trainable" => check_trainable(&what, v)?,
+            "dtype" => check_dtype(&what, v)?,
+            other => {
+                return Err(Error::arg(format!(
+                    "{what}: the model option {other:?} (= {v}) is not supported by keraslike"
+                )))
+            }
+        }
+    }
+    let layers = cfg["layers"]
+        .as_array()
+        .ok_or_else(|| Error::arg(format!("{what}: the config has no \"layers\" list")))?;
+    for (i, l) in layers.iter().enumerate() {
+        check_layer(&what, i, l)?;
+    }
+    Ok(())
+}
+
+/// Checks one entry of a model's `layers`.
+fn check_layer(model: &str, i: usize, entry: &Value) -> Result<()> {
+    let class = entry
+        .get("class_name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::arg(format!("{model}: layer {i} has no \"class_name\"")))?;
+    let cfg = &entry["config"];
+    let name = cfg
+        .get("name")
+        .or_else(|| entry.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("?");
+    let what = format!("layer {name:?} ({class}) of {model}");
+    if let Some(nodes) = entry.get("inbound_nodes").and_then(Value::as_array) {
+        for node in nodes {
+            for (k, v) in node.get("kwargs").and_then(Value::as_object).into_iter().flatten() {
+                if !v.is_null() {
+                    return Err(Error::arg(format!(
+                        "{what}: it is called with {k}={v}; keraslike replays calls only with their inputs"
+                    )));
+                }
+            }
+        }
+    }
+    if matches!(class, "Sequential" | "Functional" | "Model") {
+        return check_model_config(class, name, cfg);
+    }
+    let Some(specific) = options(class) else {
+        return Err(Error::arg(format!(
+            "{what}: keraslike cannot load this layer class from a Keras file; it translates {}",
+            LAYER_CLASSES.join(", ")
+        )));
+    };
+    let obj = cfg
+        .as_object()
+        .ok_or_else(|| Error::arg(format!("{what}: the layer's config is not an object")))?;
+    for (k, v) in obj {
+        let rule = specific
+            .iter()
+            .chain(COMMON)
+            .find(|(o, _)| o == k)
+            .map(|(_, r)| *r)
+            .ok_or_else(|| {
+                Error::arg(format!(
+                    "{what}: the option {k:?} (= {v}) is not supported by keraslike's {class}"
+                ))
+            })?;
+        check_option(&what, class, k, v, rule)?;
+    }
+    Ok(())
+}
+
+fn check_option(what: &str, class: &str, key: &str, v: &Value, rule: Rule) -> Result<()> {
+    let unsupported = |wanted: &str| {
+        Err(Error::arg(format!(
+            "{what}: {key} = {v} is not supported; keraslike's {class} implements only {wanted}"
+        )))
+    };
+    match (key, rule) {
+        ("trainable", _) => check_trainable(what, v),
+        ("dtype", _) if class == "InputLayer" => match v.as_str() {
+            Some("float32" | "float64" | "int32" | "int64") | None if !v.is_object() => Ok(()),
+            _ => unsupported("the input dtypes float32, float64, int32 and int64"),
+        },
+        ("dtype", _) => check_dtype(what, v),
+        (_, Used) => Ok(()),
+        (_, Null) if v.is_null() => Ok(()),
+        (_, Null) => unsupported("null"),
+        (_, Is(expected)) => {
+            let expected: Value = serde_json::from_str(expected).expect("the rules' values are JSON");
+            if v.is_null() || *v == expected {
+                Ok(())
+            } else {
+                unsupported(&expected.to_string())
+            }
+        }
+        (_, Init) => {
+            let class_name = match v {
+                Value::Object(o) => o.get("class_name").and_then(Value::as_str),
+                _ => None,
+            };
+            match (v, class_name) {
+                (Value::Object(_), Some(c)) if !INITIALIZERS.contains(&c) && key.ends_with("initializer") => {
+                    unsupported(&format!("the initializers {}", INITIALIZERS.join(", ")))
+                }
+                _ => Ok(()),
+            }
+        }
+        (_, Regularizer) => match v {
+            Value::Null => Ok(()),
+            Value::Object(o) => match o.get("class_name").and_then(Value::as_str) {
+                Some("L1" | "L2" | "L1L2") => Ok(()),
+                _ => unsupported("the regularizers L1, L2 and L1L2"),
+            },
+            _ => unsupported("null or a serialized L1, L2 or L1L2"),
+        },
+        (_, Activation) => match v.as_str() {
+            Some(name) if crate::activations::get(name).is_ok() => Ok(()),
+            _ => {
+                let hint = match v.as_str() {
+                    Some(name) => crate::activations::get(name).err().map(|e| format!(" ({e})")),
+                    None => None,
+                };
+                unsupported(&format!(
+                    "activations given by a keraslike name{}",
+                    hint.unwrap_or_default()
+                ))
+            }
+        },
+    }
+}
+
+fn check_trainable(what: &str, v: &Value) -> Result<()> {
+    match v {
+        Value::Bool(_) | Value::Null => Ok(()),
+        _ => Err(Error::arg(format!("{what}: trainable = {v} is not a boolean"))),
+    }
+}
+
+/// A layer's dtype policy: `"float32"` or `{"class_name": "DTypePolicy", "config": {"name":
+/// "float32"}}`; keraslike's layers compute in float32 only.
+fn check_dtype(what: &str, v: &Value) -> Result<()> {
+    let name = match v {
+        Value::Null => return Ok(()),
+        Value::String(s) => Some(s.as_str()),
+        Value::Object(o) => match o.get("class_name").and_then(Value::as_str) {
+            Some("DTypePolicy" | "Policy") => o.get("config").and_then(|c| c.get("name")).and_then(Value::as_str),
+            _ => None,
+        },
+        _ => None,
+    };
+    match name {
+        Some("float32") => Ok(()),
+        _ => Err(Error::arg(format!(
+            "{what}: the dtype policy {v} is not supported; keraslike's layers compute in float32 \
+             (mixed precision and quantized policies are not implemented)"
+        ))),
+    }
+}
+
+/// The names of the layers whose config says `trainable: false`, at every nesting level.
+pub fn frozen_layers(model: &Value, out: &mut Vec<String>) {
+    for l in model["config"]["layers"].as_array().into_iter().flatten() {
+        if l["config"]["trainable"] == Value::Bool(false) {
+            if let Some(n) = l["config"]["name"].as_str() {
+                out.push(n.to_string());
+            }
+        }
+        if l["config"]["layers"].is_array() {
+            frozen_layers(l, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn seq(layer: Value) -> Value {
+        json!({"class_name": "Sequential", "config": {"name": "s", "layers": [
+            {"class_name": "InputLayer", "config": {"batch_shape": [null, 3], "name": "in"}},
+            layer,
+        ]}})
+    }
+
+    #[test]
+    fn unsupported_options_name_the_layer_and_the_option() {
+        let ok = seq(json!({"class_name": "Dense", "config": {"name": "d", "units": 2, "kernel_constraint": null}}));
+        check_model(&ok).unwrap();
+        let cases = [
+            (
+                json!({"class_name": "Dense", "config": {"name": "d", "units": 2,
+                "kernel_constraint": {"class_name": "NonNeg", "config": {}}}}),
+                "kernel_constraint",
+            ),
+            (
+                json!({"class_name": "Dense", "config": {"name": "d", "units": 2, "dtype": "mixed_float16"}}),
+                "mixed",
+            ),
+            (
+                json!({"class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "rellu"}}),
+                "rellu",
+            ),
+            (
+                json!({"class_name": "Dense", "config": {"name": "d", "units": 2, "wobble": 1}}),
+                "\"wobble\"",
+            ),
+            (
+                json!({"class_name": "BatchNormalization", "config": {"name": "d", "renorm": true}}),
+                "renorm",
+            ),
+            (
+                json!({"class_name": "Conv2D", "config": {"name": "d", "filters": 2}}),
+                "cannot load this layer class",
+            ),
+        ];
+        for (layer, needle) in cases {
+            let e = check_model(&seq(layer)).unwrap_err().to_string();
+            assert!(e.contains("layer \"d\"") && e.contains(needle), "{e}");
+        }
+        let e = check_model(&json!({"class_name": "MyModel", "config": {"name": "m"}})).unwrap_err();
+        assert!(e.to_string().contains("subclassed"), "{e}");
+    }
+}

@@ -17,7 +17,13 @@ jax backend). Files:
   Average, Maximum, Minimum, a nested Sequential, a frozen layer (trainable=False), L2/L1L2
   regularizers, Dense without bias; compiled with SGD(momentum) and MSE/MAE with loss weights,
   trained a few steps.
-- `unsupported.keras`: a Conv2D model, for the error naming the layer keraslike cannot build.
+- `cnn.keras`: a two-input functional convnet with every convolutional layer keraslike
+  translates: ZeroPadding2D, Conv2D (same/valid, strides, dilation, groups, L2), MaxPooling2D,
+  AveragePooling2D, Cropping2D, UpSampling2D, SpatialDropout2D, GlobalAveragePooling2D, and on
+  a sequence branch Conv1D (causal), ZeroPadding1D, Cropping1D, MaxPooling1D, AveragePooling1D,
+  UpSampling1D, SpatialDropout1D, GlobalMaxPooling1D/2D (keepdims); compiled with Adam and
+  categorical cross-entropy, trained a few steps.
+- `unsupported.keras`: a Conv3D model, for the error naming the layer keraslike cannot build.
 """
 import json
 import os
@@ -84,17 +90,53 @@ def zoo():
     return model, xs, {}
 
 
+def cnn():
+    keras.utils.set_random_seed(10)
+    img = keras.Input((9, 9, 2), name="img")
+    seq = keras.Input((12, 3), name="seq")
+    h = L.ZeroPadding2D(((1, 0), (0, 1)), name="zp2")(img)
+    h = L.Conv2D(4, 3, padding="same", activation="relu", kernel_regularizer=keras.regularizers.L2(1e-3),
+                 name="c2a")(h)
+    h = L.MaxPooling2D(2, name="mp2")(h)
+    h = L.Conv2D(4, (2, 3), strides=(1, 1), groups=2, name="c2b")(h)
+    h = L.UpSampling2D((2, 1), name="up2")(h)
+    h = L.Cropping2D(((1, 0), (0, 0)), name="cr2")(h)
+    h = L.Conv2D(3, 2, dilation_rate=2, padding="valid", use_bias=False, name="c2c")(h)
+    h = L.AveragePooling2D(2, strides=1, padding="same", name="ap2")(h)
+    h = L.SpatialDropout2D(0.3, name="sd2")(h)
+    g1 = L.GlobalAveragePooling2D(name="gap2")(h)
+    g2 = L.Flatten(name="flat2")(L.GlobalMaxPooling2D(keepdims=True, name="gmp2")(h))
+    s = L.Conv1D(5, 3, padding="causal", activation="tanh", name="c1a")(seq)
+    s = L.ZeroPadding1D(2, name="zp1")(s)
+    s = L.Cropping1D((1, 2), name="cr1")(s)
+    s = L.MaxPooling1D(2, name="mp1")(s)
+    s = L.UpSampling1D(3, name="up1")(s)
+    s = L.Conv1D(4, 2, strides=2, dilation_rate=1, name="c1b")(s)
+    s = L.AveragePooling1D(2, padding="same", name="ap1")(s)
+    s = L.SpatialDropout1D(0.2, name="sd1")(s)
+    g3 = L.GlobalMaxPooling1D(name="gmp1")(s)
+    g4 = L.GlobalAveragePooling1D(name="gap1")(s)
+    out = L.Dense(3, activation="softmax", name="out")(L.Concatenate(name="cat")([g1, g2, g3, g4]))
+    model = keras.Model([img, seq], out, name="cnn")
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="categorical_crossentropy", metrics=["accuracy"])
+    rng = np.random.default_rng(1)
+    xs = [rng.normal(size=(6, 9, 9, 2)).astype("float32"), rng.normal(size=(6, 12, 3)).astype("float32")]
+    y = np.eye(3, dtype="float32")[rng.integers(0, 3, size=6)]
+    model.fit(xs, y, epochs=2, batch_size=3, verbose=0, shuffle=False)
+    return model, xs, {}
+
+
 def unsupported():
     keras.utils.set_random_seed(9)
-    model = keras.Sequential([keras.Input((4, 4, 1)), L.Conv2D(2, 3, name="conv"), L.Flatten(), L.Dense(1)])
-    return model, [np.zeros((1, 4, 4, 1), "float32")], {}
+    model = keras.Sequential([keras.Input((4, 4, 4, 1)), L.Conv3D(2, 3, name="conv"), L.Flatten(), L.Dense(1)])
+    return model, [np.zeros((1, 4, 4, 4, 1), "float32")], {}
 
 
 def main():
     out = {"versions": {"keras": keras.__version__, "jax": jax.__version__, "numpy": np.__version__,
                         "backend": keras.backend.backend()},
            "models": {}}
-    for name, make in [("iris_mlp", iris_mlp), ("zoo", zoo), ("unsupported", unsupported)]:
+    for name, make in [("iris_mlp", iris_mlp), ("zoo", zoo), ("cnn", cnn), ("unsupported", unsupported)]:
         keras.backend.clear_session()
         model, xs, extra = make()
         preds = model.predict(xs if len(xs) > 1 else xs[0], verbose=0)

@@ -62,7 +62,7 @@ fn check_predictions(file: &Path, expected: &Value) -> Model {
 #[test]
 fn keras_models_predict_what_keras_predicted() {
     let expected = json(&repo().join("data/keras/expected.json"));
-    for name in ["iris_mlp", "zoo"] {
+    for name in ["iris_mlp", "zoo", "cnn"] {
         check_predictions(
             &repo().join(format!("data/keras/{name}.keras")),
             &expected["models"][name],
@@ -108,7 +108,7 @@ fn unsupported_layers_and_broken_files_are_errors_naming_them() {
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("\"conv\"") && e.contains("Conv2D") && e.contains("unsupported.keras"),
+        e.contains("\"conv\"") && e.contains("Conv3D") && e.contains("unsupported.keras"),
         "{e}"
     );
     let e = load_model(repo().join("kerasfile/tests/fixtures/lstm.weights.h5"))
@@ -189,7 +189,7 @@ fn models_saved_here_as_keras_files_load_back_identically() {
 fn keras_python() -> Option<String> {
     let py = std::env::var("KERAS_PYTHON").unwrap_or_else(|_| "python3".into());
     let ok = std::process::Command::new(&py)
-        .args(["-c", "import keras, h5py"])
+        .args(["-c", "import keras, h5py, jax"])
         .env("KERAS_BACKEND", "numpy")
         .output()
         .is_ok_and(|o| o.status.success());
@@ -215,10 +215,12 @@ fn keras_loads_what_keraslike_saves() {
             "weights_file": "sequential.weights.h5", "iterations": 3}),
     );
     // Keras' own zoo model, loaded here and saved back.
-    let zoo = load_model(repo().join("data/keras/zoo.keras")).unwrap();
-    zoo.save(dir.join("zoo.keras")).unwrap();
     let expected = json(&repo().join("data/keras/expected.json"));
-    cases.insert("zoo".into(), expected["models"]["zoo"].clone());
+    for name in ["zoo", "cnn"] {
+        let m = load_model(repo().join(format!("data/keras/{name}.keras"))).unwrap();
+        m.save(dir.join(format!("{name}.keras"))).unwrap();
+        cases.insert(name.into(), expected["models"][name].clone());
+    }
     std::fs::write(dir.join("cases.json"), Value::Object(cases).to_string()).unwrap();
     let out = std::process::Command::new(&py)
         .arg(repo().join("data/keras/check_keras_loads.py"))
@@ -232,6 +234,9 @@ fn keras_loads_what_keraslike_saves() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.status.success(), "Keras could not load keraslike's files:\n{text}");
-    assert!(text.contains("OK zoo") && text.contains("OK sequential"), "{text}");
+    assert!(
+        text.contains("OK zoo") && text.contains("OK cnn") && text.contains("OK sequential"),
+        "{text}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }

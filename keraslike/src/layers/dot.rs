@@ -163,6 +163,11 @@ impl Layer for Dot {
         Ok(vec![z.reshape(&full)?])
     }
 
+    /// Keras' `Dot.compute_mask` returns `None`: the product has no mask.
+    fn compute_masks(&self, _inputs: &[Tensor], _masks: &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> {
+        Ok(vec![None])
+    }
+
     fn get_config(&self) -> Value {
         let axes = if self.axes[0] == self.axes[1] { json!(self.axes[0]) } else { json!(self.axes) };
         json!({ "name": self.name, "axes": axes, "normalize": self.normalize })
@@ -212,5 +217,15 @@ mod tests {
         assert!((c[0].to_vec::<f64>().unwrap()[0] - 0.96).abs() < 1e-12);
         let err = Dot::new(&[1]).name("d").compute_output_shapes(&[vec![2], vec![3]]).unwrap_err().to_string();
         assert!(err.contains("Dot \"d\"") && err.contains("(2 vs 3)"), "{err}");
+    }
+
+    #[test]
+    fn applies_to_two_symbolic_inputs() {
+        // Regression: the default one-input mask rule made every functional
+        // Dot fail with "takes exactly one input, got 2".
+        let a = crate::layers::Input::new(&[3]);
+        let b = crate::layers::Input::new(&[3]);
+        let z = Dot::new(&[1]).apply([&a.tensor(), &b.tensor()]).unwrap();
+        assert_eq!(z.shape(), &[1]);
     }
 }

@@ -289,11 +289,12 @@ impl Graph {
                     json!({"args": args, "kwargs": {}})
                 })
                 .collect();
+            let (module, registered) = super::saving::keras_module(l.class_name());
             layers.push(json!({
-                "module": "keras.layers",
+                "module": module,
                 "class_name": l.class_name(),
                 "config": l.get_config(),
-                "registered_name": null,
+                "registered_name": registered,
                 "name": l.name(),
                 "inbound_nodes": nodes,
             }));

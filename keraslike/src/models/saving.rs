@@ -109,13 +109,25 @@ pub(crate) fn model_saved_weights(model: &Model) -> Vec<(String, Variable)> {
     out
 }
 
+/// Keras' `module` and `registered_name` of a serialized layer of `class`:
+/// a nested model is not in `keras.layers` (Keras refuses to deserialize
+/// `keras.layers.Sequential`).
+pub(crate) fn keras_module(class: &str) -> (&'static str, Value) {
+    match class {
+        "Sequential" => ("keras", Value::Null),
+        "Functional" => ("keras.src.models.functional", json!("Functional")),
+        _ => ("keras.layers", Value::Null),
+    }
+}
+
 /// A layer in Keras' serialized form (`{"module", "class_name", "config", ...}`).
 fn serialize_layer(l: &LayerRef, input_shape: Option<&[usize]>) -> Value {
+    let (module, registered) = keras_module(l.class_name());
     let mut v = json!({
-        "module": "keras.layers",
+        "module": module,
         "class_name": l.class_name(),
         "config": l.get_config(),
-        "registered_name": null,
+        "registered_name": registered,
     });
     if let Some(s) = input_shape {
         v["build_config"] = json!({ "input_shape": batch_shape(s) });

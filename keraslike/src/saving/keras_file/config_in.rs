@@ -122,6 +122,43 @@ fn options(class: &str) -> Option<&'static [(&'static str, Rule)]> {
         "Concatenate" => &[("axis", Used)],
         "Dot" => &[("axes", Used), ("normalize", Used)],
         "Add" | "Subtract" | "Multiply" | "Average" | "Maximum" | "Minimum" => &[],
+        "Conv1D" | "Conv2D" => &[
+            ("filters", Used),
+            ("kernel_size", Used),
+            ("strides", Used),
+            ("padding", Used),
+            ("data_format", Used),
+            ("dilation_rate", Used),
+            ("groups", Used),
+            ("activation", Activation),
+            ("use_bias", Used),
+            ("kernel_initializer", Init),
+            ("bias_initializer", Init),
+            ("kernel_regularizer", Regularizer),
+            ("bias_regularizer", Regularizer),
+            ("kernel_constraint", Null),
+            ("bias_constraint", Null),
+            ("lora_rank", Null),
+            ("lora_alpha", Init),
+        ],
+        "MaxPooling1D" | "MaxPooling2D" | "AveragePooling1D" | "AveragePooling2D" => &[
+            ("pool_size", Used),
+            ("strides", Used),
+            ("padding", Used),
+            ("data_format", Used),
+        ],
+        "GlobalMaxPooling1D" | "GlobalMaxPooling2D" | "GlobalAveragePooling1D" | "GlobalAveragePooling2D" => {
+            &[("data_format", Used), ("keepdims", Used)]
+        }
+        "ZeroPadding1D" | "ZeroPadding2D" => &[("padding", Used), ("data_format", Used)],
+        "Cropping1D" | "Cropping2D" => &[("cropping", Used), ("data_format", Used)],
+        "UpSampling1D" => &[("size", Used)],
+        "UpSampling2D" => &[
+            ("size", Used),
+            ("data_format", Used),
+            ("interpolation", Is("\"nearest\"")),
+        ],
+        "SpatialDropout1D" | "SpatialDropout2D" => &[("rate", Used), ("seed", Used), ("data_format", Used)],
         _ => return None,
     })
 }
@@ -144,6 +181,24 @@ pub const LAYER_CLASSES: &[&str] = &[
     "Average",
     "Maximum",
     "Minimum",
+    "Conv1D",
+    "Conv2D",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
+    "Cropping1D",
+    "Cropping2D",
+    "UpSampling1D",
+    "UpSampling2D",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
     "Sequential",
     "Functional",
 ];
@@ -210,7 +265,12 @@ fn check_layer(model: &str, i: usize, entry: &Value) -> Result<()> {
     if let Some(nodes) = entry.get("inbound_nodes").and_then(Value::as_array) {
         for node in nodes {
             for (k, v) in node.get("kwargs").and_then(Value::as_object).into_iter().flatten() {
-                if !v.is_null() {
+                // Keras records `training=False` for dropout layers applied symbolically, and
+                // a model's own `training` flag overrides it when the graph is replayed
+                // (checked with keras 3.15.1: a functional SpatialDropout2D(0.9) drops with
+                // `model(x, training=True)`), so it has no effect; keraslike does the same.
+                let harmless = v.is_null() || (k == "training" && v.is_boolean());
+                if !harmless {
                     return Err(Error::arg(format!(
                         "{what}: it is called with {k}={v}; keraslike replays calls only with their inputs"
                     )));

@@ -37,7 +37,11 @@ fn layer(entry: &mut Value, trainable: &HashMap<String, bool>) -> Result<()> {
         cfg.remove("input_shape");
     }
     if class != "InputLayer" {
-        cfg.insert("trainable".into(), json!(trainable.get(&name).copied().unwrap_or(true)));
+        // Keras 3.15's SpatialDropout1D/2D take no `trainable` argument (their get_config
+        // has none, and from_config fails on it); they have no weights either.
+        if !class.starts_with("SpatialDropout") {
+            cfg.insert("trainable".into(), json!(trainable.get(&name).copied().unwrap_or(true)));
+        }
         cfg.insert("dtype".into(), float32_policy());
     }
     for (k, v) in cfg.iter_mut() {

@@ -23,6 +23,11 @@ jax backend). Files:
   a sequence branch Conv1D (causal), ZeroPadding1D, Cropping1D, MaxPooling1D, AveragePooling1D,
   UpSampling1D, SpatialDropout1D, GlobalMaxPooling1D/2D (keepdims); compiled with Adam and
   categorical cross-entropy, trained a few steps.
+- `adam_mlp.keras`: Dense(8, relu) -> BatchNormalization -> Dense(3, softmax) trained 5 Adam
+  steps (no dropout, so a training step is deterministic).
+- For `zoo` and `adam_mlp`, `expected.json` also holds one `train_on_batch` after loading the
+  saved file (`step`: the targets, Keras' loss, and the predictions after the step), which
+  checks that training continues from Keras' optimizer state.
 - `unsupported.keras`: a Conv3D model, for the error naming the layer keraslike cannot build.
 """
 import json
@@ -87,7 +92,20 @@ def zoo():
     xs = [rng.normal(size=(8, 6)).astype("float32"), rng.normal(size=(8, 2, 3)).astype("float32")]
     ys = [rng.normal(size=(8, 2)).astype("float32"), rng.uniform(size=(8, 1)).astype("float32")]
     model.fit(xs, ys, epochs=2, batch_size=4, verbose=0, shuffle=False)
-    return model, xs, {}
+    return model, xs, {"step_targets": ys}
+
+
+def adam_mlp():
+    keras.utils.set_random_seed(11)
+    model = keras.Sequential([keras.Input((4,)), L.Dense(8, activation="relu"), L.BatchNormalization(),
+                              L.Dense(3, activation="softmax")], name="adam_mlp")
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(10, 4)).astype("float32")
+    y = rng.integers(0, 3, size=10)
+    model.fit(x, y, epochs=5, batch_size=10, verbose=0, shuffle=False)
+    return model, [x], {"step_targets": [y]}
 
 
 def cnn():
@@ -136,14 +154,27 @@ def main():
     out = {"versions": {"keras": keras.__version__, "jax": jax.__version__, "numpy": np.__version__,
                         "backend": keras.backend.backend()},
            "models": {}}
-    for name, make in [("iris_mlp", iris_mlp), ("zoo", zoo), ("cnn", cnn), ("unsupported", unsupported)]:
+    for name, make in [("iris_mlp", iris_mlp), ("zoo", zoo), ("cnn", cnn), ("adam_mlp", adam_mlp),
+                       ("unsupported", unsupported)]:
         keras.backend.clear_session()
         model, xs, extra = make()
+        ys = extra.pop("step_targets", None)
         preds = model.predict(xs if len(xs) > 1 else xs[0], verbose=0)
         preds = preds if isinstance(preds, list) else [preds]
-        model.save(os.path.join(HERE, name + ".keras"))
+        path = os.path.join(HERE, name + ".keras")
+        model.save(path)
         out["models"][name] = dict(inputs=[x.tolist() for x in xs],
                                    predictions=[np.asarray(p).tolist() for p in preds], **extra)
+        if ys is not None:
+            # One step from the saved file, as keraslike will do it.
+            loaded = keras.models.load_model(path)
+            single = lambda v: v if len(v) > 1 else v[0]
+            logs = loaded.train_on_batch(single(xs), single(ys), return_dict=True)
+            after = loaded.predict(single(xs), verbose=0)
+            after = after if isinstance(after, list) else [after]
+            out["models"][name]["step"] = dict(
+                targets=[np.asarray(t).tolist() for t in ys], loss=float(logs["loss"]),
+                predictions_after=[np.asarray(p).tolist() for p in after])
     with open(os.path.join(HERE, "expected.json"), "w") as f:
         json.dump(out, f, indent=1, sort_keys=True)
         f.write("\n")

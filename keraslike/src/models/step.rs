@@ -171,8 +171,9 @@ impl Model {
     }
 
     /// One gradient step on one batch (`model.train_on_batch`); returns the
-    /// loss and metrics. Like Keras 3, the values accumulate over calls until
-    /// [`reset_metrics`](Model::reset_metrics).
+    /// loss and metrics of this batch. Like Keras 3 (3.15's trainers call
+    /// `reset_metrics()` first), the metrics are reset before the step, so
+    /// nothing from an earlier `fit`, `evaluate` or batch is mixed in.
     pub fn train_on_batch(
         &mut self,
         x: impl IntoData,
@@ -180,15 +181,18 @@ impl Model {
         sample_weight: Option<&Tensor>,
     ) -> Result<Logs> {
         let (xs, ys, sw) = self.batch_inputs("train_on_batch", x, y, sample_weight)?;
+        self.reset_metrics();
         let vars = self.trainable_weights();
         self.build_optimizer(&vars)?;
         self.train_step(&xs, &ys, sw.as_ref(), &vars)?;
         self.current_logs()
     }
 
-    /// Loss and metrics on one batch in inference mode (`model.test_on_batch`).
+    /// Loss and metrics on one batch in inference mode (`model.test_on_batch`),
+    /// the metrics reset first as in Keras 3.
     pub fn test_on_batch(&self, x: impl IntoData, y: impl IntoData, sample_weight: Option<&Tensor>) -> Result<Logs> {
         let (xs, ys, sw) = self.batch_inputs("test_on_batch", x, y, sample_weight)?;
+        self.reset_metrics();
         self.test_step(&xs, &ys, sw.as_ref())?;
         self.current_logs()
     }

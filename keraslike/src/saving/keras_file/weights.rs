@@ -198,10 +198,17 @@ pub(super) fn load_optimizer(model: &mut Model, tree: &Group) -> Result<()> {
         return Ok(());
     }
     let trainable = model.trainable_weights();
+    if model.optimizer().is_none() {
+        return Err(Error::NotReady(
+            "load the optimizer state: the model is not compiled".into(),
+        ));
+    }
+    // Through the model, which records what the slots were built for: building the optimizer
+    // directly made the first train step rebuild it, with zero slots (Keras' state lost).
+    model.build_optimizer(&trainable)?;
     let opt = model
         .optimizer_mut()
         .ok_or_else(|| Error::NotReady("load the optimizer state: the model is not compiled".into()))?;
-    opt.build(&trainable)?;
     let state = vars
         .iter()
         .enumerate()

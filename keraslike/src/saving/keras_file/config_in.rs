@@ -447,8 +447,12 @@ mod tests {
                 "renorm",
             ),
             (
-                json!({"class_name": "Conv2D", "config": {"name": "d", "filters": 2}}),
+                json!({"class_name": "Conv3D", "config": {"name": "d", "filters": 2}}),
                 "cannot load this layer class",
+            ),
+            (
+                json!({"class_name": "UpSampling2D", "config": {"name": "d", "interpolation": "bilinear"}}),
+                "interpolation",
             ),
         ];
         for (layer, needle) in cases {

@@ -333,15 +333,16 @@ impl Model {
     }
 
     pub(crate) fn compiled_mut(&mut self, what: &str) -> Result<&mut Compiled> {
-        let err = self.not_compiled(what);
-        self.compiled.as_mut().ok_or(err)
+        // Disjoint fields: the error (formatted only when it happens, not on
+        // every train step) borrows the name while `compiled` is borrowed.
+        match &mut self.compiled {
+            Some(c) => Ok(c),
+            None => Err(not_compiled_error(&self.name, what)),
+        }
     }
 
     pub(crate) fn not_compiled(&self, what: &str) -> Error {
-        Error::NotReady(format!(
-            "{what}: model {:?} is not compiled; call model.compile(optimizer, loss, metrics) first",
-            self.name
-        ))
+        not_compiled_error(&self.name, what)
     }
 
     /// Resets the loss trackers and every metric (`model.reset_metrics()`).
@@ -358,4 +359,11 @@ impl Model {
         }
         Ok(())
     }
+}
+
+/// The error of a training or evaluation call on a model that is not compiled.
+fn not_compiled_error(name: &str, what: &str) -> Error {
+    Error::NotReady(format!(
+        "{what}: model {name:?} is not compiled; call model.compile(optimizer, loss, metrics) first"
+    ))
 }

@@ -27,7 +27,8 @@ def main(folder):
             # A warning while loading means something was skipped (e.g. optimizer variables).
             warnings.simplefilter("error")
             model = keras.models.load_model(os.path.join(folder, name + ".keras"))
-        xs = [np.asarray(x, "float32") for x in case["inputs"]]
+        xs = [np.asarray(x) for x in case["inputs"]]
+        xs = [x.astype("int32") if x.dtype.kind == "i" else x.astype("float32") for x in xs]
         preds = model.predict(xs if len(xs) > 1 else xs[0], verbose=0)
         preds = preds if isinstance(preds, list) else [preds]
         for i, (got, want) in enumerate(zip(preds, case["predictions"])):

@@ -28,6 +28,10 @@ jax backend). Files:
 - For `zoo` and `adam_mlp`, `expected.json` also holds one `train_on_batch` after loading the
   saved file (`step`: the targets, Keras' loss, and the predictions after the step), which
   checks that training continues from Keras' optimizer state.
+- `rnn.keras`: int32 ids -> Embedding(12, 4, mask_zero=True) -> Bidirectional(LSTM(3,
+  return_sequences=True)) -> Bidirectional(GRU(2, return_sequences=True), merge_mode="ave")
+  -> SimpleRNN(3) -> Dense(2, softmax), trained 2 Adam steps on padded sequences (the mask
+  flows from the embedding through every recurrent layer).
 - `unsupported.keras`: a Conv3D model, for the error naming the layer keraslike cannot build.
 """
 import json
@@ -144,6 +148,24 @@ def cnn():
     return model, xs, {}
 
 
+def rnn():
+    keras.utils.set_random_seed(12)
+    model = keras.Sequential([
+        keras.Input((6,), dtype="int32"),
+        L.Embedding(12, 4, mask_zero=True),
+        L.Bidirectional(L.LSTM(3, return_sequences=True)),
+        L.Bidirectional(L.GRU(2, return_sequences=True), merge_mode="ave"),
+        L.SimpleRNN(3),
+        L.Dense(2, activation="softmax"),
+    ], name="rnn")
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    x = np.array([[3, 5, 1, 0, 0, 0], [7, 2, 9, 11, 4, 0], [1, 1, 0, 0, 0, 0], [6, 10, 8, 3, 2, 5]],
+                 dtype="int32")
+    y = np.array([0, 1, 0, 1])
+    model.fit(x, y, epochs=2, batch_size=4, verbose=0, shuffle=False)
+    return model, [x], {}
+
+
 def unsupported():
     keras.utils.set_random_seed(9)
     model = keras.Sequential([keras.Input((4, 4, 4, 1)), L.Conv3D(2, 3, name="conv"), L.Flatten(), L.Dense(1)])
@@ -155,7 +177,7 @@ def main():
                         "backend": keras.backend.backend()},
            "models": {}}
     for name, make in [("iris_mlp", iris_mlp), ("zoo", zoo), ("cnn", cnn), ("adam_mlp", adam_mlp),
-                       ("unsupported", unsupported)]:
+                       ("rnn", rnn), ("unsupported", unsupported)]:
         keras.backend.clear_session()
         model, xs, extra = make()
         ys = extra.pop("step_targets", None)

@@ -38,6 +38,22 @@ fn tensor(v: &Value) -> Tensor {
     Tensor::from_vec(data, &shape, &Device::cpu()).unwrap()
 }
 
+/// A recorded input batch: integer ids (for an `Embedding`) stay integers, the rest is f32.
+fn input(v: &Value) -> Tensor {
+    fn ints(v: &Value, out: &mut Vec<i64>) -> bool {
+        match v {
+            Value::Array(a) => a.iter().all(|x| ints(x, out)),
+            x => x.as_i64().map(|i| out.push(i)).is_some(),
+        }
+    }
+    let mut ids = Vec::new();
+    if !ints(v, &mut ids) {
+        return tensor(v);
+    }
+    let shape = tensor(v).shape().to_vec();
+    Tensor::from_vec(ids, &shape, &Device::cpu()).unwrap()
+}
+
 fn assert_close(got: &Tensor, want: &Tensor, what: &str) {
     assert_eq!(got.shape(), want.shape(), "{what}");
     let (g, w) = (got.to_vec::<f32>().unwrap(), want.to_vec::<f32>().unwrap());
@@ -49,7 +65,7 @@ fn assert_close(got: &Tensor, want: &Tensor, what: &str) {
 /// Loads `file`, predicts on the recorded inputs and compares with Keras' predictions.
 fn check_predictions(file: &Path, expected: &Value) -> Model {
     let model = load_model(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    let xs: Vec<Tensor> = expected["inputs"].as_array().unwrap().iter().map(tensor).collect();
+    let xs: Vec<Tensor> = expected["inputs"].as_array().unwrap().iter().map(input).collect();
     let want: Vec<Tensor> = expected["predictions"].as_array().unwrap().iter().map(tensor).collect();
     let got = model.predict_on_batch_multi(xs).unwrap();
     assert_eq!(got.len(), want.len());
@@ -62,7 +78,7 @@ fn check_predictions(file: &Path, expected: &Value) -> Model {
 #[test]
 fn keras_models_predict_what_keras_predicted() {
     let expected = json(&repo().join("data/keras/expected.json"));
-    for name in ["iris_mlp", "zoo", "cnn"] {
+    for name in ["iris_mlp", "zoo", "cnn", "rnn"] {
         check_predictions(
             &repo().join(format!("data/keras/{name}.keras")),
             &expected["models"][name],
@@ -283,7 +299,7 @@ fn keras_loads_what_keraslike_saves() {
     );
     // Keras' own zoo model, loaded here and saved back.
     let expected = json(&repo().join("data/keras/expected.json"));
-    for name in ["zoo", "cnn"] {
+    for name in ["zoo", "cnn", "rnn"] {
         let m = load_model(repo().join(format!("data/keras/{name}.keras"))).unwrap();
         m.save(dir.join(format!("{name}.keras"))).unwrap();
         cases.insert(name.into(), expected["models"][name].clone());
@@ -302,7 +318,7 @@ fn keras_loads_what_keraslike_saves() {
     );
     assert!(out.status.success(), "Keras could not load keraslike's files:\n{text}");
     assert!(
-        text.contains("OK zoo") && text.contains("OK cnn") && text.contains("OK sequential"),
+        text.contains("OK zoo") && text.contains("OK cnn") && text.contains("OK rnn") && text.contains("OK sequential"),
         "{text}"
     );
     std::fs::remove_dir_all(&dir).ok();

@@ -118,7 +118,13 @@ impl Input {
             )));
         }
         let shape = input_shape_from_batch_shape(&c.batch_shape, c.name.as_deref().unwrap_or("input_layer"))?;
-        let mut i = Input::new(&shape).dtype(dtype_name_to_dtype(&c.dtype)?);
+        // Keras' integer inputs are int32 by default (ids for an Embedding); tensorlow has no
+        // int32, so they become int64, which holds every int32 value.
+        let dtype = match c.dtype.as_str() {
+            "int32" => DType::I64,
+            other => dtype_name_to_dtype(other)?,
+        };
+        let mut i = Input::new(&shape).dtype(dtype);
         if let Some(n) = c.name {
             i = i.name(n);
         }

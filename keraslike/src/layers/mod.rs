@@ -17,6 +17,7 @@
 //! | `InputLayer` | [`Input`] |
 //! | `Dense`, `Activation`, `Dropout`, `Flatten`, `Reshape` | [`Dense`], [`Activation`], [`Dropout`], [`Flatten`], [`Reshape`] |
 //! | `BatchNormalization`, `LayerNormalization` | [`BatchNormalization`], [`LayerNormalization`] |
+//! | `Embedding`, `LSTM`, `GRU`, `SimpleRNN`, `Bidirectional` | [`Embedding`], [`LSTM`], [`GRU`], [`SimpleRNN`], [`Bidirectional`] (recurrent layers on [`tensorlow::nn::lstm`] and friends; masks flow from `Embedding(mask_zero)`) |
 //! | `Concatenate`, `Add`, `Subtract`, `Multiply`, `Average`, `Maximum`, `Minimum`, `Dot` | merging layers |
 //! | `Conv1D`, `Conv2D` | [`Conv1D`], [`Conv2D`] (`channels_last`; Keras' kernel layout) |
 //! | `MaxPooling1D/2D`, `AveragePooling1D/2D` | [`MaxPooling2D`], ... ([`Pooling`]) |
@@ -26,7 +27,10 @@
 //!
 //! Not yet: `Conv2DTranspose`, `DepthwiseConv2D`, `SeparableConv2D`,
 //! `Conv3D` and the 3-D poolings (tensorlow has the 2-D ops:
-//! `nn::conv2d_transpose`, `nn::depthwise_conv2d`, `nn::separable_conv2d`).
+//! `nn::conv2d_transpose`, `nn::depthwise_conv2d`, `nn::separable_conv2d`);
+//! `TimeDistributed`, `Masking`, the generic `RNN(cell)` with the
+//! `*Cell` layers, and `stateful=True` recurrent layers (an error naming
+//! the option).
 
 pub(crate) mod keras_tensor;
 mod layer;
@@ -71,6 +75,11 @@ builtin_layers! {
     zero_padding::{ZeroPadding1D, ZeroPadding2D, Cropping1D, Cropping2D},
     up_sampling::{UpSampling1D, UpSampling2D},
     spatial_dropout::{SpatialDropout1D, SpatialDropout2D},
+    embedding::{Embedding},
+    lstm::{LSTM},
+    gru::{GRU},
+    simple_rnn::{SimpleRNN},
+    bidirectional::{Bidirectional},
 }
 
 pub use dense::DenseConfig;
@@ -82,6 +91,9 @@ pub use spatial::Size;
 pub use spatial_dropout::SpatialDropout;
 pub use up_sampling::UpSampling;
 pub use zero_padding::{Cropping, Margins, ZeroPadding};
+
+mod recurrent;
+pub use bidirectional::{MergeMode, Wrapped};
 
 pub use input::InputLayerConfig;
 

@@ -222,7 +222,13 @@ impl Tensor {
         shape.extend_from_slice(indices.shape());
         shape.extend_from_slice(&self.shape()[a + 1..]);
         crate::limits::check_alloc_on("gather", &shape, self.dtype(), self.value.device())?;
-        let v = self.value.index_select(&flat, a)?;
+        // candle's index_select needs a contiguous source; a transposed or
+        // permuted view is made contiguous first.
+        let v = if self.value.is_contiguous() {
+            self.value.index_select(&flat, a)?
+        } else {
+            self.value.contiguous()?.index_select(&flat, a)?
+        };
         let v = v.reshape(shape)?;
         let idx = Tensor::from_candle(flat);
         Ok(out(v, &[self], move |c| {
@@ -312,6 +318,21 @@ mod tests {
         let safe = out_of_range_to_zero_rows(&idx, 3)?;
         let rows = x.value.index_select(&safe, 0)?.flatten_all()?.to_vec1::<f32>()?;
         assert_eq!(rows, vec![5.0, 6.0, 0.0, 0.0, 0.0, 0.0, 1.0, 2.0]);
+        Ok(())
+    }
+
+    #[test]
+    fn gather_reads_a_transposed_view_in_its_logical_order() -> Result<()> {
+        // x = [[1, 2, 3], [4, 5, 6]]; x^T = [[1, 4], [2, 5], [3, 6]] is a
+        // strided view, which candle's index_select refuses.
+        let xt = Tensor::new(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3])?.transpose()?;
+        let idx = Tensor::new(&[2i64, 0], &[2])?;
+        assert_eq!(xt.gather(&idx, 0)?.to_vec::<f32>()?, vec![3.0, 6.0, 1.0, 4.0]);
+        let swap = Tensor::new(&[1i64, 0], &[2])?;
+        assert_eq!(
+            xt.gather(&swap, 1)?.to_vec::<f32>()?,
+            vec![4.0, 1.0, 5.0, 2.0, 6.0, 3.0]
+        );
         Ok(())
     }
 }

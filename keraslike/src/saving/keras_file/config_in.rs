@@ -26,6 +26,8 @@ enum Rule {
     Regularizer,
     /// An activation name keraslike knows.
     Activation,
+    /// A wrapped layer (`Bidirectional`'s `layer`), checked as a layer of its own.
+    Wrapped,
 }
 
 use Rule::*;
@@ -159,6 +161,47 @@ fn options(class: &str) -> Option<&'static [(&'static str, Rule)]> {
             ("interpolation", Is("\"nearest\"")),
         ],
         "SpatialDropout1D" | "SpatialDropout2D" => &[("rate", Used), ("seed", Used), ("data_format", Used)],
+        "Embedding" => &[
+            ("input_dim", Used),
+            ("output_dim", Used),
+            ("embeddings_initializer", Init),
+            ("embeddings_regularizer", Regularizer),
+            ("embeddings_constraint", Null),
+            ("mask_zero", Used),
+            ("input_length", Init),
+            ("sparse", Is("false")),
+            ("quantization_config", Null),
+            ("lora_rank", Null),
+            ("lora_alpha", Init),
+        ],
+        "LSTM" | "GRU" | "SimpleRNN" => &[
+            ("units", Used),
+            ("activation", Activation),
+            ("recurrent_activation", Activation),
+            ("use_bias", Used),
+            ("unit_forget_bias", Used),
+            ("reset_after", Used),
+            ("kernel_initializer", Init),
+            ("recurrent_initializer", Init),
+            ("bias_initializer", Init),
+            ("kernel_regularizer", Regularizer),
+            ("recurrent_regularizer", Regularizer),
+            ("bias_regularizer", Regularizer),
+            ("kernel_constraint", Null),
+            ("recurrent_constraint", Null),
+            ("bias_constraint", Null),
+            ("dropout", Used),
+            ("recurrent_dropout", Used),
+            ("seed", Used),
+            ("return_sequences", Used),
+            ("return_state", Used),
+            ("go_backwards", Used),
+            ("zero_output_for_mask", Used),
+            ("stateful", Is("false")),
+            // Unrolling changes how the loop is compiled, not the numbers.
+            ("unroll", Init),
+        ],
+        "Bidirectional" => &[("merge_mode", Used), ("layer", Wrapped), ("backward_layer", Wrapped)],
         _ => return None,
     })
 }
@@ -199,6 +242,11 @@ pub const LAYER_CLASSES: &[&str] = &[
     "UpSampling2D",
     "SpatialDropout1D",
     "SpatialDropout2D",
+    "Embedding",
+    "LSTM",
+    "GRU",
+    "SimpleRNN",
+    "Bidirectional",
     "Sequential",
     "Functional",
 ];
@@ -303,6 +351,36 @@ fn check_layer(model: &str, i: usize, entry: &Value) -> Result<()> {
             })?;
         check_option(&what, class, k, v, rule)?;
     }
+    if class == "Bidirectional" {
+        check_backward_layer(&what, cfg)?;
+    }
+    Ok(())
+}
+
+/// keraslike builds `Bidirectional`'s backward layer as Keras does by default: a copy of the
+/// forward layer with `go_backwards` flipped. A file whose `backward_layer` differs in anything
+/// else (a custom backward layer) is an error, not a silently different model.
+fn check_backward_layer(what: &str, cfg: &Value) -> Result<()> {
+    let (Some(fw), Some(bw)) = (cfg.get("layer"), cfg.get("backward_layer")) else {
+        return Ok(());
+    };
+    let strip = |l: &Value| -> Value {
+        let mut c = l.get("config").cloned().unwrap_or(Value::Null);
+        if let Value::Object(o) = &mut c {
+            // Initializers do not matter (the weights come from the file) and carry
+            // per-object ids in Keras' serialization.
+            o.retain(|k, _| k != "name" && k != "go_backwards" && !k.ends_with("_initializer"));
+        }
+        serde_json::json!([l.get("class_name"), c])
+    };
+    let flipped = fw["config"]["go_backwards"].as_bool().unwrap_or(false)
+        != bw["config"]["go_backwards"].as_bool().unwrap_or(false);
+    if strip(fw) != strip(bw) || !flipped {
+        return Err(Error::arg(format!(
+            "{what}: its backward_layer is not the forward layer with go_backwards flipped; keraslike \
+             builds only that (Keras' default when no backward_layer is given)"
+        )));
+    }
     Ok(())
 }
 
@@ -341,6 +419,15 @@ fn check_option(what: &str, class: &str, key: &str, v: &Value, rule: Rule) -> Re
                 }
                 _ => Ok(()),
             }
+        }
+        (_, Wrapped) => {
+            if !matches!(
+                v.get("class_name").and_then(Value::as_str),
+                Some("LSTM" | "GRU" | "SimpleRNN")
+            ) {
+                return unsupported("a wrapped LSTM, GRU or SimpleRNN");
+            }
+            check_layer(what, 0, v)
         }
         (_, Regularizer) => match v {
             Value::Null => Ok(()),

@@ -45,6 +45,12 @@ fn layer(entry: &mut Value, trainable: &HashMap<String, bool>) -> Result<()> {
         cfg.insert("dtype".into(), float32_policy());
     }
     for (k, v) in cfg.iter_mut() {
+        if matches!(k.as_str(), "layer" | "backward_layer") && class == "Bidirectional" {
+            // The wrapped layers are serialized layers of their own.
+            with_module(v, "keras.layers");
+            layer(v, trainable)?;
+            continue;
+        }
         if k.ends_with("_initializer") {
             with_module(v, "keras.initializers");
         } else if k.ends_with("_regularizer") {

@@ -1,0 +1,143 @@
+//! MNIST read row by row by an LSTM (benchmark workload W5): each image is
+//! a sequence of 28 rows of 28 pixels, `LSTM(128) -> Dense(10, softmax)`,
+//! Adam 1e-3, batch 128, trained on 8,000 of the 10,000 shipped MNIST
+//! images and tested on the other 2,000.
+//!
+//! ```sh
+//! cargo run --release --example keras_mnist_lstm -- --help   # --epochs, --batch-size, --seed, --limit, --quiet, --verbose
+//! ```
+//!
+//! The Keras original:
+//! ```python
+//! x, y = data[:, :-1].reshape(-1, 28, 28) / 255.0, data[:, -1].astype(int)
+//! x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2, stratify=y, random_state=0)
+//! model = keras.Sequential([
+//!     keras.Input(shape=(28, 28)),
+//!     layers.LSTM(128),
+//!     layers.Dense(10, activation="softmax"),
+//! ])
+//! model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+//! model.fit(x_train, y_train, epochs=10, batch_size=128)
+//! model.evaluate(x_test, y_test)
+//! ```
+//!
+//! Data: `data/mnist_sample.csv.gz` (see `data/README.md` — MNIST, CC
+//! BY-SA 3.0). `--limit N` trains and tests on a stratified subset of `N`
+//! images (used by the test suite to stay fast). The last line is
+//! `test_accuracy=<float>`.
+
+#[path = "common/cli.rs"]
+mod cli;
+
+use clap::Parser;
+use deeprust::keras::datasets::{load_csv_xy, train_test_split, CsvXyOptions};
+use deeprust::keras::layers::{Dense, LSTM};
+use deeprust::keras::models::EvaluateOptions;
+use deeprust::keras::optimizers::Adam;
+use deeprust::keras::{FitOptions, Sequential};
+use deeprust::tf::{random, Device, Tensor};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// MNIST rows as sequences into LSTM(128) -> Dense(10) (workload W5);
+/// the last line is test_accuracy=<float>.
+#[derive(Parser, Debug)]
+#[command(name = "keras_mnist_lstm")]
+struct Args {
+    /// Passes over the training data
+    #[arg(long, default_value_t = 10)]
+    epochs: usize,
+    /// Images per gradient step
+    #[arg(long, default_value_t = 128)]
+    batch_size: usize,
+    /// LSTM units
+    #[arg(long, default_value_t = 128)]
+    units: usize,
+    /// Seed of the split, the initial weights and the shuffling
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[arg(long, default_value = "auto", value_parser = cli::device, help = cli::DEVICE_HELP)]
+    device: Device,
+    /// Train and test on a stratified subset of N images (default: all 10,000)
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+    #[command(flatten)]
+    verbosity: cli::Verbosity,
+}
+
+fn main() -> ExitCode {
+    cli::exit(run(Args::parse()))
+}
+
+/// The rows at `idx` of `x` and `y`.
+fn rows(x: &Tensor, y: &Tensor, idx: &[usize]) -> anyhow::Result<(Tensor, Tensor)> {
+    let ids: Vec<u32> = idx.iter().map(|&i| i as u32).collect();
+    let idx = Tensor::from_vec(ids, &[idx.len()], &x.device())?;
+    Ok((x.gather(&idx, 0)?, y.gather(&idx, 0)?))
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
+    let level = args.verbosity.level();
+    if level > 0 {
+        println!("device: {}", args.device);
+    }
+    random::set_seed(args.seed);
+
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist_sample.csv.gz");
+    let (x, y) = load_csv_xy(path, CsvXyOptions::default())?;
+    // Pixels 0..255 -> 0..1, each image 28 rows of 28 pixels.
+    let x = x.affine(1.0 / 255.0, 0.0)?;
+    let x = x.reshape(&[x.shape()[0], 28, 28])?;
+    let (x, y) = match args.limit {
+        // The file is sorted by digit: take a stratified subset, not the first rows.
+        Some(n) if n < x.shape()[0] => {
+            let total = x.shape()[0];
+            let (_, keep) = train_test_split(total, n as f64 / total as f64, Some(&y.to_vec::<u32>()?), args.seed)?;
+            rows(&x, &y, &keep)?
+        }
+        _ => (x, y),
+    };
+    let labels = y.to_vec::<u32>()?;
+    let (train, test) = train_test_split(labels.len(), 0.2, Some(&labels), args.seed)?;
+    let (x_train, y_train) = rows(&x, &y, &train)?;
+    let (x_test, y_test) = rows(&x, &y, &test)?;
+    if level > 0 {
+        println!("data: {} train / {} test sequences of 28 x 28", train.len(), test.len());
+    }
+
+    let mut model = Sequential::new(vec![
+        Box::new(LSTM::new(args.units).input_shape(&[28, 28])),
+        Box::new(Dense::new(10).activation("softmax")),
+    ])
+    .with_device(args.device.clone())?;
+    model.compile(Adam::new(1e-3), "sparse_categorical_crossentropy", &["accuracy"])?;
+    if level > 0 {
+        model.print_summary();
+    }
+    let start = Instant::now();
+    model.fit(
+        &x_train,
+        &y_train,
+        FitOptions {
+            epochs: args.epochs,
+            batch_size: args.batch_size,
+            verbose: level.min(1),
+            seed: Some(args.seed),
+            ..FitOptions::default()
+        },
+    )?;
+    if level > 0 {
+        println!("training: {:.2}s", start.elapsed().as_secs_f64());
+    }
+    let logs = model.evaluate(
+        &x_test,
+        &y_test,
+        EvaluateOptions {
+            verbose: level.min(1),
+            ..EvaluateOptions::default()
+        },
+    )?;
+    println!("test_loss={:.4}", logs["loss"]);
+    println!("test_accuracy={:.4}", logs["accuracy"]);
+    Ok(())
+}

@@ -1,0 +1,235 @@
+//! `Embedding`: integer ids to dense vectors (`keras.layers.Embedding`),
+//! a trainable table `embeddings (input_dim, output_dim)` looked up with
+//! [`tensorlow::nn::embedding_lookup`]. Ids of any shape; float ids are
+//! cast to integers as Keras does. An id outside `0..input_dim` is an
+//! error on the CPU naming the id and `input_dim`.
+//!
+//! With `mask_zero`, id 0 is padding: the layer's output mask (`ids != 0`)
+//! flows to the next layers, and recurrent layers skip the padded steps.
+//!
+//! ```
+//! use keraslike::layers::{BuildContext, Embedding, Layer};
+//! use tensorlow::Tensor;
+//! # fn main() -> keraslike::Result<()> {
+//! let mut e = Embedding::new(10, 3).mask_zero(true);
+//! e.build(&[4], &BuildContext::default())?;
+//! let ids = Tensor::new(&[5i64, 2, 0, 0], &[1, 4])?;
+//! assert_eq!(e.call(&ids, false)?.shape(), &[1, 4, 3]);
+//! let mask = e.compute_mask(&ids, None)?.unwrap();
+//! assert_eq!(mask.to_vec::<u8>()?, vec![1, 1, 0, 0]);
+//! assert!(e.call(&Tensor::new(&[10i64], &[1, 1])?, false).unwrap_err().to_string().contains("input_dim 10"));
+//! # Ok(()) }
+//! ```
+
+use super::registry::{bool_of, regularizer_of, shape_of, str_of};
+use super::{unique_name, BuildContext, FromConfig, Layer};
+use crate::initializers::{Initializer, IntoInitializer};
+use crate::regularizers::{IntoRegularizer, Regularizer};
+use crate::{Error, Result};
+use serde_json::{json, Value};
+use tensorlow::{nn, DType, Tensor, Variable};
+
+/// A lookup table from ids to vectors.
+#[derive(Debug, Clone)]
+pub struct Embedding {
+    name: String,
+    input_dim: usize,
+    output_dim: usize,
+    embeddings_initializer: Initializer,
+    embeddings_regularizer: Option<Regularizer>,
+    mask_zero: bool,
+    input_shape: Option<Vec<usize>>,
+    config_error: Option<String>,
+    embeddings: Option<Variable>,
+}
+
+impl Embedding {
+    /// Ids in `0..input_dim` to vectors of `output_dim`; the table starts
+    /// uniform in ±0.05 (Keras' `"uniform"`). Named `embedding`, ...
+    pub fn new(input_dim: usize, output_dim: usize) -> Self {
+        let config_error = match (input_dim, output_dim) {
+            (0, _) => Some("input_dim must be positive, got 0".to_string()),
+            (_, 0) => Some("output_dim must be positive, got 0".to_string()),
+            _ => None,
+        };
+        Embedding {
+            name: unique_name("embedding"),
+            input_dim,
+            output_dim,
+            embeddings_initializer: Initializer::random_uniform(-0.05, 0.05),
+            embeddings_regularizer: None,
+            mask_zero: false,
+            input_shape: None,
+            config_error,
+            embeddings: None,
+        }
+    }
+
+    /// The table's initializer (default `uniform`, ±0.05).
+    pub fn embeddings_initializer(mut self, init: impl IntoInitializer) -> Self {
+        match init.into_initializer() {
+            Ok(i) => self.embeddings_initializer = i,
+            Err(e) => {
+                self.config_error.get_or_insert(e.to_string());
+            }
+        }
+        self
+    }
+
+    /// A penalty on the table (default none).
+    pub fn embeddings_regularizer(mut self, reg: impl IntoRegularizer) -> Self {
+        match reg.into_regularizer() {
+            Ok(r) => self.embeddings_regularizer = Some(r),
+            Err(e) => {
+                self.config_error.get_or_insert(e.to_string());
+            }
+        }
+        self
+    }
+
+    /// Treat id 0 as padding and emit the mask `ids != 0` (default false).
+    pub fn mask_zero(mut self, yes: bool) -> Self {
+        self.mask_zero = yes;
+        self
+    }
+
+    /// Declares the input shape without batch (e.g. `(timesteps,)`).
+    pub fn input_shape(mut self, shape: &[usize]) -> Self {
+        self.input_shape = Some(shape.to_vec());
+        self
+    }
+
+    /// Replaces the automatic name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// The table `(input_dim, output_dim)`, once built.
+    pub fn embeddings(&self) -> Option<&Variable> {
+        self.embeddings.as_ref()
+    }
+
+    /// Integer ids (float ids cast to int64, as Keras casts to int32).
+    fn ids(ids: &Tensor) -> Result<Tensor> {
+        Ok(if ids.dtype().is_float() {
+            ids.cast(DType::I64)?
+        } else {
+            ids.clone()
+        })
+    }
+}
+
+impl Layer for Embedding {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn class_name(&self) -> &'static str {
+        "Embedding"
+    }
+
+    fn built(&self) -> bool {
+        self.embeddings.is_some()
+    }
+
+    fn build(&mut self, _input_shape: &[usize], ctx: &BuildContext) -> Result<()> {
+        if let Some(e) = &self.config_error {
+            return Err(Error::arg(format!("Embedding {:?}: {e}", self.name)));
+        }
+        let table = self
+            .embeddings_initializer
+            .init(&[self.input_dim, self.output_dim], ctx.dtype, &ctx.device)?;
+        self.embeddings = Some(Variable::new(format!("{}/embeddings", self.name), table));
+        Ok(())
+    }
+
+    fn call(&self, x: &Tensor, _training: bool) -> Result<Tensor> {
+        let table = self.embeddings.as_ref().ok_or_else(|| {
+            Error::NotReady(format!(
+                "Embedding {:?} is not built: call build(input_shape) or build the model",
+                self.name
+            ))
+        })?;
+        nn::embedding_lookup(table, &Self::ids(x)?).map_err(|e| Error::arg(format!("Embedding {:?}: {e}", self.name)))
+    }
+
+    fn compute_output_shape(&self, input_shape: &[usize]) -> Result<Vec<usize>> {
+        let mut s = input_shape.to_vec();
+        s.push(self.output_dim);
+        Ok(s)
+    }
+
+    fn compute_mask(&self, x: &Tensor, _mask: Option<&Tensor>) -> Result<Option<Tensor>> {
+        if !self.mask_zero {
+            return Ok(None);
+        }
+        let ids = Self::ids(x)?.cast(DType::I64)?.to_vec::<i64>()?;
+        let mask: Vec<u8> = ids.iter().map(|&i| u8::from(i != 0)).collect();
+        Ok(Some(Tensor::from_vec(mask, x.shape(), &x.device())?))
+    }
+
+    fn trainable_weights(&self) -> Vec<Variable> {
+        self.embeddings.iter().cloned().collect()
+    }
+
+    fn visit_weights_mut(&mut self, f: &mut dyn FnMut(&mut Variable) -> Result<()>) -> Result<()> {
+        for v in self.embeddings.iter_mut() {
+            f(v)?;
+        }
+        Ok(())
+    }
+
+    fn regularization_loss(&self) -> Result<Option<Tensor>> {
+        match (&self.embeddings_regularizer, &self.embeddings) {
+            (Some(r), Some(w)) => Ok(Some(r.penalty(w)?)),
+            _ => Ok(None),
+        }
+    }
+
+    fn get_config(&self) -> Value {
+        json!({
+            "name": self.name,
+            "trainable": true,
+            "input_dim": self.input_dim,
+            "output_dim": self.output_dim,
+            "embeddings_initializer": self.embeddings_initializer.get_config(),
+            "embeddings_regularizer": self.embeddings_regularizer.map(|r| r.get_config()),
+            "mask_zero": self.mask_zero,
+            "input_shape": self.input_shape,
+        })
+    }
+
+    fn config_error(&self) -> Option<String> {
+        self.config_error.clone()
+    }
+
+    fn declared_input_shape(&self) -> Option<Vec<usize>> {
+        self.input_shape.clone()
+    }
+}
+
+impl FromConfig for Embedding {
+    const CLASS_NAME: &'static str = "Embedding";
+
+    fn from_config(c: &Value) -> Result<Self> {
+        let dim = |key: &str| -> Result<usize> {
+            c.get(key)
+                .and_then(Value::as_u64)
+                .and_then(|v| usize::try_from(v).ok())
+                .ok_or_else(|| Error::arg(format!("Embedding config needs \"{key}\" (a positive integer)")))
+        };
+        let mut l =
+            Embedding::new(dim("input_dim")?, dim("output_dim")?).mask_zero(bool_of(c, "mask_zero").unwrap_or(false));
+        if let Some(r) = regularizer_of(c, "embeddings_regularizer")? {
+            l = l.embeddings_regularizer(r);
+        }
+        if let Some(s) = shape_of(c, "input_shape") {
+            l = l.input_shape(&s);
+        }
+        if let Some(n) = str_of(c, "name") {
+            l = l.name(n);
+        }
+        Ok(l)
+    }
+}

@@ -1,0 +1,73 @@
+//! `GRU`: gated recurrent unit over a sequence (`keras.layers.GRU`),
+//! Keras 3's math and weights: `kernel (features, 3 units)`,
+//! `recurrent_kernel (units, 3 units)`, gates in the order z, r, h, and
+//! with `reset_after` (Keras 3's default) the reset gate applied after the
+//! recurrent product and `bias (2, 3 units)` (input and recurrent biases);
+//! without it `bias (3 units)`. Runs [`tensorlow::nn::gru`].
+//!
+//! ```
+//! use keraslike::layers::{BuildContext, Layer, GRU};
+//! use tensorlow::{DType, Device, Tensor};
+//! # fn main() -> keraslike::Result<()> {
+//! let mut gru = GRU::new(4);
+//! gru.build(&[6, 3], &BuildContext::default())?;
+//! assert_eq!(gru.weights()[2].shape(), &[2, 12]); // bias with reset_after
+//! let y = gru.call(&Tensor::zeros(&[2, 6, 3], DType::F32, &Device::cpu())?, false)?;
+//! assert_eq!(y.shape(), &[2, 4]);
+//! # Ok(()) }
+//! ```
+
+use super::recurrent::{default_base, recurrent_layer, Kind, Recurrent};
+use super::registry::bool_of;
+use super::{unique_name, BuildContext, CallArgs, FromConfig, Layer};
+use crate::activations::IntoActivation;
+use crate::initializers::IntoInitializer;
+use crate::regularizers::IntoRegularizer;
+use crate::Result;
+use serde_json::Value;
+use tensorlow::{Tensor, Variable};
+
+/// A GRU layer; configure it with the builder methods (Keras' names and
+/// defaults).
+#[allow(clippy::upper_case_acronyms)]
+#[derive(Debug, Clone)]
+pub struct GRU {
+    inner: Recurrent,
+}
+
+impl GRU {
+    /// `units` units, tanh / sigmoid, `reset_after`, Keras' initializers.
+    /// Named `gru`, `gru_1`, ...
+    pub fn new(units: usize) -> Self {
+        let kind = Kind::Gru { reset_after: true };
+        GRU {
+            inner: Recurrent::new(kind, unique_name(&default_base(kind)), units),
+        }
+    }
+
+    /// The gates' activation (default `sigmoid`).
+    pub fn recurrent_activation(self, a: impl IntoActivation) -> Self {
+        self.set(|r| r.set_recurrent_activation(a))
+    }
+
+    /// Apply the reset gate after the recurrent product (default true,
+    /// Keras 3's and cuDNN's form; bias `(2, 3 units)`), or before it.
+    pub fn reset_after(self, yes: bool) -> Self {
+        self.set(|r| r.kind = Kind::Gru { reset_after: yes })
+    }
+}
+
+recurrent_layer!(GRU);
+
+impl FromConfig for GRU {
+    const CLASS_NAME: &'static str = "GRU";
+
+    fn from_config(c: &Value) -> Result<Self> {
+        let kind = Kind::Gru {
+            reset_after: bool_of(c, "reset_after").unwrap_or(true),
+        };
+        Ok(GRU {
+            inner: Recurrent::from_config(kind, c)?,
+        })
+    }
+}

@@ -1,0 +1,695 @@
+//! What `SimpleRNN`, `LSTM` and `GRU` share (Keras' `RNN` base layer):
+//! the configuration, the weights `kernel (features, gates * units)`,
+//! `recurrent_kernel (units, gates * units)` and `bias`, and the call,
+//! which runs the fused sequence ops of [`tensorlow::nn`] ([`nn::lstm`],
+//! [`nn::gru`], [`nn::simple_rnn`]).
+//!
+//! Inputs are `[sequences]` or `[sequences, initial states...]` (Keras'
+//! `initial_state`), outputs `[output]` or, with `return_state`,
+//! `[output, h]` (`[output, h, c]` for the LSTM). A mask on the sequences
+//! (from `Embedding(mask_zero=True)`, say) makes masked steps carry the
+//! state over, as in Keras; the output mask is the input's with
+//! `return_sequences`, none otherwise.
+//!
+//! ```
+//! use keraslike::layers::{BuildContext, CallArgs, Layer, LSTM};
+//! use tensorlow::{DType, Device, Tensor};
+//! # fn main() -> keraslike::Result<()> {
+//! let mut lstm = LSTM::new(3).return_state(true);
+//! lstm.build(&[5, 2], &BuildContext::default())?;
+//! let x = Tensor::ones(&[4, 5, 2], DType::F32, &Device::cpu())?;
+//! let out = lstm.call_multi(&[x], &CallArgs::new(false))?;
+//! assert_eq!(out.len(), 3); // [output, h, c]
+//! assert_eq!(out[0].shape(), &[4, 3]);
+//! # Ok(()) }
+//! ```
+
+use super::registry::{bool_of, f64_of, regularizer_of, shape_of, str_of};
+use super::{shape_str, BuildContext, CallArgs};
+use crate::activations::{Activation, IntoActivation};
+use crate::initializers::{Initializer, IntoInitializer};
+use crate::regularizers::{IntoRegularizer, Regularizer};
+use crate::{Error, Result};
+use serde_json::{json, Value};
+use tensorlow::{nn, Tensor, Variable};
+
+/// Which cell a recurrent layer runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Kind {
+    SimpleRnn,
+    Lstm,
+    Gru {
+        /// Keras 3's default `true`: the reset gate multiplies
+        /// `h @ recurrent_kernel` (bias `(2, 3 units)`).
+        reset_after: bool,
+    },
+}
+
+impl Kind {
+    fn gates(self) -> usize {
+        match self {
+            Kind::SimpleRnn => 1,
+            Kind::Lstm => 4,
+            Kind::Gru { .. } => 3,
+        }
+    }
+    pub(crate) fn class_name(self) -> &'static str {
+        match self {
+            Kind::SimpleRnn => "SimpleRNN",
+            Kind::Lstm => "LSTM",
+            Kind::Gru { .. } => "GRU",
+        }
+    }
+    /// Keras' cell name (in weight paths such as `lstm/lstm_cell/kernel`).
+    fn cell_name(self) -> &'static str {
+        match self {
+            Kind::SimpleRnn => "simple_rnn_cell",
+            Kind::Lstm => "lstm_cell",
+            Kind::Gru { .. } => "gru_cell",
+        }
+    }
+    /// The number of states (`[h, c]` for the LSTM).
+    pub(crate) fn states(self) -> usize {
+        if self == Kind::Lstm {
+            2
+        } else {
+            1
+        }
+    }
+}
+
+/// The configuration and weights of a recurrent layer.
+#[derive(Debug, Clone)]
+pub(crate) struct Recurrent {
+    pub name: String,
+    pub kind: Kind,
+    pub units: usize,
+    pub activation: Activation,
+    pub recurrent_activation: Activation,
+    pub use_bias: bool,
+    pub unit_forget_bias: bool,
+    pub kernel_initializer: Initializer,
+    pub recurrent_initializer: Initializer,
+    pub bias_initializer: Initializer,
+    pub kernel_regularizer: Option<Regularizer>,
+    pub recurrent_regularizer: Option<Regularizer>,
+    pub bias_regularizer: Option<Regularizer>,
+    pub dropout: f64,
+    pub recurrent_dropout: f64,
+    pub seed: Option<u64>,
+    pub return_sequences: bool,
+    pub return_state: bool,
+    pub go_backwards: bool,
+    /// Zeros instead of the carried state at masked steps (Keras sets it on
+    /// the layers inside `Bidirectional` that return sequences).
+    pub zero_output_for_mask: bool,
+    pub input_shape: Option<Vec<usize>>,
+    pub config_error: Option<String>,
+    pub kernel: Option<Variable>,
+    pub recurrent_kernel: Option<Variable>,
+    pub bias: Option<Variable>,
+}
+
+impl Recurrent {
+    pub(crate) fn new(kind: Kind, name: String, units: usize) -> Self {
+        Recurrent {
+            name,
+            kind,
+            units,
+            activation: Activation::Tanh,
+            recurrent_activation: Activation::Sigmoid,
+            use_bias: true,
+            unit_forget_bias: true,
+            kernel_initializer: Initializer::glorot_uniform(),
+            recurrent_initializer: Initializer::orthogonal(1.0),
+            bias_initializer: Initializer::zeros(),
+            kernel_regularizer: None,
+            recurrent_regularizer: None,
+            bias_regularizer: None,
+            dropout: 0.0,
+            recurrent_dropout: 0.0,
+            seed: None,
+            return_sequences: false,
+            return_state: false,
+            go_backwards: false,
+            zero_output_for_mask: false,
+            input_shape: None,
+            config_error: (units == 0).then(|| "units must be positive, got 0".to_string()),
+            kernel: None,
+            recurrent_kernel: None,
+            bias: None,
+        }
+    }
+
+    /// Keeps the first configuration error of a builder method.
+    pub(crate) fn record<T>(&mut self, r: Result<T>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.config_error.get_or_insert(e.to_string());
+                None
+            }
+        }
+    }
+
+    pub(crate) fn set_activation(&mut self, a: impl IntoActivation) {
+        if let Some(a) = self.record(a.into_activation()) {
+            self.activation = a;
+        }
+    }
+    pub(crate) fn set_recurrent_activation(&mut self, a: impl IntoActivation) {
+        if let Some(a) = self.record(a.into_activation()) {
+            self.recurrent_activation = a;
+        }
+    }
+    pub(crate) fn set_initializer(&mut self, which: usize, i: impl IntoInitializer) {
+        if let Some(i) = self.record(i.into_initializer()) {
+            match which {
+                0 => self.kernel_initializer = i,
+                1 => self.recurrent_initializer = i,
+                _ => self.bias_initializer = i,
+            }
+        }
+    }
+    pub(crate) fn set_regularizer(&mut self, which: usize, r: impl IntoRegularizer) {
+        let r = self.record(r.into_regularizer());
+        match which {
+            0 => self.kernel_regularizer = r,
+            1 => self.recurrent_regularizer = r,
+            _ => self.bias_regularizer = r,
+        }
+    }
+    pub(crate) fn set_dropout(&mut self, recurrent: bool, rate: f64) {
+        if !(0.0..1.0).contains(&rate) {
+            let which = if recurrent { "recurrent_dropout" } else { "dropout" };
+            self.config_error
+                .get_or_insert(format!("{which} must be in [0, 1), got {rate}"));
+        }
+        if recurrent {
+            self.recurrent_dropout = rate;
+        } else {
+            self.dropout = rate;
+        }
+    }
+
+    fn label(&self) -> String {
+        format!("{} {:?}", self.kind.class_name(), self.name)
+    }
+
+    fn bias_shape(&self) -> Vec<usize> {
+        let n = self.kind.gates() * self.units;
+        match self.kind {
+            Kind::Gru { reset_after: true } => vec![2, n],
+            _ => vec![n],
+        }
+    }
+
+    /// The features of a per-sample input shape `(timesteps, features)`.
+    fn features(&self, input_shape: &[usize]) -> Result<usize> {
+        match input_shape {
+            [_, f] if *f > 0 => Ok(*f),
+            _ => Err(Error::shape(format!(
+                "{} expects input of shape (batch, timesteps, features), got per-sample shape {}",
+                self.label(),
+                shape_str(input_shape)
+            ))),
+        }
+    }
+
+    pub(crate) fn build(&mut self, input_shapes: &[Vec<usize>], ctx: &BuildContext) -> Result<()> {
+        if let Some(e) = &self.config_error {
+            return Err(Error::arg(format!("{}: {e}", self.label())));
+        }
+        let Some(first) = input_shapes.first() else {
+            return Err(Error::arg(format!("{} needs an input sequence", self.label())));
+        };
+        if let Some(declared) = &self.input_shape {
+            if declared != first {
+                return Err(Error::shape(format!(
+                    "{} was declared with input_shape {} but is built for {}",
+                    self.label(),
+                    shape_str(declared),
+                    shape_str(first)
+                )));
+            }
+        }
+        let f = self.features(first)?;
+        let (u, n) = (self.units, self.kind.gates() * self.units);
+        let path = |w: &str| format!("{}/{}/{w}", self.name, self.kind.cell_name());
+        let (dt, dev) = (ctx.dtype, &ctx.device);
+        let kernel = self.kernel_initializer.init(&[f, n], dt, dev)?;
+        let rk = self.recurrent_initializer.init(&[u, n], dt, dev)?;
+        self.kernel = Some(Variable::new(path("kernel"), kernel));
+        self.recurrent_kernel = Some(Variable::new(path("recurrent_kernel"), rk));
+        self.bias = None;
+        if self.use_bias {
+            let b = if self.kind == Kind::Lstm && self.unit_forget_bias {
+                // Keras: bias_initializer(u), ones(u), bias_initializer(2u).
+                let i = self.bias_initializer.init(&[u], dt, dev)?;
+                let f = Tensor::ones(&[u], dt, dev)?;
+                let co = self.bias_initializer.init(&[2 * u], dt, dev)?;
+                Tensor::concat(&[&i, &f, &co], 0)?
+            } else {
+                self.bias_initializer.init(&self.bias_shape(), dt, dev)?
+            };
+            self.bias = Some(Variable::new(path("bias"), b));
+        }
+        Ok(())
+    }
+
+    fn not_built(&self) -> Error {
+        Error::NotReady(format!(
+            "{} is not built: call build(input_shape) or build the model",
+            self.label()
+        ))
+    }
+
+    /// A dropout mask of shape `shape` (scaled by `1 / (1 - rate)`), like
+    /// Keras' `DropoutRNNCell`: one mask for every step of the sequence.
+    fn drop_mask(&self, rate: f64, shape: &[usize], like: &Tensor) -> Result<Option<Tensor>> {
+        if rate == 0.0 {
+            return Ok(None);
+        }
+        let ones = Tensor::ones(shape, like.dtype(), &like.device())?;
+        Ok(Some(nn::dropout(&ones, rate, self.seed)?))
+    }
+
+    pub(crate) fn call(&self, inputs: &[Tensor], args: &CallArgs) -> Result<Vec<Tensor>> {
+        let kernel = self.kernel.as_ref().ok_or_else(|| self.not_built())?;
+        let rk = self.recurrent_kernel.as_ref().ok_or_else(|| self.not_built())?;
+        let Some(x) = inputs.first() else {
+            return Err(Error::arg(format!("{} needs an input sequence", self.label())));
+        };
+        let f = kernel.shape()[0];
+        if x.rank() != 3 || x.shape()[2] != f {
+            return Err(Error::shape(format!(
+                "{} expects input of shape (batch, timesteps, features) = (batch, timesteps, {f}), got {}",
+                self.label(),
+                shape_str(x.shape())
+            )));
+        }
+        let states = self.kind.states();
+        if inputs.len() != 1 && inputs.len() != 1 + states {
+            return Err(Error::arg(format!(
+                "{} takes the sequences and {states} initial state(s), got {} inputs",
+                self.label(),
+                inputs.len()
+            )));
+        }
+        // Keras casts inputs to the layer's dtype.
+        let cast = |t: &Tensor| -> Result<Tensor> {
+            Ok(if t.dtype() == kernel.dtype() {
+                t.clone()
+            } else {
+                t.cast(kernel.dtype())?
+            })
+        };
+        let x = cast(x)?;
+        let batch = x.shape()[0];
+        let (dropout_mask, recurrent_dropout_mask) = if args.training {
+            (
+                self.drop_mask(self.dropout, &[batch, f], &x)?,
+                self.drop_mask(self.recurrent_dropout, &[batch, self.units], &x)?,
+            )
+        } else {
+            (None, None)
+        };
+        let opts = nn::RnnOptions {
+            activation: rnn_activation(self.activation),
+            recurrent_activation: rnn_activation(self.recurrent_activation),
+            return_sequences: self.return_sequences,
+            go_backwards: self.go_backwards,
+            zero_output_for_mask: self.zero_output_for_mask,
+            mask: args.mask(0).cloned(),
+            initial_state: inputs[1..].iter().map(cast).collect::<Result<_>>()?,
+            dropout_mask,
+            recurrent_dropout_mask,
+            ..Default::default()
+        };
+        let bias = self.bias.as_ref().map(|b| b.as_ref());
+        let run = match self.kind {
+            Kind::SimpleRnn => nn::simple_rnn(&x, kernel, rk, bias, &opts),
+            Kind::Lstm => nn::lstm(&x, kernel, rk, bias, &opts),
+            Kind::Gru { reset_after } => nn::gru(&x, kernel, rk, bias, reset_after, &opts),
+        };
+        let out = run.map_err(|e| Error::arg(format!("{}: {e}", self.label())))?;
+        let mut outs = vec![out.output];
+        if self.return_state {
+            outs.extend(out.states);
+        }
+        Ok(outs)
+    }
+
+    pub(crate) fn output_shapes(&self, input_shapes: &[Vec<usize>]) -> Result<Vec<Vec<usize>>> {
+        let Some(first) = input_shapes.first() else {
+            return Err(Error::arg(format!("{} needs an input sequence", self.label())));
+        };
+        self.features(first)?;
+        let out = if self.return_sequences {
+            vec![first[0], self.units]
+        } else {
+            vec![self.units]
+        };
+        let mut shapes = vec![out];
+        if self.return_state {
+            shapes.extend(std::iter::repeat_n(vec![self.units], self.kind.states()));
+        }
+        Ok(shapes)
+    }
+
+    pub(crate) fn output_masks(&self, masks: &[Option<Tensor>]) -> Vec<Option<Tensor>> {
+        let seq = if self.return_sequences {
+            masks.first().cloned().flatten()
+        } else {
+            None
+        };
+        let mut out = vec![seq];
+        if self.return_state {
+            out.extend(std::iter::repeat_n(None, self.kind.states()));
+        }
+        out
+    }
+
+    pub(crate) fn trainable_weights(&self) -> Vec<Variable> {
+        [&self.kernel, &self.recurrent_kernel, &self.bias]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn visit_weights_mut(&mut self, f: &mut dyn FnMut(&mut Variable) -> Result<()>) -> Result<()> {
+        for v in [&mut self.kernel, &mut self.recurrent_kernel, &mut self.bias]
+            .into_iter()
+            .flatten()
+        {
+            f(v)?;
+        }
+        Ok(())
+    }
+
+    /// Keras 3 saves the weights under the layer's cell:
+    /// `cell/vars/0..2` (kernel, recurrent_kernel, bias).
+    pub(crate) fn saved_weights(&self) -> Vec<(String, Variable)> {
+        self.trainable_weights()
+            .into_iter()
+            .enumerate()
+            .map(|(j, w)| (format!("cell/vars/{j}"), w))
+            .collect()
+    }
+
+    pub(crate) fn regularization_loss(&self) -> Result<Option<Tensor>> {
+        let mut total: Option<Tensor> = None;
+        let pairs = [
+            (&self.kernel_regularizer, &self.kernel),
+            (&self.recurrent_regularizer, &self.recurrent_kernel),
+            (&self.bias_regularizer, &self.bias),
+        ];
+        for (reg, w) in pairs {
+            if let (Some(r), Some(w)) = (reg, w) {
+                let p = r.penalty(w)?;
+                total = Some(match total {
+                    Some(t) => t.add(&p)?,
+                    None => p,
+                });
+            }
+        }
+        Ok(total)
+    }
+
+    pub(crate) fn get_config(&self) -> Value {
+        let mut c = json!({
+            "name": self.name,
+            "trainable": true,
+            "return_sequences": self.return_sequences,
+            "return_state": self.return_state,
+            "go_backwards": self.go_backwards,
+            "stateful": false,
+            "unroll": false,
+            "zero_output_for_mask": self.zero_output_for_mask,
+            "units": self.units,
+            "activation": self.activation.name(),
+            "use_bias": self.use_bias,
+            "kernel_initializer": self.kernel_initializer.get_config(),
+            "recurrent_initializer": self.recurrent_initializer.get_config(),
+            "bias_initializer": self.bias_initializer.get_config(),
+            "kernel_regularizer": self.kernel_regularizer.map(|r| r.get_config()),
+            "recurrent_regularizer": self.recurrent_regularizer.map(|r| r.get_config()),
+            "bias_regularizer": self.bias_regularizer.map(|r| r.get_config()),
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+            "seed": self.seed,
+            "input_shape": self.input_shape,
+        });
+        if self.kind != Kind::SimpleRnn {
+            c["recurrent_activation"] = json!(self.recurrent_activation.name());
+        }
+        match self.kind {
+            Kind::Lstm => c["unit_forget_bias"] = json!(self.unit_forget_bias),
+            Kind::Gru { reset_after } => c["reset_after"] = json!(reset_after),
+            Kind::SimpleRnn => {}
+        }
+        c
+    }
+
+    /// The layer described by a Keras config of class `kind` (initializers
+    /// keep their defaults, as `Dense::from_config`; `stateful` and
+    /// `unroll` must be false).
+    pub(crate) fn from_config(kind: Kind, c: &Value) -> Result<Self> {
+        let class = kind.class_name();
+        let units = c
+            .get("units")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| Error::arg(format!("{class} config needs \"units\" (a positive integer)")))?;
+        let units = usize::try_from(units).map_err(|_| Error::arg(format!("{class}: units {units} is too large")))?;
+        let name = str_of(c, "name").map_or_else(|| super::unique_name(&default_base(kind)), str::to_string);
+        let mut l = Recurrent::new(kind, name, units);
+        for flag in ["stateful", "unroll"] {
+            if bool_of(c, flag) == Some(true) {
+                return Err(Error::arg(format!(
+                    "{class} {:?}: {flag}=True is not supported",
+                    l.name
+                )));
+            }
+        }
+        if let Some(a) = str_of(c, "activation") {
+            l.set_activation(a);
+        }
+        if let Some(a) = str_of(c, "recurrent_activation") {
+            l.set_recurrent_activation(a);
+        }
+        l.use_bias = bool_of(c, "use_bias").unwrap_or(true);
+        l.unit_forget_bias = bool_of(c, "unit_forget_bias").unwrap_or(true);
+        l.return_sequences = bool_of(c, "return_sequences").unwrap_or(false);
+        l.return_state = bool_of(c, "return_state").unwrap_or(false);
+        l.go_backwards = bool_of(c, "go_backwards").unwrap_or(false);
+        l.zero_output_for_mask = bool_of(c, "zero_output_for_mask").unwrap_or(false);
+        l.set_dropout(false, f64_of(c, "dropout").unwrap_or(0.0));
+        l.set_dropout(true, f64_of(c, "recurrent_dropout").unwrap_or(0.0));
+        l.seed = c.get("seed").and_then(Value::as_u64);
+        for (j, key) in ["kernel_regularizer", "recurrent_regularizer", "bias_regularizer"]
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(r) = regularizer_of(c, key)? {
+                l.set_regularizer(j, r);
+            }
+        }
+        l.input_shape = shape_of(c, "input_shape");
+        Ok(l)
+    }
+}
+
+/// Keras' automatic name base of each class (`lstm`, `gru`, `simple_rnn`).
+pub(crate) fn default_base(kind: Kind) -> String {
+    match kind {
+        Kind::SimpleRnn => "simple_rnn",
+        Kind::Lstm => "lstm",
+        Kind::Gru { .. } => "gru",
+    }
+    .to_string()
+}
+
+/// The recurrent ops' form of an activation: the fused kernels' own for
+/// tanh, sigmoid, hard_sigmoid, relu and linear, a closure otherwise.
+fn rnn_activation(a: Activation) -> nn::Activation {
+    match a {
+        Activation::Tanh => nn::Activation::Tanh,
+        Activation::Sigmoid => nn::Activation::Sigmoid,
+        Activation::HardSigmoid => nn::Activation::HardSigmoid,
+        Activation::Relu => nn::Activation::Relu,
+        Activation::Linear => nn::Activation::Linear,
+        other => nn::Activation::custom(other.name(), move |x| {
+            other
+                .apply(x)
+                .map_err(|e| tensorlow::Error::InvalidArgument(e.to_string()))
+        }),
+    }
+}
+
+/// The builder methods and the [`Layer`](super::Layer) impl every
+/// recurrent layer shares, delegated to its `inner: Recurrent`.
+macro_rules! recurrent_layer {
+    ($ty:ident) => {
+        impl $ty {
+            fn set(mut self, f: impl FnOnce(&mut Recurrent)) -> Self {
+                f(&mut self.inner);
+                self
+            }
+            /// The cell activation, by name or value (default `tanh`).
+            pub fn activation(self, a: impl IntoActivation) -> Self {
+                self.set(|r| r.set_activation(a))
+            }
+            /// Whether to add a bias (default true).
+            pub fn use_bias(self, use_bias: bool) -> Self {
+                self.set(|r| r.use_bias = use_bias)
+            }
+            /// The kernel's initializer (default `glorot_uniform`).
+            pub fn kernel_initializer(self, i: impl IntoInitializer) -> Self {
+                self.set(|r| r.set_initializer(0, i))
+            }
+            /// The recurrent kernel's initializer (default `orthogonal`).
+            pub fn recurrent_initializer(self, i: impl IntoInitializer) -> Self {
+                self.set(|r| r.set_initializer(1, i))
+            }
+            /// The bias' initializer (default `zeros`).
+            pub fn bias_initializer(self, i: impl IntoInitializer) -> Self {
+                self.set(|r| r.set_initializer(2, i))
+            }
+            /// A penalty on the kernel (default none).
+            pub fn kernel_regularizer(self, reg: impl IntoRegularizer) -> Self {
+                self.set(|r| r.set_regularizer(0, reg))
+            }
+            /// A penalty on the recurrent kernel (default none).
+            pub fn recurrent_regularizer(self, reg: impl IntoRegularizer) -> Self {
+                self.set(|r| r.set_regularizer(1, reg))
+            }
+            /// A penalty on the bias (default none).
+            pub fn bias_regularizer(self, reg: impl IntoRegularizer) -> Self {
+                self.set(|r| r.set_regularizer(2, reg))
+            }
+            /// The fraction of the inputs dropped in training (default 0;
+            /// one mask for the whole sequence).
+            pub fn dropout(self, rate: f64) -> Self {
+                self.set(|r| r.set_dropout(false, rate))
+            }
+            /// The fraction of the recurrent state dropped in training
+            /// (default 0).
+            pub fn recurrent_dropout(self, rate: f64) -> Self {
+                self.set(|r| r.set_dropout(true, rate))
+            }
+            /// Fixes the dropout masks' sequence.
+            pub fn seed(self, seed: u64) -> Self {
+                self.set(|r| r.seed = Some(seed))
+            }
+            /// Return every step's output `(batch, timesteps, units)`
+            /// (default false: the last, `(batch, units)`).
+            pub fn return_sequences(self, yes: bool) -> Self {
+                self.set(|r| r.return_sequences = yes)
+            }
+            /// Also return the final states (default false).
+            pub fn return_state(self, yes: bool) -> Self {
+                self.set(|r| r.return_state = yes)
+            }
+            /// Process the sequence backwards; the output sequence is then
+            /// reversed (default false).
+            pub fn go_backwards(self, yes: bool) -> Self {
+                self.set(|r| r.go_backwards = yes)
+            }
+            /// Output zeros at masked steps instead of the carried state
+            /// (default false).
+            pub fn zero_output_for_mask(self, yes: bool) -> Self {
+                self.set(|r| r.zero_output_for_mask = yes)
+            }
+            /// Declares the input shape `(timesteps, features)` without batch.
+            pub fn input_shape(self, shape: &[usize]) -> Self {
+                self.set(|r| r.input_shape = Some(shape.to_vec()))
+            }
+            /// Replaces the automatic name.
+            pub fn name(self, name: impl Into<String>) -> Self {
+                self.set(|r| r.name = name.into())
+            }
+            /// The number of units.
+            pub fn units(&self) -> usize {
+                self.inner.units
+            }
+            /// The kernel `(features, gates * units)`, once built.
+            pub fn kernel(&self) -> Option<&Variable> {
+                self.inner.kernel.as_ref()
+            }
+            /// The recurrent kernel `(units, gates * units)`, once built.
+            pub fn recurrent_kernel(&self) -> Option<&Variable> {
+                self.inner.recurrent_kernel.as_ref()
+            }
+            /// The bias, once built (and if `use_bias`).
+            pub fn bias(&self) -> Option<&Variable> {
+                self.inner.bias.as_ref()
+            }
+            pub(crate) fn recurrent(&self) -> &Recurrent {
+                &self.inner
+            }
+        }
+
+        impl Layer for $ty {
+            fn name(&self) -> &str {
+                &self.inner.name
+            }
+            fn class_name(&self) -> &'static str {
+                self.inner.kind.class_name()
+            }
+            fn built(&self) -> bool {
+                self.inner.kernel.is_some()
+            }
+            fn build(&mut self, input_shape: &[usize], ctx: &BuildContext) -> Result<()> {
+                self.inner.build(&[input_shape.to_vec()], ctx)
+            }
+            fn call(&self, x: &Tensor, training: bool) -> Result<Tensor> {
+                let mut outs = self
+                    .inner
+                    .call(std::slice::from_ref(x), &CallArgs::new(training))?;
+                Ok(outs.swap_remove(0))
+            }
+            fn compute_output_shape(&self, input_shape: &[usize]) -> Result<Vec<usize>> {
+                let mut s = self.inner.output_shapes(&[input_shape.to_vec()])?;
+                Ok(s.swap_remove(0))
+            }
+            fn build_multi(&mut self, input_shapes: &[Vec<usize>], ctx: &BuildContext) -> Result<()> {
+                self.inner.build(input_shapes, ctx)
+            }
+            fn call_multi(&self, inputs: &[Tensor], args: &CallArgs) -> Result<Vec<Tensor>> {
+                self.inner.call(inputs, args)
+            }
+            fn compute_output_shapes(&self, input_shapes: &[Vec<usize>]) -> Result<Vec<Vec<usize>>> {
+                self.inner.output_shapes(input_shapes)
+            }
+            fn compute_mask(&self, _x: &Tensor, mask: Option<&Tensor>) -> Result<Option<Tensor>> {
+                Ok(self.inner.output_masks(&[mask.cloned()]).swap_remove(0))
+            }
+            fn compute_masks(&self, _inputs: &[Tensor], masks: &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> {
+                Ok(self.inner.output_masks(masks))
+            }
+            fn trainable_weights(&self) -> Vec<Variable> {
+                self.inner.trainable_weights()
+            }
+            fn visit_weights_mut(&mut self, f: &mut dyn FnMut(&mut Variable) -> Result<()>) -> Result<()> {
+                self.inner.visit_weights_mut(f)
+            }
+            fn saved_weights(&self) -> Vec<(String, Variable)> {
+                self.inner.saved_weights()
+            }
+            fn regularization_loss(&self) -> Result<Option<Tensor>> {
+                self.inner.regularization_loss()
+            }
+            fn get_config(&self) -> serde_json::Value {
+                self.inner.get_config()
+            }
+            fn config_error(&self) -> Option<String> {
+                self.inner.config_error.clone()
+            }
+            fn declared_input_shape(&self) -> Option<Vec<usize>> {
+                self.inner.input_shape.clone()
+            }
+        }
+    };
+}
+pub(crate) use recurrent_layer;

@@ -66,6 +66,8 @@ mod error;
 mod gradients;
 pub mod limits;
 pub mod names;
+#[cfg(feature = "ndarray")]
+mod ndarray_conv;
 pub mod nn;
 pub mod ops;
 pub mod optimize;

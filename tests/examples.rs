@@ -136,13 +136,9 @@ fn all_examples() -> Vec<String> {
     names
 }
 
-/// Examples whose command line is still hand-parsed: `mlp_csv` becomes a
-/// clap program with the scikit-learn tier's estimator CLI (issue 12).
-const NOT_YET_CLAP: &[&str] = &["mlp_csv"];
-
 #[test]
 fn every_example_answers_help_with_each_flag_and_its_default() {
-    for name in all_examples().iter().filter(|n| !NOT_YET_CLAP.contains(&n.as_str())) {
+    for name in &all_examples() {
         let out = Command::new(example(name))
             .arg("--help")
             .output()

@@ -1,5 +1,6 @@
-//! Runs the scikit-learn examples that `cargo test` has just built, as a
-//! user would, and checks their last line and their error messages.
+//! Runs the scikit-learn example that `cargo test` has just built, as a
+//! user would, and checks its last line (the command-line tool's tests are
+//! in `deeprust_mlp.rs`).
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -36,58 +37,4 @@ fn last_metric(out: &Output, key: &str) -> f64 {
 fn sklearn_iris_reaches_90_percent() {
     let acc = last_metric(&run("sklearn_iris", &[]), "test_accuracy");
     assert!(acc >= 0.9, "test_accuracy={acc}");
-}
-
-#[test]
-fn mlp_csv_classifies_and_regresses() {
-    let out = run(
-        "mlp_csv",
-        &[
-            "data/iris.csv",
-            "--hidden",
-            "20",
-            "--solver",
-            "lbfgs",
-            "--max-iter",
-            "300",
-            "--seed",
-            "0",
-        ],
-    );
-    assert!(last_metric(&out, "test_accuracy") >= 0.9);
-    let out = run(
-        "mlp_csv",
-        &[
-            "data/iris.csv",
-            "--regression",
-            "--hidden",
-            "10,5",
-            "--solver",
-            "sgd",
-            "--learning-rate",
-            "adaptive",
-            "--max-iter",
-            "100",
-        ],
-    );
-    assert!(last_metric(&out, "test_r2") > 0.5);
-}
-
-#[test]
-fn mlp_csv_reports_bad_input_clearly() {
-    let dir = std::env::temp_dir();
-    let bad = dir.join(format!("mlp_csv_bad_{}.csv", std::process::id()));
-    std::fs::write(&bad, "a,b,y\n1,2,0\n1,x,1\n").unwrap();
-    let cases: [(&[&str], &str); 4] = [
-        (&["no/such.csv"], "cannot read"),
-        (&[bad.to_str().unwrap()], "line 3, column 2"),
-        (&["data/iris.csv", "--solver", "newton"], "unknown solver"),
-        (&["data/iris.csv", "--bogus", "1"], "Invalid parameter 'bogus'"),
-    ];
-    for (args, want) in cases {
-        let out = run("mlp_csv", args);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success() && err.contains(want), "{args:?}: {err}");
-    }
-    std::fs::remove_file(&bad).ok();
 }

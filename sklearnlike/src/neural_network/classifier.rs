@@ -390,8 +390,15 @@ impl<L: Label> MlpClassifier<L> {
     /// or the new one. The optimizer's moments are not saved: `partial_fit`
     /// after `load` starts a fresh optimizer.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.save_with(path, serde_json::Value::Null)
+    }
+
+    /// [`save`](Self::save) with a caller's JSON in the same file (e.g. the
+    /// preprocessing a tool applies before the network), read back by
+    /// [`load_with`](Self::load_with): one atomic file for both.
+    pub fn save_with(&self, path: impl AsRef<Path>, user: serde_json::Value) -> Result<()> {
         let extra = serde_json::json!({ "classes": self.classes, "multilabel": self.multilabel });
-        self.core.save(path.as_ref(), WHAT, extra)
+        self.core.save(path.as_ref(), WHAT, extra, user)
     }
 
     /// Loads a classifier written by [`MlpClassifier::save`]. The file is
@@ -400,8 +407,15 @@ impl<L: Label> MlpClassifier<L> {
     /// tensor are checked against each other first; a mismatch is an
     /// [`Error::InvalidModelFile`] naming it.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        Ok(Self::load_with(path)?.0)
+    }
+
+    /// Loads a classifier and the caller's JSON saved with
+    /// [`save_with`](Self::save_with) (`Null` when there is none; checking
+    /// it is the caller's job).
+    pub fn load_with(path: impl AsRef<Path>) -> Result<(Self, serde_json::Value)> {
         let path = path.as_ref();
-        let (core, mut extra) = Core::load(path, WHAT)?;
+        let (core, mut extra, user) = Core::load(path, WHAT)?;
         let classes: Vec<L> = serde_json::from_value(take(&mut extra, "classes"))
             .map_err(|e| Error::model_file(path, format!("classes do not fit the label type: {e}")))?;
         let multilabel = match take(&mut extra, "multilabel") {
@@ -413,11 +427,12 @@ impl<L: Label> MlpClassifier<L> {
             ),
         };
         check_classes(path, &classes, multilabel, &core.state)?;
-        Ok(MlpClassifier {
+        let clf = MlpClassifier {
             core,
             classes,
             multilabel,
-        })
+        };
+        Ok((clf, user))
     }
 }
 

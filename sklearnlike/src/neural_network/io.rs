@@ -25,9 +25,10 @@ const KEY: &str = "sklearnlike";
 const FORMAT_VERSION: u64 = 2;
 
 impl Core {
-    /// Saves the fitted network and `extra` (the estimator's own fields) to
-    /// one file at `path`, atomically.
-    pub fn save(&self, path: &Path, estimator: &str, extra: Value) -> Result<()> {
+    /// Saves the fitted network, `extra` (the estimator's own fields) and
+    /// `user` (a caller's JSON, e.g. a tool's preprocessing) to one file at
+    /// `path`, atomically.
+    pub fn save(&self, path: &Path, estimator: &str, extra: Value, user: Value) -> Result<()> {
         let net = self.fitted(estimator)?;
         let json = serde_json::json!({
             "estimator": estimator,
@@ -37,6 +38,7 @@ impl Core {
             "layer_units": net.layer_units,
             "dtype": dtype_name(net.dtype),
             "extra": extra,
+            "user": user,
         });
         let mut tensors = Vec::new();
         for (i, (c, b)) in net.coefs.iter().zip(&net.intercepts).enumerate() {
@@ -50,8 +52,8 @@ impl Core {
     }
 
     /// Loads what [`Core::save`] wrote, checking every field; returns the
-    /// core and the `extra` JSON (checked by the estimator).
-    pub fn load(path: &Path, estimator: &str) -> Result<(Core, Value)> {
+    /// core, the `extra` JSON (checked by the estimator) and the `user` JSON.
+    pub fn load(path: &Path, estimator: &str) -> Result<(Core, Value, Value)> {
         if path.is_dir() {
             return Err(Error::file(
                 path,
@@ -138,7 +140,8 @@ impl Core {
         core.best_packed = Some(net.flat.read_value()?);
         core.net = Some(net);
         core.state = state;
-        Ok((core, take(&mut v, "extra")))
+        let extra = take(&mut v, "extra");
+        Ok((core, extra, take(&mut v, "user")))
     }
 }
 

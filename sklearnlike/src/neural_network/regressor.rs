@@ -199,16 +199,28 @@ impl MlpRegressor {
     /// Saves to one file, atomically (see
     /// [`MlpClassifier::save`](super::MlpClassifier::save)).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.save_with(path, serde_json::Value::Null)
+    }
+
+    /// [`save`](Self::save) with a caller's JSON in the same file (see
+    /// [`MlpClassifier::save_with`](super::MlpClassifier::save_with)).
+    pub fn save_with(&self, path: impl AsRef<Path>, user: serde_json::Value) -> Result<()> {
         self.core
-            .save(path.as_ref(), WHAT, serde_json::json!({ "loss": self.loss }))
+            .save(path.as_ref(), WHAT, serde_json::json!({ "loss": self.loss }), user)
     }
 
     /// Loads a regressor written by [`MlpRegressor::save`], checking the
     /// file as [`MlpClassifier::load`](super::MlpClassifier::load) does
     /// (and that the output activation fits `loss`).
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        Ok(Self::load_with(path)?.0)
+    }
+
+    /// Loads a regressor and the caller's JSON saved with
+    /// [`save_with`](Self::save_with).
+    pub fn load_with(path: impl AsRef<Path>) -> Result<(Self, serde_json::Value)> {
         let path = path.as_ref();
-        let (core, mut extra) = Core::load(path, WHAT)?;
+        let (core, mut extra, user) = Core::load(path, WHAT)?;
         let loss: Loss = serde_json::from_value(take(&mut extra, "loss"))
             .map_err(|e| Error::model_file(path, format!("bad loss: {e}")))?;
         let want = match loss {
@@ -224,7 +236,7 @@ impl MlpRegressor {
                 ),
             ));
         }
-        Ok(MlpRegressor { core, loss })
+        Ok((MlpRegressor { core, loss }, user))
     }
 }
 

@@ -34,6 +34,7 @@ use crate::data::Features;
 use crate::param::{py_float, unknown_param, Param, Params};
 use crate::{Error, Result};
 use ndarray::{Array2, ArrayView2};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::fmt::Debug;
 
@@ -77,7 +78,7 @@ macro_rules! ord_category {
 ord_category!(i64, i32, u32, u64, usize, bool, String, &str);
 
 /// What `transform` does with an unseen category (`handle_unknown`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HandleUnknown {
     /// An error naming the category and its column (the default).
     Error,
@@ -88,7 +89,7 @@ pub enum HandleUnknown {
 }
 
 /// Which category to drop per column (`drop`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OneHotDrop {
     /// Keep every category (`drop=None`, the default).
     None,
@@ -118,14 +119,55 @@ impl OneHotDrop {
     }
 }
 
-/// The one-hot encoder (see the module docs).
-#[derive(Clone, Debug, PartialEq)]
+/// The one-hot encoder (see the module docs). With serde-able categories it
+/// saves and loads through serde; loading checks that each column's
+/// categories are non-empty, valid, sorted and distinct.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(
+    try_from = "EncoderRepr<C>",
+    bound(serialize = "C: Serialize", deserialize = "C: DeserializeOwned")
+)]
 pub struct OneHotEncoder<C: Category = f64> {
     /// `handle_unknown` (default [`HandleUnknown::Error`]).
     pub handle_unknown: HandleUnknown,
     /// `drop` (default [`OneHotDrop::None`]).
     pub drop: OneHotDrop,
     categories: Option<Vec<Vec<C>>>,
+}
+
+/// What a saved encoder holds, before it is checked.
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "C: DeserializeOwned"))]
+struct EncoderRepr<C> {
+    handle_unknown: HandleUnknown,
+    drop: OneHotDrop,
+    categories: Option<Vec<Vec<C>>>,
+}
+
+impl<C: Category> TryFrom<EncoderRepr<C>> for OneHotEncoder<C> {
+    type Error = String;
+    fn try_from(r: EncoderRepr<C>) -> std::result::Result<Self, String> {
+        if let Some(cats) = &r.categories {
+            if cats.is_empty() {
+                return Err("OneHotEncoder: categories has no column".into());
+            }
+            for (c, cat) in cats.iter().enumerate() {
+                if cat.is_empty() || cat.iter().any(|k| !k.is_valid()) {
+                    return Err(format!("OneHotEncoder: column {c} needs at least one valid category"));
+                }
+                if cat.windows(2).any(|w| w[0].order(&w[1]) != Ordering::Less) {
+                    return Err(format!(
+                        "OneHotEncoder: the categories of column {c} must be sorted and distinct"
+                    ));
+                }
+            }
+        }
+        Ok(OneHotEncoder {
+            handle_unknown: r.handle_unknown,
+            drop: r.drop,
+            categories: r.categories,
+        })
+    }
 }
 
 impl<C: Category> Default for OneHotEncoder<C> {

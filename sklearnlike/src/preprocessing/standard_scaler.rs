@@ -24,9 +24,14 @@ use crate::data::Features;
 use crate::param::{unknown_param, Param, Params};
 use crate::{Error, Result};
 use ndarray::{Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
 
-/// Per-feature `(x - mean_) / scale_` (see the module docs).
-#[derive(Clone, Debug, PartialEq)]
+/// Per-feature `(x - mean_) / scale_` (see the module docs). Serde saves
+/// the parameters and the fitted statistics; loading checks them (one
+/// value per feature, positive scales), so a scaler read from a file
+/// cannot index out of bounds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Repr")]
 pub struct StandardScaler {
     /// Subtract the mean (default true).
     pub with_mean: bool,
@@ -35,12 +40,49 @@ pub struct StandardScaler {
     fit: Option<Fit>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Fit {
     mean: Vec<f64>,
     var: Vec<f64>,
     scale: Vec<f64>,
     n_samples_seen: Vec<usize>,
+}
+
+/// What a saved scaler holds, before it is checked.
+#[derive(Deserialize)]
+struct Repr {
+    with_mean: bool,
+    with_std: bool,
+    fit: Option<Fit>,
+}
+
+impl TryFrom<Repr> for StandardScaler {
+    type Error = String;
+    fn try_from(r: Repr) -> std::result::Result<Self, String> {
+        if let Some(f) = &r.fit {
+            let n = f.mean.len();
+            if n == 0 || f.var.len() != n || f.scale.len() != n || f.n_samples_seen.len() != n {
+                return Err(format!(
+                    "StandardScaler: mean, var, scale and n_samples_seen need one value per feature, got {}, {}, {}, {}",
+                    n,
+                    f.var.len(),
+                    f.scale.len(),
+                    f.n_samples_seen.len()
+                ));
+            }
+            if let Some(c) = (0..n).find(|&c| !(f.scale[c] > 0.0 || (f.scale[c].is_nan() && f.mean[c].is_nan()))) {
+                return Err(format!(
+                    "StandardScaler: scale[{c}] = {} is not a positive number",
+                    f.scale[c]
+                ));
+            }
+        }
+        Ok(StandardScaler {
+            with_mean: r.with_mean,
+            with_std: r.with_std,
+            fit: r.fit,
+        })
+    }
 }
 
 impl Default for StandardScaler {

@@ -201,7 +201,7 @@ fn help_lists_every_estimator_parameter_with_its_default() {
     ] {
         let line = help
             .lines()
-            .skip_while(|l| !l.contains(&format!("{flag} ")))
+            .skip_while(|l| !l.trim_start().starts_with(&format!("{flag} ")))
             .take(3)
             .collect::<String>();
         assert!(

@@ -24,14 +24,14 @@ mod table;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use deeprust::sklearn::base::{Estimator, Label, Predictor};
+use deeprust::sklearn::base::{IntoTargets, Label, Predictor, TargetData};
 use deeprust::sklearn::metrics::Scoring;
 use deeprust::sklearn::model_selection::{cross_val_score, train_test_split_indices};
 use deeprust::sklearn::neural_network::{MlpClassifier, MlpOptions, MlpRegressor};
 use deeprust::sklearn::pipeline::make_pipeline;
 use deeprust::sklearn::preprocessing::StandardScaler;
 use deeprust::sklearn::{Classifier, Features, Param};
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -48,7 +48,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Train on a CSV file: cross-validate or hold out a test part, optionally save
-    Train(Train),
+    Train(Box<Train>),
     /// Predict a CSV file with a saved model; writes CSV
     Predict(Predict),
 }
@@ -244,7 +244,7 @@ const TOOL: &str = "deeprust-mlp 1";
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Train(t) => train(t),
+        Command::Train(t) => train(*t),
         Command::Predict(p) => predict(p),
     };
     match result {
@@ -314,7 +314,6 @@ fn train(a: Train) -> Result<()> {
 trait Model: Predictor {
     fn save_with(&self, path: &Path, user: serde_json::Value) -> deeprust::sklearn::Result<()>;
     fn default_scoring(&self) -> &'static str;
-    fn is_classifier(&self) -> bool;
 }
 
 impl<L: Label> Model for MlpClassifier<L> {
@@ -323,9 +322,6 @@ impl<L: Label> Model for MlpClassifier<L> {
     }
     fn default_scoring(&self) -> &'static str {
         "accuracy"
-    }
-    fn is_classifier(&self) -> bool {
-        true
     }
 }
 
@@ -336,23 +332,22 @@ impl Model for MlpRegressor {
     fn default_scoring(&self) -> &'static str {
         "r2"
     }
-    fn is_classifier(&self) -> bool {
-        false
-    }
 }
 
-fn run<M: Model>(a: &Train, data: table::Training, model: M, y: M::Y, labels: &str) -> Result<()> {
-    use deeprust::sklearn::base::TargetData;
+fn run<M: Model>(a: &Train, data: table::Training, model: M, y: M::Y, labels: &str) -> Result<()>
+where
+    for<'b> &'b M::Y: IntoTargets<M::Y>,
+{
     let scoring_name = a.scoring.clone().unwrap_or_else(|| model.default_scoring().to_string());
     let scoring: Scoring = scoring_name.parse()?;
     let x = data.x;
     if let Some(k) = a.cv {
         // The scaler is refitted inside each fold.
         let scores = if a.no_scale {
-            cross_val_score(&model, &x, y.clone(), k, Some(&scoring_name))?
+            cross_val_score(&model, &x, &y, k, Some(&scoring_name))?
         } else {
             let pipe = make_pipeline(vec![Box::new(StandardScaler::new())], model.clone_unfitted());
-            cross_val_score(&pipe, &x, y.clone(), k, Some(&scoring_name))?
+            cross_val_score(&pipe, &x, &y, k, Some(&scoring_name))?
         };
         if !a.quiet {
             for (i, s) in scores.iter().enumerate() {
@@ -372,12 +367,12 @@ fn run<M: Model>(a: &Train, data: table::Training, model: M, y: M::Y, labels: &s
     }
     let n = x.nrows();
     let (train, test) = if a.test_size > 0.0 {
-        let codes: Option<Vec<u32>> = y.class_codes().map(|c| c.into_iter().map(|v| v as u32).collect());
+        let codes: Option<Vec<u32>> = TargetData::class_codes(&y).map(|c| c.into_iter().map(|v| v as u32).collect());
         train_test_split_indices(n, a.test_size, codes.as_deref(), a.seed)?
     } else {
         ((0..n).collect(), Vec::new())
     };
-    let (x_train, y_train) = (x.select(Axis(0), &train), y.select(&train));
+    let (x_train, y_train) = (TargetData::select(&x, &train), TargetData::select(&y, &train));
     let t0 = std::time::Instant::now();
     let (model, scaler) = fit(a, model, &x_train, &y_train)?;
     let scale = |m: &Array2<f64>| -> Result<Array2<f64>> {
@@ -407,7 +402,7 @@ fn run<M: Model>(a: &Train, data: table::Training, model: M, y: M::Y, labels: &s
     if test.is_empty() {
         println!("train_{scoring_name}={train_score:.4}");
     } else {
-        let (x_test, y_test) = (x.select(Axis(0), &test), y.select(&test));
+        let (x_test, y_test) = (TargetData::select(&x, &test), TargetData::select(&y, &test));
         let s = model.score_with(Features::from(&scale(&x_test)?), &y_test, &scoring)?;
         println!("test_{scoring_name}={s:.4}");
     }

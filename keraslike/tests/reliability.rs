@@ -4,7 +4,7 @@
 //! loss, so `TerminateOnNaN` stops training.
 
 use keraslike::callbacks::TerminateOnNaN;
-use keraslike::layers::Dense;
+use keraslike::layers::{Dense, Reshape};
 use keraslike::{Error, FitOptions, Sequential};
 use tensorlow::{Device, Tensor};
 
@@ -105,4 +105,17 @@ fn a_nan_in_the_data_makes_the_loss_nan_and_terminate_on_nan_stops() {
     let losses = h.get("loss").unwrap();
     assert_eq!(losses.len(), 1, "stopped after the first epoch: {losses:?}");
     assert!(losses[0].is_nan(), "{losses:?}");
+}
+
+#[test]
+fn a_reshape_whose_sizes_overflow_is_an_error() {
+    // Before, the product of the sizes overflow-panicked (debug builds).
+    for target in [[1isize << 62, 1 << 62], [-1, 1 << 62]] {
+        let m = Sequential::new(vec![Box::new(Reshape::new(&target))]);
+        let e = m.build(&[4]).unwrap_err().to_string();
+        assert!(e.contains("Reshape") && e.contains("4611686018427387904"), "{e}");
+    }
+    let m = Sequential::new(vec![Box::new(Reshape::new(&[2, 2]))]);
+    let e = m.build(&[1 << 40, 1 << 40]).unwrap_err().to_string();
+    assert!(e.contains("1099511627776"), "{e}");
 }

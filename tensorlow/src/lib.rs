@@ -77,6 +77,7 @@ pub mod random;
 pub mod summary;
 mod tape;
 mod tensor;
+pub mod testing;
 pub mod train;
 mod variable;
 

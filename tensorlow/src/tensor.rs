@@ -367,7 +367,12 @@ impl Tensor {
 
     /// Resolves a possibly negative axis against this tensor's rank.
     pub fn axis(&self, axis: isize) -> Result<usize> {
-        resolve_axis(axis, self.rank())
+        resolve_axis(axis, self.rank()).map_err(|e| match e {
+            Error::InvalidArgument(m) => {
+                Error::InvalidArgument(format!("{m}; the tensor's shape is {:?}", self.shape()))
+            }
+            e => e,
+        })
     }
 
     /// All elements, flattened in row-major order, converted to `T`.

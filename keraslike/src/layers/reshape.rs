@@ -48,7 +48,16 @@ impl Reshape {
     /// The target shape for per-sample inputs of shape `input_shape`, with
     /// `-1` resolved, or an error naming the layer.
     fn resolve(&self, input_shape: &[usize]) -> Result<Vec<usize>> {
-        let n: usize = input_shape.iter().product();
+        // Sizes may come from a file: products are checked (an overflow is
+        // a shape error naming the layer, not a panic).
+        let overflow = |what: String| {
+            Error::shape(format!(
+                "Reshape {:?}: {what} has more elements than can be counted",
+                self.name
+            ))
+        };
+        let n = tensorlow::limits::checked_elem_count("Reshape", input_shape)
+            .map_err(|_| overflow(format!("input shape {}", batch_shape_str(input_shape))))?;
         let holes = self.target_shape.iter().filter(|&&d| d == -1).count();
         let bad = || {
             Error::shape(format!(
@@ -65,12 +74,14 @@ impl Reshape {
                 target_str(&self.target_shape)
             )));
         }
-        let known: usize = self
+        let given: Vec<usize> = self
             .target_shape
             .iter()
             .filter(|&&d| d >= 0)
             .map(|&d| d as usize)
-            .product();
+            .collect();
+        let known = tensorlow::limits::checked_elem_count("Reshape", &given)
+            .map_err(|_| overflow(format!("target_shape {}", target_str(&self.target_shape))))?;
         let fill = if holes == 1 {
             if known == 0 || !n.is_multiple_of(known) {
                 return Err(bad());

@@ -275,6 +275,17 @@ impl Tensor {
             ));
         }
         let idx = candle_indices(&indices.value)?.contiguous()?;
+        if idx.device().is_cpu() {
+            // As gather: an index outside the axis is an error on the CPU,
+            // named as given (negative ones are not wrapped).
+            let n = self.shape()[a];
+            if let Some(bad) = first_out_of_range(&idx, n)? {
+                return Err(Error::arg(format!(
+                    "take_along_axis: index {bad} is out of range for axis {a} of size {n} (shape {:?})",
+                    self.shape()
+                )));
+            }
+        }
         let v = self.value.contiguous()?.gather(&idx, a)?;
         let idx = Tensor::from_candle(idx);
         Ok(out(v, &[self], move |c| {

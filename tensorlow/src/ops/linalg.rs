@@ -36,7 +36,18 @@ impl Tensor {
         } else {
             other.clone()
         };
-        matmul(&a, &b)
+        matmul(&a, &b).map_err(|e| match e {
+            // Name the shapes the caller passed, with the flags, not the transposed views.
+            Error::Shape { op, msg } if transpose_a || transpose_b => Error::Shape {
+                op,
+                msg: format!(
+                    "{msg} (given shapes {:?} and {:?} with transpose_a={transpose_a}, transpose_b={transpose_b})",
+                    self.shape(),
+                    other.shape()
+                ),
+            },
+            e => e,
+        })
     }
 }
 

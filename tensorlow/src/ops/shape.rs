@@ -116,7 +116,12 @@ impl Tensor {
 
     /// Inserts a dimension of size 1 at `axis` (`-1` appends).
     pub fn expand_dims(&self, axis: isize) -> Result<Tensor> {
-        let a = crate::tensor::resolve_axis(axis, self.rank() + 1)?;
+        let a = crate::tensor::resolve_axis(axis, self.rank() + 1).map_err(|e| {
+            Error::arg(format!(
+                "expand_dims: {e} (the result's rank; the tensor's shape is {:?})",
+                self.shape()
+            ))
+        })?;
         let mut s = self.shape().to_vec();
         s.insert(a, 1);
         self.reshape(&s)
@@ -348,7 +353,10 @@ impl Tensor {
         if num == 0 || d % num != 0 {
             return Err(Error::shape(
                 "split",
-                format!("axis of size {d} cannot be split into {num} equal pieces"),
+                format!(
+                    "axis {axis} of shape {:?} (size {d}) cannot be split into {num} equal pieces",
+                    self.shape()
+                ),
             ));
         }
         self.split(&vec![d / num; num], axis)

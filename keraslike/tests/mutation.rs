@@ -94,3 +94,45 @@ fn mutated_csv_files_never_panic_the_reader() {
             Ok::<_, keraslike::Error>(())
         });
 }
+
+/// Keras 3 files (`.keras` archives and `.weights.h5`) made by Keras itself
+/// (`data/keras/`): mutated ones load or fail with an error, never a panic
+/// or an allocation the machine cannot make.
+fn keras_file(name: &str) -> Vec<u8> {
+    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/keras/").to_string() + name).unwrap()
+}
+
+#[test]
+fn mutated_keras_archives_never_panic_load_model() {
+    MutationTest::new("load_model(.keras)", keras_file("rnn.keras"))
+        .file_name("m.keras")
+        .mutants(800)
+        .seed(2)
+        .run(|path| {
+            let m = keraslike::models::load_model(path)?;
+            let _ = m.summary();
+            Ok::<_, keraslike::Error>(())
+        });
+}
+
+#[test]
+fn mutated_keras_weight_files_never_panic_load_weights() {
+    // The weights of data/keras/adam_mlp.keras as Keras' .weights.h5 (written
+    // here by the Keras-format writer, which Keras 3 reads: keras_files.rs).
+    let dir = std::env::temp_dir().join(format!("keraslike_mutation_{}_h5", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/keras/adam_mlp.keras");
+    let model = keraslike::models::load_model(src).unwrap();
+    let h5 = dir.join("w.weights.h5");
+    model.save_weights(&h5).unwrap();
+    let bytes = std::fs::read(&h5).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    MutationTest::new("load_weights(.weights.h5)", bytes)
+        .file_name("w.weights.h5")
+        .mutants(800)
+        .seed(3)
+        .run(|path| {
+            let mut m = keraslike::models::load_model(src)?;
+            m.load_weights(path)
+        });
+}

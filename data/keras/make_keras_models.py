@@ -32,6 +32,10 @@ jax backend). Files:
   return_sequences=True)) -> Bidirectional(GRU(2, return_sequences=True), merge_mode="ave")
   -> SimpleRNN(3) -> Dense(2, softmax), trained 2 Adam steps on padded sequences (the mask
   flows from the embedding through every recurrent layer).
+- `conv_variants.keras`: Conv2DTranspose (strides 2, same; and valid with output_padding),
+  DepthwiseConv2D (depth_multiplier 2), SeparableConv2D (same, L2 on the pointwise kernel)
+  between an (8, 8, 3) input and GlobalAveragePooling2D -> Dense(3, softmax), trained 2 Adam
+  steps; with a one-step reference (no dropout).
 - `unsupported.keras`: a Conv3D model, for the error naming the layer keraslike cannot build.
 """
 import json
@@ -166,6 +170,26 @@ def rnn():
     return model, [x], {}
 
 
+def conv_variants():
+    keras.utils.set_random_seed(13)
+    model = keras.Sequential([
+        keras.Input((8, 8, 3)),
+        L.Conv2DTranspose(4, 3, strides=2, padding="same", activation="relu"),
+        L.DepthwiseConv2D(3, depth_multiplier=2, activation="tanh"),
+        L.SeparableConv2D(5, 3, padding="same", pointwise_regularizer=keras.regularizers.L2(1e-3)),
+        L.Conv2DTranspose(2, 3, strides=2, output_padding=1, use_bias=False),
+        L.DepthwiseConv2D((2, 3), strides=(1, 2), padding="same"),
+        L.GlobalAveragePooling2D(),
+        L.Dense(3, activation="softmax"),
+    ], name="conv_variants")
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(4, 8, 8, 3)).astype("float32")
+    y = np.array([0, 2, 1, 0])
+    model.fit(x, y, epochs=2, batch_size=4, verbose=0, shuffle=False)
+    return model, [x], {"step_targets": [y]}
+
+
 def unsupported():
     keras.utils.set_random_seed(9)
     model = keras.Sequential([keras.Input((4, 4, 4, 1)), L.Conv3D(2, 3, name="conv"), L.Flatten(), L.Dense(1)])
@@ -177,7 +201,8 @@ def main():
                         "backend": keras.backend.backend()},
            "models": {}}
     for name, make in [("iris_mlp", iris_mlp), ("zoo", zoo), ("cnn", cnn), ("adam_mlp", adam_mlp),
-                       ("rnn", rnn), ("unsupported", unsupported)]:
+                       ("rnn", rnn), ("conv_variants", conv_variants),
+                       ("unsupported", unsupported)]:
         keras.backend.clear_session()
         model, xs, extra = make()
         ys = extra.pop("step_targets", None)

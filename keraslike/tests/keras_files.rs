@@ -78,7 +78,7 @@ fn check_predictions(file: &Path, expected: &Value) -> Model {
 #[test]
 fn keras_models_predict_what_keras_predicted() {
     let expected = json(&repo().join("data/keras/expected.json"));
-    for name in ["iris_mlp", "zoo", "cnn", "rnn"] {
+    for name in ["iris_mlp", "zoo", "cnn", "rnn", "conv_variants"] {
         check_predictions(
             &repo().join(format!("data/keras/{name}.keras")),
             &expected["models"][name],
@@ -136,7 +136,7 @@ fn training_continues_from_keras_optimizer_state() {
     // slots are non-zero in the files. Zero slots (or a step count from 0) would give other
     // weights after the step.
     let expected = json(&repo().join("data/keras/expected.json"));
-    for name in ["zoo", "adam_mlp"] {
+    for name in ["zoo", "adam_mlp", "conv_variants"] {
         let case = &expected["models"][name];
         let mut model = load_model(repo().join(format!("data/keras/{name}.keras"))).unwrap();
         let xs: Vec<Tensor> = case["inputs"].as_array().unwrap().iter().map(tensor).collect();
@@ -250,6 +250,27 @@ fn trained_here() -> (Sequential, Tensor) {
 }
 
 #[test]
+fn keras_saves_remove_temporary_files_that_killed_saves_left() {
+    // A save killed between writing its temporary file and the rename leaves
+    // `.<name>.<pid>.<n>.tmp`; the next save of the same path removes those
+    // of processes that are gone (u32::MAX is never a live pid).
+    let (model, _) = trained_here();
+    let dir = tempdir("stale");
+    for name in ["m.keras", "m.weights.h5"] {
+        let stale = dir.join(format!(".{name}.{}.0.tmp", u32::MAX));
+        std::fs::write(&stale, b"half a file").unwrap();
+        if name.ends_with(".keras") {
+            model.save(dir.join(name)).unwrap();
+        } else {
+            model.save_weights(dir.join(name)).unwrap();
+        }
+        assert!(!stale.exists(), "{} was left behind", stale.display());
+        assert!(dir.join(name).is_file());
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn models_saved_here_as_keras_files_load_back_identically() {
     let (model, x) = trained_here();
     let want = model.predict_on_batch(&x).unwrap();
@@ -299,7 +320,7 @@ fn keras_loads_what_keraslike_saves() {
     );
     // Keras' own zoo model, loaded here and saved back.
     let expected = json(&repo().join("data/keras/expected.json"));
-    for name in ["zoo", "cnn", "rnn"] {
+    for name in ["zoo", "cnn", "rnn", "conv_variants"] {
         let m = load_model(repo().join(format!("data/keras/{name}.keras"))).unwrap();
         m.save(dir.join(format!("{name}.keras"))).unwrap();
         cases.insert(name.into(), expected["models"][name].clone());
@@ -318,7 +339,11 @@ fn keras_loads_what_keraslike_saves() {
     );
     assert!(out.status.success(), "Keras could not load keraslike's files:\n{text}");
     assert!(
-        text.contains("OK zoo") && text.contains("OK cnn") && text.contains("OK rnn") && text.contains("OK sequential"),
+        text.contains("OK zoo")
+            && text.contains("OK cnn")
+            && text.contains("OK rnn")
+            && text.contains("OK conv_variants")
+            && text.contains("OK sequential"),
         "{text}"
     );
     std::fs::remove_dir_all(&dir).ok();

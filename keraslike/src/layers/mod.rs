@@ -25,9 +25,10 @@
 //! | `ZeroPadding1D/2D`, `Cropping1D/2D` | [`ZeroPadding2D`], [`Cropping2D`], ... |
 //! | `UpSampling1D/2D` (nearest), `SpatialDropout1D/2D` | [`UpSampling2D`], [`SpatialDropout2D`], ... |
 //!
-//! Not yet: `Conv2DTranspose`, `DepthwiseConv2D`, `SeparableConv2D`,
-//! `Conv3D` and the 3-D poolings (tensorlow has the 2-D ops:
-//! `nn::conv2d_transpose`, `nn::depthwise_conv2d`, `nn::separable_conv2d`);
+//! | `Conv2DTranspose`, `DepthwiseConv2D`, `SeparableConv2D` | [`Conv2DTranspose`], [`DepthwiseConv2D`], [`SeparableConv2D`] ([`Conv2DVariant`]) |
+//!
+//! Not yet: `Conv3D`, the 1-D depthwise/separable/transposed forms and the
+//! 3-D poolings;
 //! `TimeDistributed`, `Masking`, the generic `RNN(cell)` with the
 //! `*Cell` layers, and `stateful=True` recurrent layers (an error naming
 //! the option).
@@ -70,6 +71,7 @@ builtin_layers! {
     dot::{Dot},
     elementwise_merge::{Add, Subtract, Multiply, Average, Maximum, Minimum},
     conv::{Conv1D, Conv2D},
+    conv2d_variants::{Conv2DTranspose, DepthwiseConv2D, SeparableConv2D},
     pooling::{MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D},
     global_pooling::{GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D},
     zero_padding::{ZeroPadding1D, ZeroPadding2D, Cropping1D, Cropping2D},
@@ -85,6 +87,7 @@ builtin_layers! {
 pub use dense::DenseConfig;
 mod spatial;
 pub use conv::Conv;
+pub use conv2d_variants::{Conv2DVariant, DepthwiseKind, SeparableKind, TransposeKind, Variant, VariantKind};
 pub use global_pooling::GlobalPooling;
 pub use pooling::Pooling;
 pub use spatial::Size;

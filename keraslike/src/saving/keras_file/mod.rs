@@ -150,7 +150,11 @@ pub fn save_keras(model: &Model, path: impl AsRef<Path>) -> Result<()> {
     }
     let mut archive = KerasArchive::new(config.to_string(), tree);
     archive.metadata = Some(metadata());
-    archive.write(path).map_err(|e| file_err(path, e))
+    let bytes = archive.to_bytes().map_err(|e| file_err(path, e))?;
+    // tensorlow's atomic write, like every other save: it also removes the temporary files
+    // that saves killed earlier left beside `path`.
+    tensorlow::write_atomic(path, &bytes)?;
+    Ok(())
 }
 
 /// Loads Keras weights (`.weights.h5`, or the weights of a `.keras` archive) into `model`
@@ -187,7 +191,9 @@ pub fn save_keras_weights(model: &Model, path: impl AsRef<Path>) -> Result<()> {
     if model.compiled.is_some() {
         weights::store_optimizer(model, &mut tree)?;
     }
-    h5::write(path, &tree).map_err(|e| file_err(path, e))
+    let bytes = h5::to_bytes(&tree).map_err(|e| file_err(path, e))?;
+    tensorlow::write_atomic(path, &bytes)?;
+    Ok(())
 }
 
 /// `metadata.json`: the Keras version whose format is written, the date, and who wrote it.

@@ -1,0 +1,677 @@
+//! The other 2-D convolutions of Keras: `Conv2DTranspose` (a learned
+//! upsampling, the gradient of a convolution as a layer), `DepthwiseConv2D`
+//! (each channel filtered on its own with `depth_multiplier` kernels) and
+//! `SeparableConv2D` (depthwise, then a 1x1 convolution), on
+//! [`tensorlow::nn::conv2d_transpose`], [`tensorlow::nn::depthwise_conv2d`]
+//! and [`tensorlow::nn::separable_conv2d`].
+//!
+//! Keras' arguments, defaults and weight layouts (`channels_last`):
+//! - `Conv2DTranspose(filters, kernel_size, strides=1, padding="valid",
+//!   output_padding=None, dilation_rate=1)`: kernel `(kh, kw, filters,
+//!   in_channels)`, bias `(filters)`; output sizes from
+//!   [`tensorlow::nn::conv_transpose_output_size`] (Keras'
+//!   `deconv_output_length`).
+//! - `DepthwiseConv2D(kernel_size, strides=1, padding="valid",
+//!   depth_multiplier=1, dilation_rate=1)`: kernel `(kh, kw, in_channels,
+//!   depth_multiplier)`, bias `(in_channels * depth_multiplier)`.
+//! - `SeparableConv2D(filters, kernel_size, ..., depth_multiplier=1)`:
+//!   `depthwise_kernel (kh, kw, in_channels, depth_multiplier)`,
+//!   `pointwise_kernel (1, 1, in_channels * depth_multiplier, filters)`,
+//!   bias `(filters)`.
+//!
+//! All three take `activation` (linear), `use_bias` (true), Glorot-uniform
+//! kernels, zero bias and L1/L2 regularizers, like [`Conv2D`](super::Conv2D).
+//!
+//! ```
+//! use keraslike::layers::{BuildContext, Conv2DTranspose, DepthwiseConv2D, Layer, SeparableConv2D};
+//! use tensorlow::{DType, Device, Tensor};
+//! # fn main() -> keraslike::Result<()> {
+//! let x = Tensor::ones(&[2, 7, 7, 3], DType::F32, &Device::cpu())?;
+//! let mut up = Conv2DTranspose::new(4, 3).strides(2).padding("same");
+//! up.build(&[7, 7, 3], &BuildContext::default())?;
+//! assert_eq!(up.weights()[0].shape(), &[3, 3, 4, 3]); // Keras' (kh, kw, filters, in)
+//! assert_eq!(up.call(&x, false)?.shape(), &[2, 14, 14, 4]);
+//! let mut dw = DepthwiseConv2D::new(3).depth_multiplier(2);
+//! dw.build(&[7, 7, 3], &BuildContext::default())?;
+//! assert_eq!(dw.call(&x, false)?.shape(), &[2, 5, 5, 6]);
+//! let mut sep = SeparableConv2D::new(8, 3).padding("same");
+//! sep.build(&[7, 7, 3], &BuildContext::default())?;
+//! assert_eq!(sep.compute_output_shape(&[7, 7, 3])?, vec![7, 7, 8]);
+//! # Ok(()) }
+//! ```
+
+use super::registry::{bool_of, regularizer_of, shape_of, str_of};
+use super::spatial::{check_data_format, check_positive, check_rank, initializer_name, size_of, PadMode, Size};
+use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
+use crate::activations::{Activation, IntoActivation};
+use crate::initializers::{Initializer, IntoInitializer};
+use crate::regularizers::{IntoRegularizer, Regularizer};
+use crate::{Error, Result};
+use serde_json::{json, Value};
+use std::marker::PhantomData;
+use tensorlow::{nn, Tensor, Variable};
+
+/// Which of the three convolutions a [`Conv2DVariant`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VariantKind {
+    /// `Conv2DTranspose`.
+    Transpose,
+    /// `DepthwiseConv2D`.
+    Depthwise,
+    /// `SeparableConv2D`.
+    Separable,
+}
+
+/// The marker types of the three layers.
+pub trait Variant: Send + Sync + std::fmt::Debug + 'static {
+    /// Which convolution.
+    const KIND: VariantKind;
+    /// Keras' class name.
+    const CLASS: &'static str;
+    /// The base of the automatic names (`conv2d_transpose`, ...).
+    const BASE: &'static str;
+}
+
+/// Marker of [`Conv2DTranspose`].
+#[derive(Debug)]
+pub struct TransposeKind;
+/// Marker of [`DepthwiseConv2D`].
+#[derive(Debug)]
+pub struct DepthwiseKind;
+/// Marker of [`SeparableConv2D`].
+#[derive(Debug)]
+pub struct SeparableKind;
+
+impl Variant for TransposeKind {
+    const KIND: VariantKind = VariantKind::Transpose;
+    const CLASS: &'static str = "Conv2DTranspose";
+    const BASE: &'static str = "conv2d_transpose";
+}
+impl Variant for DepthwiseKind {
+    const KIND: VariantKind = VariantKind::Depthwise;
+    const CLASS: &'static str = "DepthwiseConv2D";
+    const BASE: &'static str = "depthwise_conv2d";
+}
+impl Variant for SeparableKind {
+    const KIND: VariantKind = VariantKind::Separable;
+    const CLASS: &'static str = "SeparableConv2D";
+    const BASE: &'static str = "separable_conv2d";
+}
+
+/// A transposed, depthwise or separable 2-D convolution; use
+/// [`Conv2DTranspose`], [`DepthwiseConv2D`] or [`SeparableConv2D`].
+#[derive(Debug)]
+pub struct Conv2DVariant<K: Variant> {
+    name: String,
+    /// Output channels (`Conv2DTranspose`, `SeparableConv2D`); 0 for `DepthwiseConv2D`.
+    filters: usize,
+    kernel_size: [usize; 2],
+    strides: [usize; 2],
+    padding: PadMode,
+    dilation_rate: [usize; 2],
+    depth_multiplier: usize,
+    output_padding: Option<[usize; 2]>,
+    activation: Activation,
+    use_bias: bool,
+    /// The kernel's (`Conv2DTranspose`) or the depthwise kernel's initializer.
+    kernel_initializer: Initializer,
+    pointwise_initializer: Initializer,
+    bias_initializer: Initializer,
+    kernel_regularizer: Option<Regularizer>,
+    pointwise_regularizer: Option<Regularizer>,
+    bias_regularizer: Option<Regularizer>,
+    input_shape: Option<Vec<usize>>,
+    config_error: Option<String>,
+    /// The kernel (depthwise kernel), the pointwise kernel (separable only).
+    kernels: Vec<Variable>,
+    bias: Option<Variable>,
+    kind: PhantomData<K>,
+}
+
+/// A transposed 2-D convolution (`keras.layers.Conv2DTranspose`).
+pub type Conv2DTranspose = Conv2DVariant<TransposeKind>;
+/// A depthwise 2-D convolution (`keras.layers.DepthwiseConv2D`).
+pub type DepthwiseConv2D = Conv2DVariant<DepthwiseKind>;
+/// A depthwise-separable 2-D convolution (`keras.layers.SeparableConv2D`).
+pub type SeparableConv2D = Conv2DVariant<SeparableKind>;
+
+impl Conv2DTranspose {
+    /// `filters` output channels from `kernel_size` windows; stride 1, valid padding.
+    pub fn new(filters: usize, kernel_size: impl Into<Size<2>>) -> Self {
+        Self::make(filters, kernel_size.into().0)
+    }
+
+    /// The extra rows/columns at the bottom/right of the output (Keras'
+    /// `output_padding`; each smaller than its stride). Default: none,
+    /// the output size then follows from `padding` alone.
+    pub fn output_padding(mut self, output_padding: impl Into<Size<2>>) -> Self {
+        self.output_padding = Some(output_padding.into().0);
+        self
+    }
+}
+
+impl DepthwiseConv2D {
+    /// `depth_multiplier` (default 1) kernels of `kernel_size` per input channel.
+    pub fn new(kernel_size: impl Into<Size<2>>) -> Self {
+        Self::make(0, kernel_size.into().0)
+    }
+}
+
+impl SeparableConv2D {
+    /// A depthwise convolution of `kernel_size`, then `filters` 1x1 filters.
+    pub fn new(filters: usize, kernel_size: impl Into<Size<2>>) -> Self {
+        Self::make(filters, kernel_size.into().0)
+    }
+
+    /// The pointwise kernel's initializer (default `glorot_uniform`).
+    pub fn pointwise_initializer(mut self, init: impl IntoInitializer) -> Self {
+        if let Some(i) = self.record(init.into_initializer()) {
+            self.pointwise_initializer = i;
+        }
+        self
+    }
+
+    /// A penalty on the pointwise kernel (default none).
+    pub fn pointwise_regularizer(mut self, reg: impl IntoRegularizer) -> Self {
+        self.pointwise_regularizer = self.record(reg.into_regularizer());
+        self
+    }
+}
+
+impl<K: Variant> Conv2DVariant<K> {
+    fn make(filters: usize, kernel_size: [usize; 2]) -> Self {
+        let mut l = Conv2DVariant {
+            name: unique_name(K::BASE),
+            filters,
+            kernel_size,
+            strides: [1; 2],
+            padding: PadMode::Valid,
+            dilation_rate: [1; 2],
+            depth_multiplier: 1,
+            output_padding: None,
+            activation: Activation::Linear,
+            use_bias: true,
+            kernel_initializer: Initializer::glorot_uniform(),
+            pointwise_initializer: Initializer::glorot_uniform(),
+            bias_initializer: Initializer::zeros(),
+            kernel_regularizer: None,
+            pointwise_regularizer: None,
+            bias_regularizer: None,
+            input_shape: None,
+            config_error: None,
+            kernels: Vec::new(),
+            bias: None,
+            kind: PhantomData,
+        };
+        if K::KIND != VariantKind::Depthwise && filters == 0 {
+            l.config_error = Some("filters must be positive, got 0".into());
+        }
+        l.note(check_positive("kernel_size", &kernel_size));
+        l
+    }
+
+    fn note(&mut self, r: std::result::Result<(), String>) {
+        if let Err(e) = r {
+            self.config_error.get_or_insert(e);
+        }
+    }
+
+    fn record<T>(&mut self, r: Result<T>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.config_error.get_or_insert(e.to_string());
+                None
+            }
+        }
+    }
+
+    /// The step between windows (default 1).
+    pub fn strides(mut self, strides: impl Into<Size<2>>) -> Self {
+        self.strides = strides.into().0;
+        let s = self.strides;
+        self.note(check_positive("strides", &s));
+        self
+    }
+
+    /// `"valid"` (default) or `"same"`.
+    pub fn padding(mut self, padding: &str) -> Self {
+        match PadMode::parse(padding, false) {
+            Ok(p) => self.padding = p,
+            Err(e) => self.note(Err(e)),
+        }
+        self
+    }
+
+    /// The spacing of the kernel's taps (default 1).
+    pub fn dilation_rate(mut self, dilation_rate: impl Into<Size<2>>) -> Self {
+        self.dilation_rate = dilation_rate.into().0;
+        let d = self.dilation_rate;
+        self.note(check_positive("dilation_rate", &d));
+        self
+    }
+
+    /// Kernels per input channel of the depthwise step (default 1;
+    /// `DepthwiseConv2D` and `SeparableConv2D`).
+    pub fn depth_multiplier(mut self, depth_multiplier: usize) -> Self {
+        if K::KIND == VariantKind::Transpose {
+            self.note(Err("Conv2DTranspose has no depth_multiplier".into()));
+        }
+        self.depth_multiplier = depth_multiplier;
+        self.note(check_positive("depth_multiplier", &[depth_multiplier]));
+        self
+    }
+
+    /// The activation, by name (`"relu"`) or value (default `linear`).
+    pub fn activation(mut self, activation: impl IntoActivation) -> Self {
+        if let Some(a) = self.record(activation.into_activation()) {
+            self.activation = a;
+        }
+        self
+    }
+
+    /// Whether to add a bias (default true).
+    pub fn use_bias(mut self, use_bias: bool) -> Self {
+        self.use_bias = use_bias;
+        self
+    }
+
+    /// The kernel's initializer (`depthwise_initializer` for the depthwise
+    /// and separable layers; default `glorot_uniform`).
+    pub fn kernel_initializer(mut self, init: impl IntoInitializer) -> Self {
+        if let Some(i) = self.record(init.into_initializer()) {
+            self.kernel_initializer = i;
+        }
+        self
+    }
+
+    /// The bias' initializer (default `zeros`).
+    pub fn bias_initializer(mut self, init: impl IntoInitializer) -> Self {
+        if let Some(i) = self.record(init.into_initializer()) {
+            self.bias_initializer = i;
+        }
+        self
+    }
+
+    /// A penalty on the kernel (`depthwise_regularizer` for the depthwise
+    /// and separable layers; default none).
+    pub fn kernel_regularizer(mut self, reg: impl IntoRegularizer) -> Self {
+        self.kernel_regularizer = self.record(reg.into_regularizer());
+        self
+    }
+
+    /// A penalty on the bias (default none).
+    pub fn bias_regularizer(mut self, reg: impl IntoRegularizer) -> Self {
+        self.bias_regularizer = self.record(reg.into_regularizer());
+        self
+    }
+
+    /// `"channels_last"` (the default) is the only layout supported.
+    pub fn data_format(mut self, data_format: &str) -> Self {
+        self.note(check_data_format(data_format));
+        self
+    }
+
+    /// Declares the input shape without batch, e.g. `&[28, 28, 1]`.
+    pub fn input_shape(mut self, shape: &[usize]) -> Self {
+        self.input_shape = Some(shape.to_vec());
+        self
+    }
+
+    /// Replaces the automatic name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    fn err(&self, msg: impl std::fmt::Display) -> Error {
+        Error::shape(format!("{} {:?}: {msg}", K::CLASS, self.name))
+    }
+
+    /// Output channels for `channels` input channels.
+    fn out_channels(&self, channels: usize) -> usize {
+        match K::KIND {
+            VariantKind::Depthwise => channels * self.depth_multiplier,
+            _ => self.filters,
+        }
+    }
+
+    /// The output height and width for an input of `(height, width, channels)`.
+    fn output_sizes(&self, input: &[usize]) -> Result<[usize; 2]> {
+        let mut out = [0; 2];
+        for a in 0..2 {
+            let (n, k, s, d) = (input[a], self.kernel_size[a], self.strides[a], self.dilation_rate[a]);
+            let pad = self.padding.op();
+            out[a] = match K::KIND {
+                VariantKind::Transpose => {
+                    nn::conv_transpose_output_size(n, k, s, d, pad, self.output_padding.map(|p| p[a]))
+                }
+                _ => {
+                    let span = (k - 1) * d + 1;
+                    if self.padding == PadMode::Valid && span > n {
+                        return Err(self.err(format_args!(
+                            "the kernel spans {span} (kernel_size {k}, dilation_rate {d}) but the input (per-sample \
+                             shape {}) has only {n} with padding=\"valid\"; use padding=\"same\" or a smaller kernel",
+                            shape_str(input)
+                        )));
+                    }
+                    nn::conv_output_size(n, k, s, d, pad)
+                }
+            }
+            .map_err(|e| self.err(e))?;
+        }
+        Ok(out)
+    }
+
+    fn check_config(&self) -> Result<()> {
+        if let Some(e) = &self.config_error {
+            return Err(Error::arg(format!("{} {:?}: {e}", K::CLASS, self.name)));
+        }
+        if self.strides.iter().any(|&s| s > 1) && self.dilation_rate.iter().any(|&d| d > 1) {
+            return Err(Error::arg(format!(
+                "{} {:?}: strides > 1 cannot be combined with dilation_rate > 1 (as in Keras), got strides {:?} \
+                 and dilation_rate {:?}",
+                K::CLASS,
+                self.name,
+                self.strides,
+                self.dilation_rate
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl<K: Variant> Layer for Conv2DVariant<K> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn class_name(&self) -> &'static str {
+        K::CLASS
+    }
+
+    fn build(&mut self, input_shape: &[usize], ctx: &BuildContext) -> Result<()> {
+        self.check_config()?;
+        if let Some(declared) = &self.input_shape {
+            if declared.as_slice() != input_shape {
+                return Err(self.err(format_args!(
+                    "was declared with input_shape {} but is built for {}",
+                    shape_str(declared),
+                    shape_str(input_shape)
+                )));
+            }
+        }
+        check_rank(K::CLASS, &self.name, 2, input_shape)?;
+        let channels = input_shape[2];
+        if channels == 0 {
+            return Err(self.err("the input has 0 channels"));
+        }
+        self.output_sizes(input_shape)?;
+        let [kh, kw] = self.kernel_size;
+        let (dm, f) = (self.depth_multiplier, self.filters);
+        let (kernel_shape, kernel_name) = match K::KIND {
+            VariantKind::Transpose => (vec![kh, kw, f, channels], "kernel"),
+            VariantKind::Depthwise => (vec![kh, kw, channels, dm], "kernel"),
+            VariantKind::Separable => (vec![kh, kw, channels, dm], "depthwise_kernel"),
+        };
+        let k = self.kernel_initializer.init(&kernel_shape, ctx.dtype, &ctx.device)?;
+        let mut kernels = vec![Variable::new(format!("{}/{kernel_name}", self.name), k)];
+        if K::KIND == VariantKind::Separable {
+            let p = self.pointwise_initializer.init(&[1, 1, channels * dm, f], ctx.dtype, &ctx.device)?;
+            kernels.push(Variable::new(format!("{}/pointwise_kernel", self.name), p));
+        }
+        self.kernels = kernels;
+        if self.use_bias {
+            let b = self.bias_initializer.init(&[self.out_channels(channels)], ctx.dtype, &ctx.device)?;
+            self.bias = Some(Variable::new(format!("{}/bias", self.name), b));
+        }
+        Ok(())
+    }
+
+    fn built(&self) -> bool {
+        !self.kernels.is_empty()
+    }
+
+    fn call(&self, x: &Tensor, _training: bool) -> Result<Tensor> {
+        let Some(kernel) = self.kernels.first() else {
+            return Err(Error::NotReady(format!(
+                "{} {:?} is not built: call build(input_shape) or build the model",
+                K::CLASS,
+                self.name
+            )));
+        };
+        let channels = match K::KIND {
+            VariantKind::Transpose => kernel.shape()[3],
+            _ => kernel.shape()[2],
+        };
+        if x.rank() != 4 || x.shape()[3] != channels {
+            return Err(self.err(format_args!(
+                "expects input of shape (batch, height, width, {channels}), got {} (the kernel is {})",
+                shape_str(x.shape()),
+                shape_str(kernel.shape())
+            )));
+        }
+        let cast;
+        let x = if x.dtype() != kernel.dtype() {
+            cast = x.cast(kernel.dtype())?;
+            &cast
+        } else {
+            x
+        };
+        let (s, d, pad) = (self.strides, self.dilation_rate, self.padding.op());
+        let (s, d) = ((s[0], s[1]), (d[0], d[1]));
+        let y = match K::KIND {
+            VariantKind::Transpose => {
+                let [h, w] = self.output_sizes(&x.shape()[1..])?;
+                nn::conv2d_transpose(x, kernel, &[x.shape()[0], h, w, self.filters], s, pad, d)
+            }
+            VariantKind::Depthwise => nn::depthwise_conv2d(x, kernel, s, pad, d),
+            VariantKind::Separable => nn::separable_conv2d(x, kernel, &self.kernels[1], s, pad, d),
+        }
+        .map_err(|e| self.err(e))?;
+        let y = match &self.bias {
+            Some(b) => y.add(b)?,
+            None => y,
+        };
+        self.activation.apply(&y)
+    }
+
+    fn compute_output_shape(&self, input_shape: &[usize]) -> Result<Vec<usize>> {
+        check_rank(K::CLASS, &self.name, 2, input_shape)?;
+        let [h, w] = self.output_sizes(input_shape)?;
+        Ok(vec![h, w, self.out_channels(input_shape[2])])
+    }
+
+    fn trainable_weights(&self) -> Vec<Variable> {
+        self.kernels.iter().chain(self.bias.iter()).cloned().collect()
+    }
+
+    fn visit_weights_mut(&mut self, f: &mut dyn FnMut(&mut Variable) -> Result<()>) -> Result<()> {
+        for v in self.kernels.iter_mut().chain(self.bias.iter_mut()) {
+            f(v)?;
+        }
+        Ok(())
+    }
+
+    fn regularization_loss(&self) -> Result<Option<Tensor>> {
+        let mut total: Option<Tensor> = None;
+        let pairs = [
+            (&self.kernel_regularizer, self.kernels.first()),
+            (&self.pointwise_regularizer, self.kernels.get(1)),
+            (&self.bias_regularizer, self.bias.as_ref()),
+        ];
+        for (reg, w) in pairs {
+            if let (Some(r), Some(w)) = (reg, w) {
+                let p = r.penalty(w)?;
+                total = Some(match total {
+                    Some(t) => t.add(&p)?,
+                    None => p,
+                });
+            }
+        }
+        Ok(total)
+    }
+
+    fn get_config(&self) -> Value {
+        let reg = |r: &Option<Regularizer>| r.map(|r| r.get_config());
+        let mut c = json!({
+            "name": self.name,
+            "kernel_size": &self.kernel_size[..],
+            "strides": &self.strides[..],
+            "padding": self.padding.name(),
+            "data_format": "channels_last",
+            "dilation_rate": &self.dilation_rate[..],
+            "activation": self.activation.name(),
+            "use_bias": self.use_bias,
+            "bias_initializer": self.bias_initializer.get_config(),
+            "bias_regularizer": reg(&self.bias_regularizer),
+            "input_shape": self.input_shape,
+        });
+        match K::KIND {
+            VariantKind::Transpose => {
+                c["filters"] = json!(self.filters);
+                c["output_padding"] = json!(self.output_padding.map(|p| p.to_vec()));
+                c["kernel_initializer"] = self.kernel_initializer.get_config();
+                c["kernel_regularizer"] = json!(reg(&self.kernel_regularizer));
+            }
+            VariantKind::Depthwise => {
+                c["depth_multiplier"] = json!(self.depth_multiplier);
+                c["depthwise_initializer"] = self.kernel_initializer.get_config();
+                c["depthwise_regularizer"] = json!(reg(&self.kernel_regularizer));
+            }
+            VariantKind::Separable => {
+                c["filters"] = json!(self.filters);
+                c["depth_multiplier"] = json!(self.depth_multiplier);
+                c["depthwise_initializer"] = self.kernel_initializer.get_config();
+                c["pointwise_initializer"] = self.pointwise_initializer.get_config();
+                c["depthwise_regularizer"] = json!(reg(&self.kernel_regularizer));
+                c["pointwise_regularizer"] = json!(reg(&self.pointwise_regularizer));
+            }
+        }
+        c
+    }
+
+    fn declared_input_shape(&self) -> Option<Vec<usize>> {
+        self.input_shape.clone()
+    }
+
+    fn config_error(&self) -> Option<String> {
+        self.config_error.clone()
+    }
+}
+
+impl<K: Variant> FromConfig for Conv2DVariant<K> {
+    const CLASS_NAME: &'static str = K::CLASS;
+
+    fn from_config(c: &Value) -> Result<Self> {
+        let class = K::CLASS;
+        let kernel_size = size_of::<2>(class, c, "kernel_size")?
+            .ok_or_else(|| Error::arg(format!("{class} config needs \"kernel_size\"")))?;
+        let filters = match K::KIND {
+            VariantKind::Depthwise => 0,
+            _ => c
+                .get("filters")
+                .and_then(Value::as_u64)
+                .and_then(|v| usize::try_from(v).ok())
+                .ok_or_else(|| Error::arg(format!("{class} config needs \"filters\" (a positive integer)")))?,
+        };
+        let mut l = Self::make(filters, kernel_size)
+            .padding(str_of(c, "padding").unwrap_or("valid"))
+            .data_format(str_of(c, "data_format").unwrap_or("channels_last"))
+            .activation(str_of(c, "activation").unwrap_or("linear"))
+            .use_bias(bool_of(c, "use_bias").unwrap_or(true));
+        if let Some(s) = size_of::<2>(class, c, "strides")? {
+            l = l.strides(s);
+        }
+        if let Some(d) = size_of::<2>(class, c, "dilation_rate")? {
+            l = l.dilation_rate(d);
+        }
+        if K::KIND != VariantKind::Transpose {
+            if let Some(m) = c.get("depth_multiplier").and_then(Value::as_u64) {
+                l = l.depth_multiplier(usize::try_from(m).unwrap_or(usize::MAX));
+            }
+        } else if let Some(p) = size_of::<2>(class, c, "output_padding")? {
+            l.output_padding = Some(p);
+        }
+        let (kernel_init, kernel_reg) = match K::KIND {
+            VariantKind::Transpose => ("kernel_initializer", "kernel_regularizer"),
+            _ => ("depthwise_initializer", "depthwise_regularizer"),
+        };
+        if let Some(i) = initializer_name(c, kernel_init) {
+            l = l.kernel_initializer(i);
+        }
+        if let Some(i) = initializer_name(c, "bias_initializer") {
+            l = l.bias_initializer(i);
+        }
+        if let Some(r) = regularizer_of(c, kernel_reg)? {
+            l = l.kernel_regularizer(r);
+        }
+        if let Some(r) = regularizer_of(c, "bias_regularizer")? {
+            l = l.bias_regularizer(r);
+        }
+        if K::KIND == VariantKind::Separable {
+            if let Some(i) = initializer_name(c, "pointwise_initializer") {
+                if let Some(i) = l.record(i.into_initializer()) {
+                    l.pointwise_initializer = i;
+                }
+            }
+            l.pointwise_regularizer = regularizer_of(c, "pointwise_regularizer")?;
+        }
+        if let Some(s) = shape_of(c, "input_shape") {
+            l = l.input_shape(&s);
+        }
+        if let Some(n) = str_of(c, "name") {
+            l = l.name(n);
+        }
+        Ok(l)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tensorlow::{DType, Device};
+
+    #[test]
+    fn errors_name_the_layer_and_the_shapes() {
+        let mut dw = DepthwiseConv2D::new(3).name("dw");
+        dw.build(&[6, 6, 2], &BuildContext::default()).unwrap();
+        let x = Tensor::ones(&[1, 6, 6, 3], DType::F32, &Device::cpu()).unwrap();
+        let e = dw.call(&x, false).unwrap_err().to_string();
+        assert!(e.contains("DepthwiseConv2D \"dw\"") && e.contains("(1, 6, 6, 3)") && e.contains("2)"), "{e}");
+        let e = DepthwiseConv2D::new(5)
+            .name("big")
+            .build(&[3, 3, 1], &BuildContext::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"big\"") && e.contains("padding=\"same\""), "{e}");
+        // Keras: output_padding must be smaller than the stride.
+        let e = Conv2DTranspose::new(2, 3)
+            .strides(2)
+            .output_padding(2)
+            .name("up")
+            .build(&[4, 4, 1], &BuildContext::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"up\"") && e.contains("output_padding 2"), "{e}");
+        let e = Conv2DTranspose::new(2, 3)
+            .depth_multiplier(2)
+            .build(&[4, 4, 1], &BuildContext::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no depth_multiplier"), "{e}");
+    }
+
+    #[test]
+    fn configs_round_trip_with_keras_keys() {
+        let sep = SeparableConv2D::new(4, (3, 2)).depth_multiplier(2).strides(2).name("s");
+        let c = sep.get_config();
+        assert_eq!(c["depth_multiplier"], 2);
+        assert!(c.get("depthwise_initializer").is_some() && c.get("pointwise_initializer").is_some());
+        let back = SeparableConv2D::from_config(&c).unwrap();
+        assert_eq!(back.get_config(), c);
+        let up = Conv2DTranspose::new(3, 2).strides(2).output_padding(1).name("u");
+        let back = Conv2DTranspose::from_config(&up.get_config()).unwrap();
+        assert_eq!(back.get_config(), up.get_config());
+    }
+}

@@ -239,6 +239,7 @@ fn options(class: &str) -> Option<&'static [(&'static str, Rule)]> {
             ("unroll", Init),
         ],
         "Bidirectional" => &[("merge_mode", Used), ("layer", Wrapped), ("backward_layer", Wrapped)],
+        "Masking" => &[("mask_value", Used)],
         _ => return None,
     })
 }
@@ -287,6 +288,7 @@ pub const LAYER_CLASSES: &[&str] = &[
     "GRU",
     "SimpleRNN",
     "Bidirectional",
+    "Masking",
     "Sequential",
     "Functional",
 ];

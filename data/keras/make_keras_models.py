@@ -36,6 +36,8 @@ jax backend). Files:
   DepthwiseConv2D (depth_multiplier 2), SeparableConv2D (same, L2 on the pointwise kernel)
   between an (8, 8, 3) input and GlobalAveragePooling2D -> Dense(3, softmax), trained 2 Adam
   steps; with a one-step reference (no dropout).
+- `td.keras`: (5, 3) sequences -> TimeDistributed(Dense(4, relu)) -> Masking -> LSTM(3) ->
+  Dense(2), trained 2 SGD steps; with a one-step reference.
 - `unsupported.keras`: a Conv3D model, for the error naming the layer keraslike cannot build.
 """
 import json
@@ -190,6 +192,24 @@ def conv_variants():
     return model, [x], {"step_targets": [y]}
 
 
+def td():
+    keras.utils.set_random_seed(14)
+    model = keras.Sequential([
+        keras.Input((5, 3)),
+        L.TimeDistributed(L.Dense(4, activation="relu")),
+        L.Masking(0.0),
+        L.LSTM(3),
+        L.Dense(2),
+    ], name="td")
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(3, 5, 3)).astype("float32")
+    x[0, 3:] = 0.0  # padding: TimeDistributed(Dense(relu)) of zeros is relu(bias) = 0 at the start
+    y = rng.normal(size=(3, 2)).astype("float32")
+    model.fit(x, y, epochs=2, batch_size=3, verbose=0, shuffle=False)
+    return model, [x], {"step_targets": [y]}
+
+
 def unsupported():
     keras.utils.set_random_seed(9)
     model = keras.Sequential([keras.Input((4, 4, 4, 1)), L.Conv3D(2, 3, name="conv"), L.Flatten(), L.Dense(1)])
@@ -202,7 +222,7 @@ def main():
            "models": {}}
     for name, make in [("iris_mlp", iris_mlp), ("zoo", zoo), ("cnn", cnn), ("adam_mlp", adam_mlp),
                        ("rnn", rnn), ("conv_variants", conv_variants),
-                       ("unsupported", unsupported)]:
+                       ("td", td), ("unsupported", unsupported)]:
         keras.backend.clear_session()
         model, xs, extra = make()
         ys = extra.pop("step_targets", None)

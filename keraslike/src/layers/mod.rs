@@ -17,7 +17,7 @@
 //! | `InputLayer` | [`Input`] |
 //! | `Dense`, `Activation`, `Dropout`, `Flatten`, `Reshape` | [`Dense`], [`Activation`], [`Dropout`], [`Flatten`], [`Reshape`] |
 //! | `BatchNormalization`, `LayerNormalization` | [`BatchNormalization`], [`LayerNormalization`] |
-//! | `Embedding`, `Masking`, `LSTM`, `GRU`, `SimpleRNN`, `Bidirectional` | [`Embedding`], [`Masking`], [`LSTM`], [`GRU`], [`SimpleRNN`], [`Bidirectional`] (recurrent layers on [`tensorlow::nn::lstm`] and friends; masks flow from `Embedding(mask_zero)`) |
+//! | `Embedding`, `Masking`, `TimeDistributed`, `LSTM`, `GRU`, `SimpleRNN`, `Bidirectional` | [`Embedding`], [`Masking`], [`TimeDistributed`], [`LSTM`], [`GRU`], [`SimpleRNN`], [`Bidirectional`] (recurrent layers on [`tensorlow::nn::lstm`] and friends; masks flow from `Embedding(mask_zero)`) |
 //! | `Concatenate`, `Add`, `Subtract`, `Multiply`, `Average`, `Maximum`, `Minimum`, `Dot` | merging layers |
 //! | `Conv1D`, `Conv2D` | [`Conv1D`], [`Conv2D`] (`channels_last`; Keras' kernel layout) |
 //! | `MaxPooling1D/2D`, `AveragePooling1D/2D` | [`MaxPooling2D`], ... ([`Pooling`]) |
@@ -29,7 +29,7 @@
 //!
 //! Not yet: `Conv3D`, the 1-D depthwise/separable/transposed forms and the
 //! 3-D poolings;
-//! `TimeDistributed`, the generic `RNN(cell)` with the
+//! the generic `RNN(cell)` with the
 //! `*Cell` layers, and `stateful=True` recurrent layers (an error naming
 //! the option).
 
@@ -79,6 +79,7 @@ builtin_layers! {
     spatial_dropout::{SpatialDropout1D, SpatialDropout2D},
     embedding::{Embedding},
     masking::{Masking},
+    time_distributed::{TimeDistributed},
     lstm::{LSTM},
     gru::{GRU},
     simple_rnn::{SimpleRNN},

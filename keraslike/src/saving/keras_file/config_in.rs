@@ -26,8 +26,10 @@ enum Rule {
     Regularizer,
     /// An activation name keraslike knows.
     Activation,
-    /// A wrapped layer (`Bidirectional`'s `layer`), checked as a layer of its own.
+    /// A wrapped recurrent layer (`Bidirectional`'s `layer`), checked as a layer of its own.
     Wrapped,
+    /// Any wrapped layer (`TimeDistributed`'s `layer`), checked as a layer of its own.
+    AnyLayer,
 }
 
 use Rule::*;
@@ -240,6 +242,7 @@ fn options(class: &str) -> Option<&'static [(&'static str, Rule)]> {
         ],
         "Bidirectional" => &[("merge_mode", Used), ("layer", Wrapped), ("backward_layer", Wrapped)],
         "Masking" => &[("mask_value", Used)],
+        "TimeDistributed" => &[("layer", AnyLayer)],
         _ => return None,
     })
 }
@@ -289,6 +292,7 @@ pub const LAYER_CLASSES: &[&str] = &[
     "SimpleRNN",
     "Bidirectional",
     "Masking",
+    "TimeDistributed",
     "Sequential",
     "Functional",
 ];
@@ -471,6 +475,7 @@ fn check_option(what: &str, class: &str, key: &str, v: &Value, rule: Rule) -> Re
             }
             check_layer(what, 0, v)
         }
+        (_, AnyLayer) => check_layer(what, 0, v),
         (_, Regularizer) => match v {
             Value::Null => Ok(()),
             Value::Object(o) => match o.get("class_name").and_then(Value::as_str) {

@@ -45,7 +45,9 @@ fn layer(entry: &mut Value, trainable: &HashMap<String, bool>) -> Result<()> {
         cfg.insert("dtype".into(), float32_policy());
     }
     for (k, v) in cfg.iter_mut() {
-        if matches!(k.as_str(), "layer" | "backward_layer") && class == "Bidirectional" {
+        if matches!(k.as_str(), "layer" | "backward_layer")
+            && matches!(class.as_str(), "Bidirectional" | "TimeDistributed")
+        {
             // The wrapped layers are serialized layers of their own.
             with_module(v, "keras.layers");
             layer(v, trainable)?;

@@ -39,4 +39,6 @@ if [ -z "$py" ]; then
 fi
 case "$py" in /*) ;; */*) py="$PWD/$py" ;; esac
 echo "check_keras: $("$py" -c 'import keras; print("keras", keras.__version__)')"
-KERAS_PYTHON="$py" cargo test -p keraslike --test keras_files keras_loads_what_keraslike_saves -- --nocapture
+# --workspace (not -p keraslike): the same features as `cargo test --workspace`, so nothing is
+# rebuilt after the test suite.
+KERAS_PYTHON="$py" cargo test --workspace --test keras_files keras_loads_what_keraslike_saves -- --nocapture

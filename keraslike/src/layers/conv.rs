@@ -30,7 +30,7 @@
 //! ```
 
 use super::registry::{bool_of, regularizer_of, shape_of, str_of};
-use super::spatial::{check_data_format, check_positive, check_rank, initializer_name, size_of, PadMode, Size};
+use super::spatial::{check_data_format, check_positive, check_rank, conv_builder_methods, initializer_name, size_of, PadMode, Size};
 use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::activations::{Activation, IntoActivation};
 use crate::initializers::{Initializer, IntoInitializer};
@@ -101,29 +101,7 @@ impl<const R: usize> Conv<R> {
         l
     }
 
-    fn note(&mut self, r: std::result::Result<(), String>) {
-        if let Err(e) = r {
-            self.config_error.get_or_insert(e);
-        }
-    }
-
-    fn record<T>(&mut self, r: Result<T>) -> Option<T> {
-        match r {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.config_error.get_or_insert(e.to_string());
-                None
-            }
-        }
-    }
-
-    /// The step between windows (default 1).
-    pub fn strides(mut self, strides: impl Into<Size<R>>) -> Self {
-        self.strides = strides.into().0;
-        let s = self.strides;
-        self.note(check_positive("strides", &s));
-        self
-    }
+    conv_builder_methods!(R);
 
     /// `"valid"` (default), `"same"` or, for `Conv1D`, `"causal"`.
     pub fn padding(mut self, padding: &str) -> Self {
@@ -134,80 +112,11 @@ impl<const R: usize> Conv<R> {
         self
     }
 
-    /// The spacing of the kernel's taps (default 1).
-    pub fn dilation_rate(mut self, dilation_rate: impl Into<Size<R>>) -> Self {
-        self.dilation_rate = dilation_rate.into().0;
-        let d = self.dilation_rate;
-        self.note(check_positive("dilation_rate", &d));
-        self
-    }
-
     /// Splits the channels into `groups` independent convolutions (default
     /// 1); must divide both the input channels and `filters`.
     pub fn groups(mut self, groups: usize) -> Self {
         self.groups = groups;
         self.note(check_positive("groups", &[groups]));
-        self
-    }
-
-    /// The activation, by name (`"relu"`) or value (default `linear`).
-    pub fn activation(mut self, activation: impl IntoActivation) -> Self {
-        if let Some(a) = self.record(activation.into_activation()) {
-            self.activation = a;
-        }
-        self
-    }
-
-    /// Whether to add a bias (default true).
-    pub fn use_bias(mut self, use_bias: bool) -> Self {
-        self.use_bias = use_bias;
-        self
-    }
-
-    /// The kernel's initializer (default `glorot_uniform`).
-    pub fn kernel_initializer(mut self, init: impl IntoInitializer) -> Self {
-        if let Some(i) = self.record(init.into_initializer()) {
-            self.kernel_initializer = i;
-        }
-        self
-    }
-
-    /// The bias' initializer (default `zeros`).
-    pub fn bias_initializer(mut self, init: impl IntoInitializer) -> Self {
-        if let Some(i) = self.record(init.into_initializer()) {
-            self.bias_initializer = i;
-        }
-        self
-    }
-
-    /// A penalty on the kernel (default none).
-    pub fn kernel_regularizer(mut self, reg: impl IntoRegularizer) -> Self {
-        self.kernel_regularizer = self.record(reg.into_regularizer());
-        self
-    }
-
-    /// A penalty on the bias (default none).
-    pub fn bias_regularizer(mut self, reg: impl IntoRegularizer) -> Self {
-        self.bias_regularizer = self.record(reg.into_regularizer());
-        self
-    }
-
-    /// `"channels_last"` (the default) is the only layout supported; any
-    /// other value is reported by `build`.
-    pub fn data_format(mut self, data_format: &str) -> Self {
-        self.note(check_data_format(data_format));
-        self
-    }
-
-    /// Declares the input shape without batch, e.g. `&[28, 28, 1]`.
-    pub fn input_shape(mut self, shape: &[usize]) -> Self {
-        self.input_shape = Some(shape.to_vec());
-        self
-    }
-
-    /// Replaces the automatic name.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
         self
     }
 

@@ -41,7 +41,7 @@
 //! ```
 
 use super::registry::{bool_of, regularizer_of, shape_of, str_of};
-use super::spatial::{check_data_format, check_positive, check_rank, initializer_name, size_of, PadMode, Size};
+use super::spatial::{check_data_format, check_positive, check_rank, conv_builder_methods, initializer_name, size_of, PadMode, Size};
 use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::activations::{Activation, IntoActivation};
 use crate::initializers::{Initializer, IntoInitializer};
@@ -210,29 +210,7 @@ impl<K: Variant> Conv2DVariant<K> {
         l
     }
 
-    fn note(&mut self, r: std::result::Result<(), String>) {
-        if let Err(e) = r {
-            self.config_error.get_or_insert(e);
-        }
-    }
-
-    fn record<T>(&mut self, r: Result<T>) -> Option<T> {
-        match r {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.config_error.get_or_insert(e.to_string());
-                None
-            }
-        }
-    }
-
-    /// The step between windows (default 1).
-    pub fn strides(mut self, strides: impl Into<Size<2>>) -> Self {
-        self.strides = strides.into().0;
-        let s = self.strides;
-        self.note(check_positive("strides", &s));
-        self
-    }
+    conv_builder_methods!(2);
 
     /// `"valid"` (default) or `"same"`.
     pub fn padding(mut self, padding: &str) -> Self {
@@ -240,14 +218,6 @@ impl<K: Variant> Conv2DVariant<K> {
             Ok(p) => self.padding = p,
             Err(e) => self.note(Err(e)),
         }
-        self
-    }
-
-    /// The spacing of the kernel's taps (default 1).
-    pub fn dilation_rate(mut self, dilation_rate: impl Into<Size<2>>) -> Self {
-        self.dilation_rate = dilation_rate.into().0;
-        let d = self.dilation_rate;
-        self.note(check_positive("dilation_rate", &d));
         self
     }
 
@@ -259,68 +229,6 @@ impl<K: Variant> Conv2DVariant<K> {
         }
         self.depth_multiplier = depth_multiplier;
         self.note(check_positive("depth_multiplier", &[depth_multiplier]));
-        self
-    }
-
-    /// The activation, by name (`"relu"`) or value (default `linear`).
-    pub fn activation(mut self, activation: impl IntoActivation) -> Self {
-        if let Some(a) = self.record(activation.into_activation()) {
-            self.activation = a;
-        }
-        self
-    }
-
-    /// Whether to add a bias (default true).
-    pub fn use_bias(mut self, use_bias: bool) -> Self {
-        self.use_bias = use_bias;
-        self
-    }
-
-    /// The kernel's initializer (`depthwise_initializer` for the depthwise
-    /// and separable layers; default `glorot_uniform`).
-    pub fn kernel_initializer(mut self, init: impl IntoInitializer) -> Self {
-        if let Some(i) = self.record(init.into_initializer()) {
-            self.kernel_initializer = i;
-        }
-        self
-    }
-
-    /// The bias' initializer (default `zeros`).
-    pub fn bias_initializer(mut self, init: impl IntoInitializer) -> Self {
-        if let Some(i) = self.record(init.into_initializer()) {
-            self.bias_initializer = i;
-        }
-        self
-    }
-
-    /// A penalty on the kernel (`depthwise_regularizer` for the depthwise
-    /// and separable layers; default none).
-    pub fn kernel_regularizer(mut self, reg: impl IntoRegularizer) -> Self {
-        self.kernel_regularizer = self.record(reg.into_regularizer());
-        self
-    }
-
-    /// A penalty on the bias (default none).
-    pub fn bias_regularizer(mut self, reg: impl IntoRegularizer) -> Self {
-        self.bias_regularizer = self.record(reg.into_regularizer());
-        self
-    }
-
-    /// `"channels_last"` (the default) is the only layout supported.
-    pub fn data_format(mut self, data_format: &str) -> Self {
-        self.note(check_data_format(data_format));
-        self
-    }
-
-    /// Declares the input shape without batch, e.g. `&[28, 28, 1]`.
-    pub fn input_shape(mut self, shape: &[usize]) -> Self {
-        self.input_shape = Some(shape.to_vec());
-        self
-    }
-
-    /// Replaces the automatic name.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
         self
     }
 

@@ -152,3 +152,109 @@ pub(crate) fn check_positive(what: &str, v: &[usize]) -> std::result::Result<(),
     }
     Ok(())
 }
+
+/// The builder methods every convolution layer shares (`Conv1D`/`Conv2D`
+/// and the transposed, depthwise and separable ones): the struct must have
+/// the fields `strides`, `dilation_rate` (`[usize; R]`), `activation`,
+/// `use_bias`, `kernel_initializer`, `bias_initializer`,
+/// `kernel_regularizer`, `bias_regularizer`, `input_shape`, `name` and
+/// `config_error`. Written once here, expanded in each layer's `impl`.
+macro_rules! conv_builder_methods {
+    ($r:expr) => {
+        fn note(&mut self, r: std::result::Result<(), String>) {
+            if let Err(e) = r {
+                self.config_error.get_or_insert(e);
+            }
+        }
+
+        fn record<T>(&mut self, r: Result<T>) -> Option<T> {
+            match r {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    self.config_error.get_or_insert(e.to_string());
+                    None
+                }
+            }
+        }
+
+        /// The step between windows (default 1).
+        pub fn strides(mut self, strides: impl Into<Size<{ $r }>>) -> Self {
+            self.strides = strides.into().0;
+            let s = self.strides;
+            self.note(check_positive("strides", &s));
+            self
+        }
+
+        /// The spacing of the kernel's taps (default 1).
+        pub fn dilation_rate(mut self, dilation_rate: impl Into<Size<{ $r }>>) -> Self {
+            self.dilation_rate = dilation_rate.into().0;
+            let d = self.dilation_rate;
+            self.note(check_positive("dilation_rate", &d));
+            self
+        }
+
+        /// The activation, by name (`"relu"`) or value (default `linear`).
+        pub fn activation(mut self, activation: impl IntoActivation) -> Self {
+            if let Some(a) = self.record(activation.into_activation()) {
+                self.activation = a;
+            }
+            self
+        }
+
+        /// Whether to add a bias (default true).
+        pub fn use_bias(mut self, use_bias: bool) -> Self {
+            self.use_bias = use_bias;
+            self
+        }
+
+        /// The kernel's initializer (`depthwise_initializer` for the
+        /// depthwise and separable layers; default `glorot_uniform`).
+        pub fn kernel_initializer(mut self, init: impl IntoInitializer) -> Self {
+            if let Some(i) = self.record(init.into_initializer()) {
+                self.kernel_initializer = i;
+            }
+            self
+        }
+
+        /// The bias' initializer (default `zeros`).
+        pub fn bias_initializer(mut self, init: impl IntoInitializer) -> Self {
+            if let Some(i) = self.record(init.into_initializer()) {
+                self.bias_initializer = i;
+            }
+            self
+        }
+
+        /// A penalty on the kernel (`depthwise_regularizer` for the
+        /// depthwise and separable layers; default none).
+        pub fn kernel_regularizer(mut self, reg: impl IntoRegularizer) -> Self {
+            self.kernel_regularizer = self.record(reg.into_regularizer());
+            self
+        }
+
+        /// A penalty on the bias (default none).
+        pub fn bias_regularizer(mut self, reg: impl IntoRegularizer) -> Self {
+            self.bias_regularizer = self.record(reg.into_regularizer());
+            self
+        }
+
+        /// `"channels_last"` (the default) is the only layout supported; any
+        /// other value is reported by `build`.
+        pub fn data_format(mut self, data_format: &str) -> Self {
+            self.note(check_data_format(data_format));
+            self
+        }
+
+        /// Declares the input shape without batch, e.g. `&[28, 28, 1]`.
+        pub fn input_shape(mut self, shape: &[usize]) -> Self {
+            self.input_shape = Some(shape.to_vec());
+            self
+        }
+
+        /// Replaces the automatic name.
+        pub fn name(mut self, name: impl Into<String>) -> Self {
+            self.name = name.into();
+            self
+        }
+    };
+}
+pub(crate) use conv_builder_methods;

@@ -129,3 +129,37 @@ fn return_state_gives_keras_outputs_and_errors_name_the_layer() {
         .to_string();
     assert!(err.contains("id 9") && err.contains("input_dim 4"), "{err}");
 }
+
+#[test]
+fn stateful_layers_carry_their_states_across_batches_until_reset() {
+    // A sequence cut in two and fed to a stateful layer gives, at the end,
+    // what the whole sequence gives a stateless layer with the same weights
+    // (the final states of the first half start the second half).
+    use keraslike::layers::BuildContext;
+    let data: Vec<f32> = (0..2 * 6 * 3).map(|i| ((i * 7 % 11) as f32 - 5.0) / 4.0).collect();
+    let whole = Tensor::new(&data, &[2, 6, 3]).unwrap();
+    let first = whole.narrow(1, 0, 4).unwrap();
+    let second = whole.narrow(1, 4, 2).unwrap();
+    let mut plain = GRU::new(4).name("plain");
+    plain.build(&[6, 3], &BuildContext::default()).unwrap();
+    let mut stateful = GRU::new(4).stateful(true).name("stateful");
+    stateful.build(&[4, 3], &BuildContext::default()).unwrap();
+    for (a, b) in stateful.weights().iter().zip(plain.weights()) {
+        a.assign(b.value()).unwrap();
+    }
+    let want = plain.call(&whole, false).unwrap().to_vec::<f32>().unwrap();
+    let a1 = stateful.call(&first, false).unwrap().to_vec::<f32>().unwrap();
+    let got = stateful.call(&second, false).unwrap().to_vec::<f32>().unwrap();
+    for (g, w) in got.iter().zip(&want) {
+        assert!((g - w).abs() <= 1e-6, "stateful {g} vs whole sequence {w}");
+    }
+    // reset_states: the first half again gives the first result.
+    stateful.reset_states().unwrap();
+    assert_eq!(stateful.call(&first, false).unwrap().to_vec::<f32>().unwrap(), a1);
+    // Another batch size while carrying states is an error naming the layer.
+    let one = whole.narrow(0, 0, 1).unwrap().narrow(1, 0, 4).unwrap();
+    let e = stateful.call(&one, false).unwrap_err().to_string();
+    assert!(e.contains("\"stateful\"") && e.contains("batch"), "{e}");
+    // A stateless layer does not carry anything.
+    assert_eq!(plain.call(&whole, false).unwrap().to_vec::<f32>().unwrap(), want);
+}

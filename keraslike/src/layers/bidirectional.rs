@@ -348,6 +348,11 @@ impl FromConfig for Bidirectional {
                 }
             },
         };
+        if lc.get("stateful").and_then(Value::as_bool) == Some(true) {
+            return Err(Error::arg(
+                "Bidirectional: a stateful wrapped layer (stateful=True) is not supported; use stateful=False",
+            ));
+        }
         let name = str_of(c, "name").map_or_else(|| unique_name("bidirectional"), str::to_string);
         Ok(Bidirectional::of(Recurrent::from_config(kind, lc)?, name).merge_mode(merge_mode))
     }

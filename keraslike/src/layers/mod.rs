@@ -30,8 +30,7 @@
 //! Not yet: `Conv3D`, the 1-D depthwise/separable/transposed forms and the
 //! 3-D poolings;
 //! the generic `RNN(cell)` with the
-//! `*Cell` layers, and `stateful=True` recurrent layers (an error naming
-//! the option).
+//! `*Cell` layers (the recurrent layers take their options directly).
 
 pub(crate) mod keras_tensor;
 mod layer;

@@ -78,6 +78,26 @@ impl Kind {
     }
 }
 
+/// The states a stateful layer carries between batches. Cloning a layer
+/// (for `Bidirectional`'s two directions) starts the copy without state.
+#[derive(Debug, Default)]
+pub(crate) struct Carried(std::sync::Mutex<Option<Vec<Tensor>>>);
+
+impl Clone for Carried {
+    fn clone(&self) -> Self {
+        Carried::default()
+    }
+}
+
+impl Carried {
+    fn get(&self) -> Option<Vec<Tensor>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+    fn set(&self, states: Option<Vec<Tensor>>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = states;
+    }
+}
+
 /// The configuration and weights of a recurrent layer.
 #[derive(Debug, Clone)]
 pub(crate) struct Recurrent {
@@ -103,6 +123,11 @@ pub(crate) struct Recurrent {
     /// Zeros instead of the carried state at masked steps (Keras sets it on
     /// the layers inside `Bidirectional` that return sequences).
     pub zero_output_for_mask: bool,
+    /// Keras' `stateful`: the final states of a batch are the initial
+    /// states of the next one, until [`reset_states`](Recurrent::reset_states).
+    pub stateful: bool,
+    /// The states carried to the next batch (stateful layers).
+    pub carried: Carried,
     pub input_shape: Option<Vec<usize>>,
     pub config_error: Option<String>,
     pub kernel: Option<Variable>,
@@ -133,6 +158,8 @@ impl Recurrent {
             return_state: false,
             go_backwards: false,
             zero_output_for_mask: false,
+            stateful: false,
+            carried: Carried::default(),
             input_shape: None,
             config_error: (units == 0).then(|| "units must be positive, got 0".to_string()),
             kernel: None,
@@ -321,7 +348,7 @@ impl Recurrent {
             go_backwards: self.go_backwards,
             zero_output_for_mask: self.zero_output_for_mask,
             mask: args.mask(0).cloned(),
-            initial_state: inputs[1..].iter().map(cast).collect::<Result<_>>()?,
+            initial_state: self.initial_states(&inputs[1..], x.shape()[0], &cast)?,
             dropout_mask,
             recurrent_dropout_mask,
             ..Default::default()
@@ -333,11 +360,45 @@ impl Recurrent {
             Kind::Gru { reset_after } => nn::gru(&x, kernel, rk, bias, reset_after, &opts),
         };
         let out = run.map_err(|e| Error::arg(format!("{}: {e}", self.label())))?;
+        if self.stateful {
+            // The next batch starts from these states (values only: no
+            // gradient flows across batches, as in Keras).
+            self.carried
+                .set(Some(out.states.iter().map(Tensor::stop_gradient).collect()));
+        }
         let mut outs = vec![out.output];
         if self.return_state {
             outs.extend(out.states);
         }
         Ok(outs)
+    }
+
+    /// The initial states: the ones given as inputs, else (stateful) the
+    /// ones carried from the previous batch, else none (zeros).
+    fn initial_states(
+        &self,
+        given: &[Tensor],
+        batch: usize,
+        cast: &dyn Fn(&Tensor) -> Result<Tensor>,
+    ) -> Result<Vec<Tensor>> {
+        if !given.is_empty() || !self.stateful {
+            return given.iter().map(cast).collect();
+        }
+        match self.carried.get() {
+            Some(states) if states.first().is_some_and(|h| h.shape()[0] != batch) => Err(Error::shape(format!(
+                "{} is stateful and carries states for batches of {}, got a batch of {batch}; a stateful \
+                 layer needs the same batch size every call (Keras' fixed batch_size), or call reset_states()",
+                self.label(),
+                states[0].shape()[0]
+            ))),
+            Some(states) => Ok(states),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Forgets the carried states (Keras' `reset_states`).
+    pub(crate) fn reset_states(&self) {
+        self.carried.set(None);
     }
 
     pub(crate) fn output_shapes(&self, input_shapes: &[Vec<usize>]) -> Result<Vec<Vec<usize>>> {
@@ -424,7 +485,7 @@ impl Recurrent {
             "return_sequences": self.return_sequences,
             "return_state": self.return_state,
             "go_backwards": self.go_backwards,
-            "stateful": false,
+            "stateful": self.stateful,
             "unroll": false,
             "zero_output_for_mask": self.zero_output_for_mask,
             "units": self.units,
@@ -453,8 +514,8 @@ impl Recurrent {
     }
 
     /// The layer described by a Keras config of class `kind` (initializers
-    /// keep their defaults, as `Dense::from_config`; `stateful` and
-    /// `unroll` must be false).
+    /// keep their defaults, as `Dense::from_config`; `unroll` must be
+    /// false).
     pub(crate) fn from_config(kind: Kind, c: &Value) -> Result<Self> {
         let class = kind.class_name();
         let units = c
@@ -464,7 +525,8 @@ impl Recurrent {
         let units = usize::try_from(units).map_err(|_| Error::arg(format!("{class}: units {units} is too large")))?;
         let name = str_of(c, "name").map_or_else(|| super::unique_name(&default_base(kind)), str::to_string);
         let mut l = Recurrent::new(kind, name, units);
-        for flag in ["stateful", "unroll"] {
+        l.stateful = bool_of(c, "stateful").unwrap_or(false);
+        for flag in ["unroll"] {
             if bool_of(c, flag) == Some(true) {
                 return Err(Error::arg(format!(
                     "{class} {:?}: {flag}=True is not supported",
@@ -596,6 +658,12 @@ macro_rules! recurrent_layer {
             pub fn go_backwards(self, yes: bool) -> Self {
                 self.set(|r| r.go_backwards = yes)
             }
+            /// Carry the final states of each batch into the next one (Keras'
+            /// `stateful`; every batch must then have the same size) until
+            /// `reset_states` (default false).
+            pub fn stateful(self, yes: bool) -> Self {
+                self.set(|r| r.stateful = yes)
+            }
             /// Output zeros at masked steps instead of the carried state
             /// (default false).
             pub fn zero_output_for_mask(self, yes: bool) -> Self {
@@ -688,6 +756,10 @@ macro_rules! recurrent_layer {
             }
             fn declared_input_shape(&self) -> Option<Vec<usize>> {
                 self.inner.input_shape.clone()
+            }
+            fn reset_states(&self) -> Result<()> {
+                self.inner.reset_states();
+                Ok(())
             }
         }
     };

@@ -236,7 +236,7 @@ fn options(class: &str) -> Option<&'static [(&'static str, Rule)]> {
             ("return_state", Used),
             ("go_backwards", Used),
             ("zero_output_for_mask", Used),
-            ("stateful", Is("false")),
+            ("stateful", Used),
             // Unrolling changes how the loop is compiled, not the numbers.
             ("unroll", Init),
         ],

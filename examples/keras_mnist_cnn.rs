@@ -37,13 +37,14 @@
 
 #[path = "common/cli.rs"]
 mod cli;
+#[path = "common/mnist.rs"]
+mod mnist;
 
 use clap::Parser;
-use deeprust::keras::datasets::{load_csv_xy, train_test_split, CsvXyOptions};
 use deeprust::keras::layers::{Conv2D, Dense, Dropout, Flatten, MaxPooling2D};
 use deeprust::keras::models::EvaluateOptions;
 use deeprust::keras::{FitOptions, Sequential};
-use deeprust::tf::{random, Device, Tensor};
+use deeprust::tf::{random, Device};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -77,13 +78,6 @@ fn main() -> ExitCode {
     cli::exit(run(Args::parse()))
 }
 
-/// The rows at `idx` of `x` and `y`.
-fn rows(x: &Tensor, y: &Tensor, idx: &[usize]) -> anyhow::Result<(Tensor, Tensor)> {
-    let ids: Vec<u32> = idx.iter().map(|&i| i as u32).collect();
-    let idx = Tensor::from_vec(ids, &[idx.len()], &x.device())?;
-    Ok((x.gather(&idx, 0)?, y.gather(&idx, 0)?))
-}
-
 fn run(args: Args) -> anyhow::Result<()> {
     let level = args.verbosity.level();
     if level > 0 {
@@ -92,28 +86,18 @@ fn run(args: Args) -> anyhow::Result<()> {
     random::set_seed(args.seed);
 
     let start = Instant::now();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist_sample.csv.gz");
-    let (x, y) = load_csv_xy(path, CsvXyOptions::default())?;
-    // Pixels 0..255 -> 0..1, as 28x28 images with one channel.
-    let n = x.shape()[0];
-    let x = x.affine(1.0 / 255.0, 0.0)?.reshape(&[n, 28, 28, 1])?;
-    let (x, y) = match args.limit {
-        // The file is sorted by digit: take a stratified subset, not the first rows.
-        Some(k) if k < n => {
-            let (_, keep) = train_test_split(n, k as f64 / n as f64, Some(&y.to_vec::<u32>()?), args.seed)?;
-            rows(&x, &y, &keep)?
-        }
-        _ => (x, y),
-    };
-    let labels = y.to_vec::<u32>()?;
-    let (train, test) = train_test_split(labels.len(), 0.2, Some(&labels), args.seed)?;
-    let (x_train, y_train) = rows(&x, &y, &train)?;
-    let (x_test, y_test) = rows(&x, &y, &test)?;
+    let mnist::Mnist {
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+    } = mnist::load(&[28, 28, 1], args.limit, args.seed)?;
+    let (train, test) = (x_train.shape()[0], x_test.shape()[0]);
     if level > 0 {
         println!(
             "data: {} train / {} test images, loaded in {:.2}s",
-            train.len(),
-            test.len(),
+            train,
+            test,
             start.elapsed().as_secs_f64()
         );
     }

@@ -28,14 +28,15 @@
 
 #[path = "common/cli.rs"]
 mod cli;
+#[path = "common/mnist.rs"]
+mod mnist;
 
 use clap::Parser;
-use deeprust::keras::datasets::{load_csv_xy, train_test_split, CsvXyOptions};
 use deeprust::keras::layers::{Dense, LSTM};
 use deeprust::keras::models::EvaluateOptions;
 use deeprust::keras::optimizers::Adam;
 use deeprust::keras::{FitOptions, Sequential};
-use deeprust::tf::{random, Device, Tensor};
+use deeprust::tf::{random, Device};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -69,13 +70,6 @@ fn main() -> ExitCode {
     cli::exit(run(Args::parse()))
 }
 
-/// The rows at `idx` of `x` and `y`.
-fn rows(x: &Tensor, y: &Tensor, idx: &[usize]) -> anyhow::Result<(Tensor, Tensor)> {
-    let ids: Vec<u32> = idx.iter().map(|&i| i as u32).collect();
-    let idx = Tensor::from_vec(ids, &[idx.len()], &x.device())?;
-    Ok((x.gather(&idx, 0)?, y.gather(&idx, 0)?))
-}
-
 fn run(args: Args) -> anyhow::Result<()> {
     let level = args.verbosity.level();
     if level > 0 {
@@ -83,26 +77,15 @@ fn run(args: Args) -> anyhow::Result<()> {
     }
     random::set_seed(args.seed);
 
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist_sample.csv.gz");
-    let (x, y) = load_csv_xy(path, CsvXyOptions::default())?;
-    // Pixels 0..255 -> 0..1, each image 28 rows of 28 pixels.
-    let x = x.affine(1.0 / 255.0, 0.0)?;
-    let x = x.reshape(&[x.shape()[0], 28, 28])?;
-    let (x, y) = match args.limit {
-        // The file is sorted by digit: take a stratified subset, not the first rows.
-        Some(n) if n < x.shape()[0] => {
-            let total = x.shape()[0];
-            let (_, keep) = train_test_split(total, n as f64 / total as f64, Some(&y.to_vec::<u32>()?), args.seed)?;
-            rows(&x, &y, &keep)?
-        }
-        _ => (x, y),
-    };
-    let labels = y.to_vec::<u32>()?;
-    let (train, test) = train_test_split(labels.len(), 0.2, Some(&labels), args.seed)?;
-    let (x_train, y_train) = rows(&x, &y, &train)?;
-    let (x_test, y_test) = rows(&x, &y, &test)?;
+    let mnist::Mnist {
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+    } = mnist::load(&[28, 28], args.limit, args.seed)?;
+    let (train, test) = (x_train.shape()[0], x_test.shape()[0]);
     if level > 0 {
-        println!("data: {} train / {} test sequences of 28 x 28", train.len(), test.len());
+        println!("data: {} train / {} test sequences of 28 x 28", train, test);
     }
 
     let mut model = Sequential::new(vec![

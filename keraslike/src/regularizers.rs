@@ -241,6 +241,25 @@ impl IntoRegularizer for &str {
     }
 }
 
+/// The sum of a layer's penalties, `None` when no weight has a regularizer:
+/// each `(regularizer, weight)` pair adds `regularizer.penalty(weight)` where
+/// both exist, in the order given (the layers' weight order).
+pub(crate) fn total_penalty<'a>(
+    pairs: impl IntoIterator<Item = (&'a Option<Regularizer>, Option<&'a tensorlow::Variable>)>,
+) -> Result<Option<Tensor>> {
+    let mut total: Option<Tensor> = None;
+    for (reg, w) in pairs {
+        if let (Some(r), Some(w)) = (reg, w) {
+            let p = r.penalty(w)?;
+            total = Some(match total {
+                Some(t) => t.add(&p)?,
+                None => p,
+            });
+        }
+    }
+    Ok(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

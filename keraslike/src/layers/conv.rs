@@ -305,17 +305,10 @@ impl<const R: usize> Layer for Conv<R> {
     }
 
     fn regularization_loss(&self) -> Result<Option<Tensor>> {
-        let mut total: Option<Tensor> = None;
-        for (reg, w) in [(&self.kernel_regularizer, &self.kernel), (&self.bias_regularizer, &self.bias)] {
-            if let (Some(r), Some(w)) = (reg, w) {
-                let p = r.penalty(w)?;
-                total = Some(match total {
-                    Some(t) => t.add(&p)?,
-                    None => p,
-                });
-            }
-        }
-        Ok(total)
+        crate::regularizers::total_penalty([
+            (&self.kernel_regularizer, self.kernel.as_ref()),
+            (&self.bias_regularizer, self.bias.as_ref()),
+        ])
     }
 
     fn get_config(&self) -> Value {

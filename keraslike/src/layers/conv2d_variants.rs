@@ -402,22 +402,11 @@ impl<K: Variant> Layer for Conv2DVariant<K> {
     }
 
     fn regularization_loss(&self) -> Result<Option<Tensor>> {
-        let mut total: Option<Tensor> = None;
-        let pairs = [
+        crate::regularizers::total_penalty([
             (&self.kernel_regularizer, self.kernels.first()),
             (&self.pointwise_regularizer, self.kernels.get(1)),
             (&self.bias_regularizer, self.bias.as_ref()),
-        ];
-        for (reg, w) in pairs {
-            if let (Some(r), Some(w)) = (reg, w) {
-                let p = r.penalty(w)?;
-                total = Some(match total {
-                    Some(t) => t.add(&p)?,
-                    None => p,
-                });
-            }
-        }
-        Ok(total)
+        ])
     }
 
     fn get_config(&self) -> Value {

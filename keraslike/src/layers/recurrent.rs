@@ -460,22 +460,11 @@ impl Recurrent {
     }
 
     pub(crate) fn regularization_loss(&self) -> Result<Option<Tensor>> {
-        let mut total: Option<Tensor> = None;
-        let pairs = [
-            (&self.kernel_regularizer, &self.kernel),
-            (&self.recurrent_regularizer, &self.recurrent_kernel),
-            (&self.bias_regularizer, &self.bias),
-        ];
-        for (reg, w) in pairs {
-            if let (Some(r), Some(w)) = (reg, w) {
-                let p = r.penalty(w)?;
-                total = Some(match total {
-                    Some(t) => t.add(&p)?,
-                    None => p,
-                });
-            }
-        }
-        Ok(total)
+        crate::regularizers::total_penalty([
+            (&self.kernel_regularizer, self.kernel.as_ref()),
+            (&self.recurrent_regularizer, self.recurrent_kernel.as_ref()),
+            (&self.bias_regularizer, self.bias.as_ref()),
+        ])
     }
 
     pub(crate) fn get_config(&self) -> Value {

@@ -163,11 +163,6 @@ impl Layer for Dot {
         Ok(vec![z.reshape(&full)?])
     }
 
-    /// Keras' `Dot.compute_mask` returns `None`: the product has no mask.
-    fn compute_masks(&self, _inputs: &[Tensor], _masks: &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> {
-        Ok(vec![None])
-    }
-
     fn get_config(&self) -> Value {
         let axes = if self.axes[0] == self.axes[1] { json!(self.axes[0]) } else { json!(self.axes) };
         json!({ "name": self.name, "axes": axes, "normalize": self.normalize })

@@ -192,6 +192,11 @@ pub trait Layer: AsAny + Send + Sync {
     /// [`compute_mask`](Layer::compute_mask) for a list of inputs: one mask
     /// per output.
     fn compute_masks(&self, inputs: &[Tensor], masks: &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> {
+        // A list-input layer that does not define its masks makes none
+        // (Keras' default); the one-input rule below would refuse its inputs.
+        if inputs.len() != 1 {
+            return Ok(vec![None]);
+        }
         let x = single(self.class_name(), self.name(), inputs)?;
         Ok(vec![self.compute_mask(x, masks.first().and_then(Option::as_ref))?])
     }

@@ -37,6 +37,9 @@ struct Args {
     /// Fine-tuning epochs (0: evaluate only)
     #[arg(long, default_value_t = 5)]
     epochs: usize,
+    /// Seed of the dropout masks and the shuffling while fine-tuning
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
     /// Where to save the fine-tuned model (a `.keras` path)
     #[arg(long, default_value = "iris_mlp_finetuned.keras")]
     out: PathBuf,
@@ -72,6 +75,7 @@ fn split(name: &str) -> anyhow::Result<(Tensor, Tensor)> {
 
 fn run(args: Args) -> anyhow::Result<()> {
     let level = args.verbosity.level();
+    deeprust::tf::random::set_seed(args.seed);
     let (x_train, y_train) = split("train")?;
     let (x_test, y_test) = split("test")?;
     let mut model = load_model(&args.model)?;
@@ -95,6 +99,7 @@ fn run(args: Args) -> anyhow::Result<()> {
                 epochs: args.epochs,
                 batch_size: 16,
                 verbose: level.min(1),
+                seed: Some(args.seed),
                 ..FitOptions::default()
             },
         )?;

@@ -38,6 +38,9 @@ jax backend). Files:
   steps; with a one-step reference (no dropout).
 - `td.keras`: (5, 3) sequences -> TimeDistributed(Dense(4, relu)) -> Masking -> LSTM(3) ->
   Dense(2), trained 2 SGD steps; with a one-step reference.
+- `rnn_cells.keras`: (5, 2) sequences with masked steps -> Masking -> RNN(StackedRNNCells(
+  [LSTMCell(3), GRUCell(2)]), go_backwards=True, return_sequences=True) -> RNN(SimpleRNNCell(2))
+  -> Dense(2), trained 2 SGD-momentum steps; with a one-step reference.
 - `unsupported.keras`: a Conv3D model, for the error naming the layer keraslike cannot build.
 """
 import json
@@ -210,6 +213,25 @@ def td():
     return model, [x], {"step_targets": [y]}
 
 
+def rnn_cells():
+    keras.utils.set_random_seed(15)
+    model = keras.Sequential([
+        keras.Input((5, 2)),
+        L.Masking(0.0),
+        L.RNN(L.StackedRNNCells([L.LSTMCell(3), L.GRUCell(2)]), go_backwards=True, return_sequences=True),
+        L.RNN(L.SimpleRNNCell(2)),
+        L.Dense(2),
+    ], name="rnn_cells")
+    model.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9), loss="mse")
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(3, 5, 2)).astype("float32")
+    x[0, 3:] = 0.0
+    x[2, :2] = 0.0
+    y = rng.normal(size=(3, 2)).astype("float32")
+    model.fit(x, y, epochs=2, batch_size=3, verbose=0, shuffle=False)
+    return model, [x], {"step_targets": [y]}
+
+
 def unsupported():
     keras.utils.set_random_seed(9)
     model = keras.Sequential([keras.Input((4, 4, 4, 1)), L.Conv3D(2, 3, name="conv"), L.Flatten(), L.Dense(1)])
@@ -222,7 +244,7 @@ def main():
            "models": {}}
     for name, make in [("iris_mlp", iris_mlp), ("zoo", zoo), ("cnn", cnn), ("adam_mlp", adam_mlp),
                        ("rnn", rnn), ("conv_variants", conv_variants),
-                       ("td", td), ("unsupported", unsupported)]:
+                       ("td", td), ("rnn_cells", rnn_cells), ("unsupported", unsupported)]:
         keras.backend.clear_session()
         model, xs, extra = make()
         ys = extra.pop("step_targets", None)

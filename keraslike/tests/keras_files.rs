@@ -78,7 +78,7 @@ fn check_predictions(file: &Path, expected: &Value) -> Model {
 #[test]
 fn keras_models_predict_what_keras_predicted() {
     let expected = json(&repo().join("data/keras/expected.json"));
-    for name in ["iris_mlp", "zoo", "cnn", "rnn", "conv_variants", "td"] {
+    for name in ["iris_mlp", "zoo", "cnn", "rnn", "conv_variants", "td", "rnn_cells"] {
         check_predictions(
             &repo().join(format!("data/keras/{name}.keras")),
             &expected["models"][name],
@@ -136,7 +136,7 @@ fn training_continues_from_keras_optimizer_state() {
     // slots are non-zero in the files. Zero slots (or a step count from 0) would give other
     // weights after the step.
     let expected = json(&repo().join("data/keras/expected.json"));
-    for name in ["zoo", "adam_mlp", "conv_variants", "td"] {
+    for name in ["zoo", "adam_mlp", "conv_variants", "td", "rnn_cells"] {
         let case = &expected["models"][name];
         let mut model = load_model(repo().join(format!("data/keras/{name}.keras"))).unwrap();
         let xs: Vec<Tensor> = case["inputs"].as_array().unwrap().iter().map(tensor).collect();
@@ -320,7 +320,7 @@ fn keras_loads_what_keraslike_saves() {
     );
     // Keras' own zoo model, loaded here and saved back.
     let expected = json(&repo().join("data/keras/expected.json"));
-    for name in ["zoo", "cnn", "rnn", "conv_variants", "td"] {
+    for name in ["zoo", "cnn", "rnn", "conv_variants", "td", "rnn_cells"] {
         let m = load_model(repo().join(format!("data/keras/{name}.keras"))).unwrap();
         m.save(dir.join(format!("{name}.keras"))).unwrap();
         cases.insert(name.into(), expected["models"][name].clone());
@@ -343,6 +343,7 @@ fn keras_loads_what_keraslike_saves() {
             && text.contains("OK cnn")
             && text.contains("OK rnn")
             && text.contains("OK conv_variants")
+            && text.contains("OK rnn_cells")
             && text.contains("OK sequential"),
         "{text}"
     );

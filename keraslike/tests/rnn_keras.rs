@@ -9,7 +9,10 @@
 //! - B: `SimpleRNN(3, return_sequences=True, go_backwards=True) ->
 //!   GRU(2, reset_after=False, return_sequences=True) -> LSTM(3) -> Dense(1)`.
 
-use keraslike::layers::{Dense, Embedding, Layer, SimpleRNN, GRU, LSTM};
+use keraslike::layers::{
+    BuildContext, CallArgs, Dense, Embedding, GRUCell, LSTMCell, Layer, Masking, SimpleRNN, SimpleRNNCell,
+    StackedRNNCells, GRU, LSTM, RNN,
+};
 use keraslike::optimizers::SGD;
 use keraslike::Sequential;
 use serde_json::Value;
@@ -104,7 +107,6 @@ fn simple_rnn_backwards_gru_before_reset_and_lstm_as_in_keras() {
 
 #[test]
 fn return_state_gives_keras_outputs_and_errors_name_the_layer() {
-    use keraslike::layers::{BuildContext, CallArgs};
     let mut l = LSTM::new(2).return_state(true).name("enc");
     l.build(&[3, 2], &BuildContext::default()).unwrap();
     let x = Tensor::new(&[0.5f32; 12], &[2, 3, 2]).unwrap();
@@ -135,7 +137,6 @@ fn stateful_layers_carry_their_states_across_batches_until_reset() {
     // A sequence cut in two and fed to a stateful layer gives, at the end,
     // what the whole sequence gives a stateless layer with the same weights
     // (the final states of the first half start the second half).
-    use keraslike::layers::BuildContext;
     let data: Vec<f32> = (0..2 * 6 * 3).map(|i| ((i * 7 % 11) as f32 - 5.0) / 4.0).collect();
     let whole = Tensor::new(&data, &[2, 6, 3]).unwrap();
     let first = whole.narrow(1, 0, 4).unwrap();
@@ -162,4 +163,182 @@ fn stateful_layers_carry_their_states_across_batches_until_reset() {
     assert!(e.contains("\"stateful\"") && e.contains("batch"), "{e}");
     // A stateless layer does not carry anything.
     assert_eq!(plain.call(&whole, false).unwrap().to_vec::<f32>().unwrap(), want);
+}
+
+#[test]
+fn stacked_cells_backwards_with_a_mask_as_in_keras() {
+    let f = fixture();
+    let case = &f["c"];
+    let x = tensor(&case["x"], &case["x_shape"]);
+    let stack = StackedRNNCells::new([LSTMCell::new(3).into(), GRUCell::new(2).reset_after(false).into()]);
+    let m = Sequential::new(vec![
+        Box::new(Masking::new(0.0)),
+        Box::new(RNN::new(stack).go_backwards(true).return_sequences(true)),
+        Box::new(RNN::new(SimpleRNNCell::new(2))),
+        Box::new(Dense::new(1)),
+    ]);
+    check(m, case, x);
+}
+
+#[test]
+fn one_cell_step_from_given_states_as_in_keras() {
+    let f = fixture();
+    for (name, mut cell) in [
+        ("gru", Box::new(GRUCell::new(3)) as Box<dyn Layer>),
+        ("lstm", Box::new(LSTMCell::new(2))),
+    ] {
+        let c = &f["cell_step"][name];
+        let shapes = c["weight_shapes"].as_array().unwrap();
+        cell.build(&[4], &BuildContext::default()).unwrap();
+        for ((w, v), s) in cell.weights().iter().zip(c["weights"].as_array().unwrap()).zip(shapes) {
+            w.assign(&tensor(v, s)).unwrap();
+        }
+        let units = cell.compute_output_shape(&[4]).unwrap()[0];
+        let x = Tensor::new(&floats(&c["x"]).iter().map(|&v| v as f32).collect::<Vec<_>>(), &[2, 4]).unwrap();
+        let mut inputs = vec![x];
+        for s in c["states"].as_array().unwrap() {
+            let v: Vec<f32> = floats(s).iter().map(|&v| v as f32).collect();
+            inputs.push(Tensor::new(&v, &[2, units]).unwrap());
+        }
+        let out = cell.call_multi(&inputs, &CallArgs::new(false)).unwrap();
+        let want = c["outputs"].as_array().unwrap();
+        assert_eq!(out.len(), want.len(), "{name}: [output, states...]");
+        for (j, (o, w)) in out.iter().zip(want).enumerate() {
+            close(
+                &format!("{name} output {j}"),
+                &o.to_vec::<f64>().unwrap(),
+                &floats(w),
+                1e-5,
+            );
+        }
+    }
+}
+
+#[test]
+fn rnn_of_a_cell_is_the_layer_and_a_stack_is_the_chained_layers() {
+    // RNN(LSTMCell(u)) runs the LSTM's ops: with the same weights the same
+    // numbers, bit for bit; a stack equals the cells' layers chained with
+    // return_sequences (Keras' definition of StackedRNNCells).
+    let data: Vec<f32> = (0..2 * 5 * 3).map(|i| ((i * 5 % 13) as f32 - 6.0) / 5.0).collect();
+    let x = Tensor::new(&data, &[2, 5, 3]).unwrap();
+    let ctx = BuildContext::default();
+    let mut rnn = RNN::new(LSTMCell::new(4)).return_sequences(true);
+    rnn.build(&[5, 3], &ctx).unwrap();
+    let mut lstm = LSTM::new(4).return_sequences(true);
+    lstm.build(&[5, 3], &ctx).unwrap();
+    for (a, b) in lstm.weights().iter().zip(rnn.weights()) {
+        a.assign(b.value()).unwrap();
+    }
+    assert_eq!(
+        rnn.call(&x, false).unwrap().to_vec::<f32>().unwrap(),
+        lstm.call(&x, false).unwrap().to_vec::<f32>().unwrap()
+    );
+
+    let stack = StackedRNNCells::new([GRUCell::new(3).into(), SimpleRNNCell::new(2).into()]);
+    let mut stacked = RNN::new(stack).return_state(true);
+    stacked.build(&[5, 3], &ctx).unwrap();
+    let mut gru = GRU::new(3).return_sequences(true).return_state(true);
+    gru.build(&[5, 3], &ctx).unwrap();
+    let mut srnn = SimpleRNN::new(2).return_state(true);
+    srnn.build(&[5, 3], &ctx).unwrap();
+    let w = stacked.weights();
+    for (a, b) in gru.weights().iter().chain(srnn.weights().iter()).zip(&w) {
+        a.assign(b.value()).unwrap();
+    }
+    let got = stacked
+        .call_multi(std::slice::from_ref(&x), &CallArgs::new(false))
+        .unwrap();
+    let g = gru.call_multi(std::slice::from_ref(&x), &CallArgs::new(false)).unwrap();
+    let s = srnn
+        .call_multi(std::slice::from_ref(&g[0]), &CallArgs::new(false))
+        .unwrap();
+    assert_eq!(got.len(), 3, "[output, GRU h, SimpleRNN h]");
+    for (o, want) in got.iter().zip([&s[0], &g[1], &s[1]]) {
+        assert_eq!(o.to_vec::<f32>().unwrap(), want.to_vec::<f32>().unwrap());
+    }
+    assert_eq!(
+        stacked.compute_output_shapes(&[vec![5, 3]]).unwrap(),
+        vec![vec![2], vec![3], vec![2]]
+    );
+    // Initial states are the cells' states in order; a wrong count is an error.
+    let h0 = Tensor::new(&[0.3f32; 6], &[2, 3]).unwrap();
+    let h1 = Tensor::new(&[-0.2f32; 4], &[2, 2]).unwrap();
+    let from = stacked
+        .call_multi(&[x.clone(), h0.clone(), h1.clone()], &CallArgs::new(false))
+        .unwrap();
+    let g0 = gru.call_multi(&[x.clone(), h0.clone()], &CallArgs::new(false)).unwrap();
+    let s0 = srnn.call_multi(&[g0[0].clone(), h1], &CallArgs::new(false)).unwrap();
+    assert_eq!(from[0].to_vec::<f32>().unwrap(), s0[0].to_vec::<f32>().unwrap());
+    let e = stacked
+        .call_multi(&[x.clone(), h0], &CallArgs::new(false))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("RNN") && e.contains("2 initial state(s)"), "{e}");
+}
+
+#[test]
+fn rnn_configs_weights_paths_states_and_errors() {
+    let ctx = BuildContext::default();
+    let stack = StackedRNNCells::new([GRUCell::new(3).into(), GRUCell::new(2).into(), LSTMCell::new(2).into()]);
+    let mut rnn = RNN::new(stack).return_sequences(true).name("seq");
+    rnn.build(&[4, 3], &ctx).unwrap();
+    // Keras 3's paths: cell/cells/<snake class>[_n]/vars/j.
+    let paths: Vec<String> = rnn.saved_weights().into_iter().map(|(p, _)| p).collect();
+    assert_eq!(paths[0], "cell/cells/gru_cell/vars/0");
+    assert_eq!(paths[3], "cell/cells/gru_cell_1/vars/0");
+    assert_eq!(paths[6], "cell/cells/lstm_cell/vars/0");
+    assert_eq!(paths.len(), 9);
+    let single = RNN::new(SimpleRNNCell::new(2));
+    assert!(single.get_config()["cell"]["class_name"] == "SimpleRNNCell");
+    // The config goes both ways (cells, options and names).
+    let c = rnn.get_config();
+    assert_eq!(c["cell"]["class_name"], "StackedRNNCells");
+    assert_eq!(c["cell"]["config"]["cells"][2]["class_name"], "LSTMCell");
+    assert!(c["cell"]["config"]["cells"][0]["config"]
+        .get("return_sequences")
+        .is_none());
+    let back = keraslike::layers::layer_from_config("RNN", &c).unwrap();
+    assert_eq!(back.get_config(), c);
+    // Stateful: a sequence fed in two halves ends where the whole one ends.
+    let data: Vec<f32> = (0..2 * 6 * 3).map(|i| ((i * 7 % 11) as f32 - 5.0) / 4.0).collect();
+    let whole = Tensor::new(&data, &[2, 6, 3]).unwrap();
+    let mut plain = RNN::new(vec![LSTMCell::new(3).into(), GRUCell::new(2).into()]);
+    plain.build(&[6, 3], &ctx).unwrap();
+    let mut stateful = RNN::new(vec![LSTMCell::new(3).into(), GRUCell::new(2).into()]).stateful(true);
+    stateful.build(&[3, 3], &ctx).unwrap();
+    for (a, b) in stateful.weights().iter().zip(plain.weights()) {
+        a.assign(b.value()).unwrap();
+    }
+    let want = plain.call(&whole, false).unwrap().to_vec::<f32>().unwrap();
+    stateful.call(&whole.narrow(1, 0, 3).unwrap(), false).unwrap();
+    let got = stateful
+        .call(&whole.narrow(1, 3, 3).unwrap(), false)
+        .unwrap()
+        .to_vec::<f32>()
+        .unwrap();
+    for (g, w) in got.iter().zip(&want) {
+        assert!((g - w).abs() <= 1e-6, "stateful {g} vs whole {w}");
+    }
+    stateful.reset_states().unwrap();
+    // Errors name the layer and say what is expected.
+    let flat = Tensor::new(&[0.5f32; 6], &[2, 3]).unwrap();
+    let e = rnn.call(&flat, false).unwrap_err().to_string();
+    assert!(
+        e.contains("RNN \"seq\"") && e.contains("(batch, timesteps, features)"),
+        "{e}"
+    );
+    let mut cell = LSTMCell::new(2).name("step");
+    let e = cell.build(&[4, 3], &ctx).unwrap_err().to_string();
+    assert!(
+        e.contains("LSTMCell \"step\"") && e.contains("(batch, features)"),
+        "{e}"
+    );
+    let e = keraslike::layers::layer_from_config(
+        "RNN",
+        &serde_json::json!({"name": "r", "cell": {"class_name": "ConvLSTMCell", "config": {}}}),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(e.contains("ConvLSTMCell") && e.contains("LSTMCell, GRUCell"), "{e}");
 }

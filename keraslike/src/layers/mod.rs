@@ -18,6 +18,7 @@
 //! | `Dense`, `Activation`, `Dropout`, `Flatten`, `Reshape` | [`Dense`], [`Activation`], [`Dropout`], [`Flatten`], [`Reshape`] |
 //! | `BatchNormalization`, `LayerNormalization` | [`BatchNormalization`], [`LayerNormalization`] |
 //! | `Embedding`, `Masking`, `TimeDistributed`, `LSTM`, `GRU`, `SimpleRNN`, `Bidirectional` | [`Embedding`], [`Masking`], [`TimeDistributed`], [`LSTM`], [`GRU`], [`SimpleRNN`], [`Bidirectional`] (recurrent layers on [`tensorlow::nn::lstm`] and friends; masks flow from `Embedding(mask_zero)`) |
+//! | `RNN`, `SimpleRNNCell`, `LSTMCell`, `GRUCell`, `StackedRNNCells` | [`RNN`] running a [`SimpleRNNCell`], [`LSTMCell`], [`GRUCell`] or [`StackedRNNCells`] |
 //! | `Concatenate`, `Add`, `Subtract`, `Multiply`, `Average`, `Maximum`, `Minimum`, `Dot` | merging layers |
 //! | `Conv1D`, `Conv2D` | [`Conv1D`], [`Conv2D`] (`channels_last`; Keras' kernel layout) |
 //! | `MaxPooling1D/2D`, `AveragePooling1D/2D` | [`MaxPooling2D`], ... ([`Pooling`]) |
@@ -28,9 +29,8 @@
 //! | `Conv2DTranspose`, `DepthwiseConv2D`, `SeparableConv2D` | [`Conv2DTranspose`], [`DepthwiseConv2D`], [`SeparableConv2D`] ([`Conv2DVariant`]) |
 //!
 //! Not yet: `Conv3D`, the 1-D depthwise/separable/transposed forms and the
-//! 3-D poolings;
-//! the generic `RNN(cell)` with the
-//! `*Cell` layers (the recurrent layers take their options directly).
+//! 3-D poolings; `RNN` with a cell written in Rust (only the built-in cells
+//! run).
 
 pub(crate) mod keras_tensor;
 mod layer;
@@ -83,6 +83,8 @@ builtin_layers! {
     gru::{GRU},
     simple_rnn::{SimpleRNN},
     bidirectional::{Bidirectional},
+    rnn::{RNN},
+    rnn_cells::{SimpleRNNCell, LSTMCell, GRUCell},
 }
 
 pub use dense::DenseConfig;
@@ -98,6 +100,7 @@ pub use zero_padding::{Cropping, Margins, ZeroPadding};
 
 mod recurrent;
 pub use bidirectional::{MergeMode, Wrapped};
+pub use rnn_cells::{RnnCell, StackedRNNCells};
 
 pub use input::InputLayerConfig;
 

@@ -61,7 +61,7 @@ impl Kind {
         }
     }
     /// Keras' cell name (in weight paths such as `lstm/lstm_cell/kernel`).
-    fn cell_name(self) -> &'static str {
+    pub(crate) fn cell_name(self) -> &'static str {
         match self {
             Kind::SimpleRnn => "simple_rnn_cell",
             Kind::Lstm => "lstm_cell",
@@ -128,6 +128,12 @@ pub(crate) struct Recurrent {
     pub stateful: bool,
     /// The states carried to the next batch (stateful layers).
     pub carried: Carried,
+    /// A cell (`LSTMCell`, ...: in messages and configs) rather than a
+    /// sequence layer.
+    pub cell: bool,
+    /// The weights' name prefix (default `<name>/<cell name>`; an `RNN`
+    /// sets `<rnn name>/<cell name>`).
+    pub weight_path: Option<String>,
     pub input_shape: Option<Vec<usize>>,
     pub config_error: Option<String>,
     pub kernel: Option<Variable>,
@@ -160,6 +166,8 @@ impl Recurrent {
             zero_output_for_mask: false,
             stateful: false,
             carried: Carried::default(),
+            cell: false,
+            weight_path: None,
             input_shape: None,
             config_error: (units == 0).then(|| "units must be positive, got 0".to_string()),
             kernel: None,
@@ -220,7 +228,17 @@ impl Recurrent {
     }
 
     fn label(&self) -> String {
-        format!("{} {:?}", self.kind.class_name(), self.name)
+        format!("{} {:?}", self.class_name(), self.name)
+    }
+
+    /// Keras' class: `LSTM` or, for a cell, `LSTMCell`.
+    pub(crate) fn class_name(&self) -> &'static str {
+        match (self.kind, self.cell) {
+            (k, false) => k.class_name(),
+            (Kind::SimpleRnn, true) => "SimpleRNNCell",
+            (Kind::Lstm, true) => "LSTMCell",
+            (Kind::Gru { .. }, true) => "GRUCell",
+        }
     }
 
     fn bias_shape(&self) -> Vec<usize> {
@@ -262,7 +280,11 @@ impl Recurrent {
         }
         let f = self.features(first)?;
         let (u, n) = (self.units, self.kind.gates() * self.units);
-        let path = |w: &str| format!("{}/{}/{w}", self.name, self.kind.cell_name());
+        let prefix = self
+            .weight_path
+            .clone()
+            .unwrap_or_else(|| format!("{}/{}", self.name, self.kind.cell_name()));
+        let path = |w: &str| format!("{prefix}/{w}");
         let (dt, dev) = (ctx.dtype, &ctx.device);
         let kernel = self.kernel_initializer.init(&[f, n], dt, dev)?;
         let rk = self.recurrent_initializer.init(&[u, n], dt, dev)?;
@@ -502,6 +524,26 @@ impl Recurrent {
         c
     }
 
+    /// The config of a cell (`LSTMCell`, ...): the layer's without the
+    /// sequence options, as Keras' cells' `get_config`.
+    pub(crate) fn cell_config(&self) -> Value {
+        let mut c = self.get_config();
+        if let Value::Object(o) = &mut c {
+            for k in [
+                "return_sequences",
+                "return_state",
+                "go_backwards",
+                "stateful",
+                "unroll",
+                "zero_output_for_mask",
+                "input_shape",
+            ] {
+                o.remove(k);
+            }
+        }
+        c
+    }
+
     /// The layer described by a Keras config of class `kind` (initializers
     /// keep their defaults, as `Dense::from_config`; `unroll` must be
     /// false).
@@ -578,9 +620,9 @@ fn rnn_activation(a: Activation) -> nn::Activation {
     }
 }
 
-/// The builder methods and the [`Layer`](super::Layer) impl every
-/// recurrent layer shares, delegated to its `inner: Recurrent`.
-macro_rules! recurrent_layer {
+/// The builder methods a recurrent layer and its cell share (Keras' cell
+/// options), delegated to `inner: Recurrent`.
+macro_rules! cell_options {
     ($ty:ident) => {
         impl $ty {
             fn set(mut self, f: impl FnOnce(&mut Recurrent)) -> Self {
@@ -633,6 +675,38 @@ macro_rules! recurrent_layer {
             pub fn seed(self, seed: u64) -> Self {
                 self.set(|r| r.seed = Some(seed))
             }
+            /// Replaces the automatic name.
+            pub fn name(self, name: impl Into<String>) -> Self {
+                self.set(|r| r.name = name.into())
+            }
+            /// The number of units.
+            pub fn units(&self) -> usize {
+                self.inner.units
+            }
+            /// The kernel `(features, gates * units)`, once built.
+            pub fn kernel(&self) -> Option<&Variable> {
+                self.inner.kernel.as_ref()
+            }
+            /// The recurrent kernel `(units, gates * units)`, once built.
+            pub fn recurrent_kernel(&self) -> Option<&Variable> {
+                self.inner.recurrent_kernel.as_ref()
+            }
+            /// The bias, once built (and if `use_bias`).
+            pub fn bias(&self) -> Option<&Variable> {
+                self.inner.bias.as_ref()
+            }
+        }
+    };
+}
+pub(crate) use cell_options;
+
+/// The builder methods and the [`Layer`](super::Layer) impl every
+/// recurrent layer shares, delegated to its `inner: Recurrent`.
+macro_rules! recurrent_layer {
+    ($ty:ident) => {
+        $crate::layers::recurrent::cell_options!($ty);
+
+        impl $ty {
             /// Return every step's output `(batch, timesteps, units)`
             /// (default false: the last, `(batch, units)`).
             pub fn return_sequences(self, yes: bool) -> Self {
@@ -661,26 +735,6 @@ macro_rules! recurrent_layer {
             /// Declares the input shape `(timesteps, features)` without batch.
             pub fn input_shape(self, shape: &[usize]) -> Self {
                 self.set(|r| r.input_shape = Some(shape.to_vec()))
-            }
-            /// Replaces the automatic name.
-            pub fn name(self, name: impl Into<String>) -> Self {
-                self.set(|r| r.name = name.into())
-            }
-            /// The number of units.
-            pub fn units(&self) -> usize {
-                self.inner.units
-            }
-            /// The kernel `(features, gates * units)`, once built.
-            pub fn kernel(&self) -> Option<&Variable> {
-                self.inner.kernel.as_ref()
-            }
-            /// The recurrent kernel `(units, gates * units)`, once built.
-            pub fn recurrent_kernel(&self) -> Option<&Variable> {
-                self.inner.recurrent_kernel.as_ref()
-            }
-            /// The bias, once built (and if `use_bias`).
-            pub fn bias(&self) -> Option<&Variable> {
-                self.inner.bias.as_ref()
             }
             pub(crate) fn recurrent(&self) -> &Recurrent {
                 &self.inner

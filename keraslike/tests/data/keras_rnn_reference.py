@@ -8,6 +8,12 @@ the whole batch) each:
      -> GRU(3) (reset_after) -> Dense(2)
   B: x (3, 4, 2) -> SimpleRNN(3, return_sequences=True, go_backwards=True)
      -> GRU(2, reset_after=False, return_sequences=True) -> LSTM(3) -> Dense(1)
+  C: x (3, 5, 2) with zero steps -> Masking(0.0)
+     -> RNN(StackedRNNCells([LSTMCell(3), GRUCell(2, reset_after=False)]),
+            go_backwards=True, return_sequences=True)
+     -> RNN(SimpleRNNCell(2)) -> Dense(1)
+  cell_step: one step of GRUCell(3) (x_t (2, 4), state h (2, 3)) and of
+     LSTMCell(2) (x_t (2, 4), states h, c (2, 2)): [output, new states...]
 
 Run: KERAS_BACKEND=jax /work/venv/bin/python keras_rnn_reference.py
 (keras 3.15.1, jax backend, numpy 2) -> keras_rnn_reference.json
@@ -52,6 +58,52 @@ def model_b():
     return m, x, y
 
 
+def model_c():
+    x = rng.normal(size=(3, 5, 2)).astype("float32")
+    x[0, 3:] = 0.0  # padding at the end
+    x[1, 1] = 0.0  # a masked step in the middle
+    x[2, :2] = 0.0  # padding at the start
+    m = keras.Sequential(
+        [
+            keras.Input((5, 2)),
+            keras.layers.Masking(0.0),
+            keras.layers.RNN(
+                keras.layers.StackedRNNCells(
+                    [keras.layers.LSTMCell(3), keras.layers.GRUCell(2, reset_after=False)]
+                ),
+                go_backwards=True,
+                return_sequences=True,
+            ),
+            keras.layers.RNN(keras.layers.SimpleRNNCell(2)),
+            keras.layers.Dense(1),
+        ]
+    )
+    y = rng.normal(size=(3, 1)).astype("float32")
+    return m, x, y
+
+
+def cell_step():
+    out = {}
+    for name, cell, states in [
+        ("gru", keras.layers.GRUCell(3), [(2, 3)]),
+        ("lstm", keras.layers.LSTMCell(2), [(2, 2), (2, 2)]),
+    ]:
+        x = rng.normal(size=(2, 4)).astype("float32")
+        cell.build((None, 4))
+        weights = [rng.uniform(-0.6, 0.6, size=w.shape).astype("float32") for w in cell.get_weights()]
+        cell.set_weights(weights)
+        s = [rng.normal(size=shape).astype("float32") for shape in states]
+        y, new = cell(x, s)
+        out[name] = {
+            "x": x.ravel().tolist(),
+            "weights": [w.ravel().tolist() for w in weights],
+            "weight_shapes": [list(w.shape) for w in weights],
+            "states": [t.ravel().tolist() for t in s],
+            "outputs": [np.asarray(t).ravel().tolist() for t in [y, *new]],
+        }
+    return out
+
+
 def case(m, x, y):
     weights = [rng.uniform(-0.6, 0.6, size=w.shape).astype("float32") for w in m.get_weights()]
     m.set_weights(weights)
@@ -76,6 +128,8 @@ fixture = {
     "backend": keras.backend.backend(),
     "a": case(*model_a()),
     "b": case(*model_b()),
+    "c": case(*model_c()),
+    "cell_step": cell_step(),
 }
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "keras_rnn_reference.json"), "w") as f:

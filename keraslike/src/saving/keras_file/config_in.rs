@@ -30,6 +30,11 @@ enum Rule {
     Wrapped,
     /// Any wrapped layer (`TimeDistributed`'s `layer`), checked as a layer of its own.
     AnyLayer,
+    /// `RNN`'s `cell`: a serialized `SimpleRNNCell`, `LSTMCell`, `GRUCell` or
+    /// `StackedRNNCells`, checked as a layer of its own.
+    Cell,
+    /// `StackedRNNCells`' `cells`: a list of serialized cells (not stacks).
+    Cells,
 }
 
 use Rule::*;
@@ -240,6 +245,36 @@ fn options(class: &str) -> Option<&'static [(&'static str, Rule)]> {
             // Unrolling changes how the loop is compiled, not the numbers.
             ("unroll", Init),
         ],
+        "SimpleRNNCell" | "LSTMCell" | "GRUCell" => &[
+            ("units", Used),
+            ("activation", Activation),
+            ("recurrent_activation", Activation),
+            ("use_bias", Used),
+            ("unit_forget_bias", Used),
+            ("reset_after", Used),
+            ("kernel_initializer", Init),
+            ("recurrent_initializer", Init),
+            ("bias_initializer", Init),
+            ("kernel_regularizer", Regularizer),
+            ("recurrent_regularizer", Regularizer),
+            ("bias_regularizer", Regularizer),
+            ("kernel_constraint", Null),
+            ("recurrent_constraint", Null),
+            ("bias_constraint", Null),
+            ("dropout", Used),
+            ("recurrent_dropout", Used),
+            ("seed", Used),
+        ],
+        "StackedRNNCells" => &[("cells", Cells)],
+        "RNN" => &[
+            ("cell", Cell),
+            ("return_sequences", Used),
+            ("return_state", Used),
+            ("go_backwards", Used),
+            ("zero_output_for_mask", Used),
+            ("stateful", Used),
+            ("unroll", Is("false")),
+        ],
         "Bidirectional" => &[("merge_mode", Used), ("layer", Wrapped), ("backward_layer", Wrapped)],
         "Masking" => &[("mask_value", Used)],
         "TimeDistributed" => &[("layer", AnyLayer)],
@@ -291,6 +326,11 @@ pub const LAYER_CLASSES: &[&str] = &[
     "GRU",
     "SimpleRNN",
     "Bidirectional",
+    "RNN",
+    "SimpleRNNCell",
+    "LSTMCell",
+    "GRUCell",
+    "StackedRNNCells",
     "Masking",
     "TimeDistributed",
     "Sequential",
@@ -476,6 +516,25 @@ fn check_option(what: &str, class: &str, key: &str, v: &Value, rule: Rule) -> Re
             check_layer(what, 0, v)
         }
         (_, AnyLayer) => check_layer(what, 0, v),
+        (_, Cell) => match v.get("class_name").and_then(Value::as_str) {
+            Some("SimpleRNNCell" | "LSTMCell" | "GRUCell" | "StackedRNNCells") => check_layer(what, 0, v),
+            _ => unsupported("the cells SimpleRNNCell, LSTMCell, GRUCell and StackedRNNCells"),
+        },
+        (_, Cells) => {
+            let Some(cells) = v.as_array().filter(|c| !c.is_empty()) else {
+                return unsupported("a non-empty list of cells");
+            };
+            for (i, c) in cells.iter().enumerate() {
+                if !matches!(
+                    c.get("class_name").and_then(Value::as_str),
+                    Some("SimpleRNNCell" | "LSTMCell" | "GRUCell")
+                ) {
+                    return unsupported("lists of SimpleRNNCell, LSTMCell and GRUCell");
+                }
+                check_layer(what, i, c)?;
+            }
+            Ok(())
+        }
         (_, Regularizer) => match v {
             Value::Null => Ok(()),
             Value::Object(o) => match o.get("class_name").and_then(Value::as_str) {

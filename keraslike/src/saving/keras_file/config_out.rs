@@ -53,6 +53,18 @@ fn layer(entry: &mut Value, trainable: &HashMap<String, bool>) -> Result<()> {
             layer(v, trainable)?;
             continue;
         }
+        if (k == "cell" && class == "RNN") || (k == "cells" && class == "StackedRNNCells") {
+            // An RNN's cell (or a stack's cells): serialized layers of their own.
+            let cells = match v {
+                Value::Array(a) => a.iter_mut().collect::<Vec<_>>(),
+                other => vec![other],
+            };
+            for c in cells {
+                with_module(c, "keras.layers");
+                layer(c, trainable)?;
+            }
+            continue;
+        }
         if k.ends_with("_initializer") {
             with_module(v, "keras.initializers");
         } else if k.ends_with("_regularizer") {

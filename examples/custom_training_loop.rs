@@ -36,7 +36,7 @@ use deeprust::keras::layers::Dense;
 use deeprust::keras::losses::{Loss, SparseCategoricalCrossentropy};
 use deeprust::keras::metrics::{Mean, Metric, SparseCategoricalAccuracy};
 use deeprust::keras::optimizers::{Adam, Optimizer};
-use deeprust::keras::{History, Sequential};
+use deeprust::keras::{sequential, History};
 use deeprust::tf::random::{self, Generator};
 use deeprust::tf::{no_grad, Device, GradientTape, Tensor};
 use std::path::PathBuf;
@@ -83,14 +83,12 @@ fn run(args: Args) -> anyhow::Result<()> {
     let (x_train, y_train) = (scaler.transform_tensor(&train.x)?, train.y.clone());
     let (x_test, y_test) = (scaler.transform_tensor(&test.x)?, test.y.clone());
 
-    let model = Sequential::new(vec![
-        Box::new(
-            Dense::new(16)
-                .activation("relu")
-                .input_shape(&[data.feature_names.len()]),
-        ),
-        Box::new(Dense::new(data.n_classes()).activation("softmax")),
-    ])
+    let model = sequential![
+        Dense::new(16)
+            .activation("relu")
+            .input_shape(&[data.feature_names.len()]),
+        Dense::new(data.n_classes()).activation("softmax"),
+    ]
     .with_device(dev.clone())?;
     let loss_fn = SparseCategoricalCrossentropy::new();
     let mut optimizer = Adam::new(0.01);

@@ -25,7 +25,7 @@ use deeprust::keras::datasets::{load_csv, StandardScaler};
 use deeprust::keras::layers::Dense;
 use deeprust::keras::models::EvaluateOptions;
 use deeprust::keras::optimizers::Adam;
-use deeprust::keras::{FitOptions, Sequential};
+use deeprust::keras::{sequential, FitOptions};
 use deeprust::tf::{random, Device};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,10 +69,10 @@ fn run(args: Args) -> anyhow::Result<()> {
     let (x_train, y_train) = (scaler.transform_tensor(&train.x)?, train.y_one_hot()?);
     let (x_test, y_test) = (scaler.transform_tensor(&test.x)?, test.y_one_hot()?);
 
-    let mut model = Sequential::new(vec![
-        Box::new(Dense::new(5).activation("sigmoid").input_shape(&[4])),
-        Box::new(Dense::new(3).activation("softmax")),
-    ])
+    let mut model = sequential![
+        Dense::new(5).activation("sigmoid").input_shape(&[4]),
+        Dense::new(3).activation("softmax"),
+    ]
     .with_device(args.device.clone())?;
     model.compile(Adam::new(0.01), "categorical_crossentropy", &["accuracy"])?;
     if level > 0 {

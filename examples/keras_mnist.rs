@@ -42,7 +42,7 @@ mod mnist;
 use clap::Parser;
 use deeprust::keras::layers::{Dense, Dropout};
 use deeprust::keras::models::EvaluateOptions;
-use deeprust::keras::{FitOptions, Sequential};
+use deeprust::keras::{sequential, FitOptions};
 use deeprust::tf::{random, Device};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -102,11 +102,11 @@ fn run(args: Args) -> anyhow::Result<()> {
         );
     }
 
-    let mut model = Sequential::new(vec![
-        Box::new(Dense::new(256).activation("relu").input_shape(&[784])),
-        Box::new(Dropout::new(0.2)),
-        Box::new(Dense::new(10).activation("softmax")),
-    ])
+    let mut model = sequential![
+        Dense::new(256).activation("relu").input_shape(&[784]),
+        Dropout::new(0.2),
+        Dense::new(10).activation("softmax"),
+    ]
     .with_device(args.device.clone())?;
     model.compile("adam", "sparse_categorical_crossentropy", &["accuracy"])?;
     if level > 0 {

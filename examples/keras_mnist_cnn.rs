@@ -43,7 +43,7 @@ mod mnist;
 use clap::Parser;
 use deeprust::keras::layers::{Conv2D, Dense, Dropout, Flatten, MaxPooling2D};
 use deeprust::keras::models::EvaluateOptions;
-use deeprust::keras::{FitOptions, Sequential};
+use deeprust::keras::{sequential, FitOptions};
 use deeprust::tf::{random, Device};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -102,15 +102,15 @@ fn run(args: Args) -> anyhow::Result<()> {
         );
     }
 
-    let mut model = Sequential::new(vec![
-        Box::new(Conv2D::new(32, 3).activation("relu").input_shape(&[28, 28, 1])),
-        Box::new(MaxPooling2D::new(2)),
-        Box::new(Conv2D::new(64, 3).activation("relu")),
-        Box::new(MaxPooling2D::new(2)),
-        Box::new(Flatten::new()),
-        Box::new(Dropout::new(0.5)),
-        Box::new(Dense::new(10).activation("softmax")),
-    ])
+    let mut model = sequential![
+        Conv2D::new(32, 3).activation("relu").input_shape(&[28, 28, 1]),
+        MaxPooling2D::new(2),
+        Conv2D::new(64, 3).activation("relu"),
+        MaxPooling2D::new(2),
+        Flatten::new(),
+        Dropout::new(0.5),
+        Dense::new(10).activation("softmax"),
+    ]
     .with_device(args.device.clone())?;
     model.compile("adam", "sparse_categorical_crossentropy", &["accuracy"])?;
     if level > 0 {

@@ -35,7 +35,7 @@ use clap::Parser;
 use deeprust::keras::layers::{Dense, LSTM};
 use deeprust::keras::models::EvaluateOptions;
 use deeprust::keras::optimizers::Adam;
-use deeprust::keras::{FitOptions, Sequential};
+use deeprust::keras::{sequential, FitOptions};
 use deeprust::tf::{random, Device};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -88,10 +88,10 @@ fn run(args: Args) -> anyhow::Result<()> {
         println!("data: {} train / {} test sequences of 28 x 28", train, test);
     }
 
-    let mut model = Sequential::new(vec![
-        Box::new(LSTM::new(args.units).input_shape(&[28, 28])),
-        Box::new(Dense::new(10).activation("softmax")),
-    ])
+    let mut model = sequential![
+        LSTM::new(args.units).input_shape(&[28, 28]),
+        Dense::new(10).activation("softmax"),
+    ]
     .with_device(args.device.clone())?;
     model.compile(Adam::new(1e-3), "sparse_categorical_crossentropy", &["accuracy"])?;
     if level > 0 {

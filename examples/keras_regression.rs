@@ -35,7 +35,7 @@ use deeprust::keras::datasets::{load_csv, StandardScaler};
 use deeprust::keras::layers::Dense;
 use deeprust::keras::models::EvaluateOptions;
 use deeprust::keras::optimizers::Adam;
-use deeprust::keras::{FitOptions, Sequential};
+use deeprust::keras::{sequential, FitOptions};
 use deeprust::tf::{random, Device};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -94,11 +94,11 @@ fn run(args: Args) -> anyhow::Result<()> {
     }
     println!("baseline (predict the training mean {mean:.3} cm): test_mse={baseline:.4}");
 
-    let mut model = Sequential::new(vec![
-        Box::new(Dense::new(16).activation("relu").input_shape(&[n_in])),
-        Box::new(Dense::new(16).activation("relu")),
-        Box::new(Dense::new(1)),
-    ])
+    let mut model = sequential![
+        Dense::new(16).activation("relu").input_shape(&[n_in]),
+        Dense::new(16).activation("relu"),
+        Dense::new(1),
+    ]
     .with_device(args.device.clone())?;
     model.compile(Adam::new(0.01), "mse", &["mae"])?;
     if level > 0 {

@@ -54,7 +54,7 @@ use deeprust::keras::datasets::{parse_number, read_text, CsvOptions, Records, St
 use deeprust::keras::layers::{Dense, GRU};
 use deeprust::keras::models::PredictOptions;
 use deeprust::keras::optimizers::Adam;
-use deeprust::keras::{FitOptions, Sequential};
+use deeprust::keras::{sequential, FitOptions};
 use deeprust::tf::{random, Device, Tensor};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -186,11 +186,8 @@ fn run(args: Args) -> anyhow::Result<()> {
         );
     }
 
-    let mut model = Sequential::new(vec![
-        Box::new(GRU::new(args.units).input_shape(&[w, 1])),
-        Box::new(Dense::new(1)),
-    ])
-    .with_device(args.device.clone())?;
+    let mut model =
+        sequential![GRU::new(args.units).input_shape(&[w, 1]), Dense::new(1),].with_device(args.device.clone())?;
     model.compile(Adam::new(0.01), "mse", &[])?;
     if level > 0 {
         model.print_summary();

@@ -34,7 +34,7 @@ use deeprust::keras::datasets::{read_csv, train_test_split, StandardScaler};
 use deeprust::keras::layers::Dense;
 use deeprust::keras::models::IntoData;
 use deeprust::keras::optimizers::Adam;
-use deeprust::keras::{FitOptions, History, Sequential};
+use deeprust::keras::{sequential, FitOptions, History};
 use deeprust::tf::{nn, random, summary, DType, Device, GradientTape, Tensor, Variable};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -95,10 +95,10 @@ fn run(args: Args) -> anyhow::Result<()> {
 
     // 1. keraslike: fit with the TensorBoard callback.
     let keras_dir = args.logdir.join("keras");
-    let mut model = Sequential::new(vec![
-        Box::new(Dense::new(5).activation("sigmoid").input_shape(&[4])),
-        Box::new(Dense::new(3).activation("softmax")),
-    ]);
+    let mut model = sequential![
+        Dense::new(5).activation("sigmoid").input_shape(&[4]),
+        Dense::new(3).activation("softmax"),
+    ];
     model.compile(Adam::new(0.01), "categorical_crossentropy", &["accuracy"])?;
     let tensorboard = TensorBoard::new(
         &keras_dir,

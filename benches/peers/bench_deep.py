@@ -69,7 +69,11 @@ def run_torch(wl, seed, epochs, cfg, d):
             def forward(self, x):
                 return self.out(self.lstm(x)[0][:, -1])
         model, prep = Rows(), (lambda x: x)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], fused=True)
+    try:
+        opt, adam_impl = torch.optim.Adam(model.parameters(), lr=cfg["lr"], fused=True), "fused"
+    except (RuntimeError, TypeError):
+        # torch < 2.0 (e.g. Debian's python3-torch 1.13) has no fused Adam on the CPU.
+        opt, adam_impl = torch.optim.Adam(model.parameters(), lr=cfg["lr"], foreach=True), "foreach"
     loss_fn = nn.CrossEntropyLoss()
     Xtr, ytr, Xte, yte = d
     X, Y = prep(torch.from_numpy(np.ascontiguousarray(Xtr))).contiguous(), torch.from_numpy(ytr)
@@ -89,7 +93,8 @@ def run_torch(wl, seed, epochs, cfg, d):
     with torch.no_grad():
         pred = model(prep(torch.from_numpy(np.ascontiguousarray(Xte))).contiguous()).argmax(1).numpy()
     return dict(train_seconds=secs, final_loss=total / n, test_acc=float((pred == yte).mean()),
-                versions={"torch": torch.__version__}, adam_impl="fused")
+                versions={"torch": torch.__version__}, adam_impl=adam_impl,
+                threads=torch.get_num_threads())
 
 
 def main():

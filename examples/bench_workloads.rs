@@ -4,6 +4,7 @@
 //! ```sh
 //! cargo run --release --example bench_workloads -- --workload w1|w2|w3 --api tape|keras|sklearn [--seed N] [--repeat N]
 //!     [--device cpu|cuda] [--batch N] [--epochs N]   # overrides, e.g. for the GPU check
+//!     [--tensorboard DIR [--tensorboard-update-freq epoch|batch|N]]   # keras tier: logging's cost
 //! cargo run --release --example bench_workloads -- --help
 //! ```
 //!
@@ -62,6 +63,14 @@ struct Args {
     /// Epochs (default: the workload's)
     #[arg(long)]
     epochs: Option<usize>,
+    /// Keras tier only: add the TensorBoard callback, writing its event files under DIR,
+    /// to measure what logging costs a run [default: no callback]
+    #[arg(long, value_name = "DIR")]
+    tensorboard: Option<std::path::PathBuf>,
+    /// With --tensorboard: its update_freq, epoch (Keras' default), batch or N (every N-th batch)
+    #[arg(long, default_value = "epoch", value_name = "FREQ", requires = "tensorboard",
+          value_parser = |s: &str| s.parse::<deeprust::keras::callbacks::UpdateFreq>().map_err(|e| e.to_string()))]
+    tensorboard_update_freq: deeprust::keras::callbacks::UpdateFreq,
     #[command(flatten)]
     verbosity: cli::Verbosity,
 }
@@ -81,6 +90,8 @@ pub struct Workload {
     pub batch: usize,
     pub epochs: usize,
     pub device: Device,
+    /// The keras tier's TensorBoard callback: its log folder and update_freq.
+    pub tensorboard: Option<(std::path::PathBuf, deeprust::keras::callbacks::UpdateFreq)>,
 }
 
 impl Workload {
@@ -141,6 +152,7 @@ fn load(name: &str) -> anyhow::Result<Workload> {
                 batch: 10,
                 epochs: 1000,
                 device: Device::cpu(),
+                tensorboard: None,
             })
         }
         "w2" => {
@@ -160,6 +172,7 @@ fn load(name: &str) -> anyhow::Result<Workload> {
                 batch: 32,
                 epochs: 50,
                 device: Device::cpu(),
+                tensorboard: None,
             })
         }
         "w3" => {
@@ -191,6 +204,7 @@ fn load(name: &str) -> anyhow::Result<Workload> {
                 batch: 128,
                 epochs: 2,
                 device: Device::cpu(),
+                tensorboard: None,
             })
         }
         other => anyhow::bail!("unknown workload {other:?}: expected w1, w2 or w3"),
@@ -211,8 +225,16 @@ fn run(args: Args) -> anyhow::Result<()> {
         device,
         batch,
         epochs,
+        tensorboard,
+        tensorboard_update_freq,
         ..
     } = args;
+    if tensorboard.is_some() && api != "keras" {
+        anyhow::bail!(
+            "--tensorboard adds Keras' TensorBoard callback, so it needs --api keras (got --api {api}); \
+             drop it or use --api keras"
+        );
+    }
     let start = Instant::now();
     let mut w = load(&workload)?;
     if let Some(d) = device {
@@ -224,6 +246,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     if let Some(e) = epochs {
         w.epochs = e;
     }
+    w.tensorboard = tensorboard.map(|dir| (dir, tensorboard_update_freq));
     if level > 1 {
         eprintln!(
             "{}: {} training rows x {} features, {} classes, hidden {:?}, batch {}, {} epochs, on {}; loaded in {:.2} s",

@@ -3,7 +3,8 @@
 //! 80/20 stratified split, trained with Adam.
 //!
 //! ```sh
-//! cargo run --release --example keras_iris -- --help   # --epochs, --seed, --device, --quiet, --verbose
+//! cargo run --release --example keras_iris -- --help   # --epochs, --seed, --device, --plot, --plot-model, --quiet, --verbose
+//! cargo run --release --example keras_iris -- --plot history.svg --plot-model model.svg   # curves; diagram (needs Graphviz)
 //! ```
 //!
 //! The Keras original:
@@ -25,6 +26,7 @@ use deeprust::keras::datasets::{load_csv, StandardScaler};
 use deeprust::keras::layers::Dense;
 use deeprust::keras::models::EvaluateOptions;
 use deeprust::keras::optimizers::Adam;
+use deeprust::keras::utils::{plot_model, PlotModelOptions};
 use deeprust::keras::{sequential, FitOptions};
 use deeprust::tf::{random, Device};
 use std::path::PathBuf;
@@ -47,6 +49,10 @@ struct Args {
     /// Write the training curves (loss, accuracy) to FILE, .svg or .png [default: no plot]
     #[arg(long, value_name = "FILE")]
     plot: Option<PathBuf>,
+    /// Write the model's diagram to FILE: .dot (Graphviz DOT text), or .svg, .png or .pdf
+    /// (rendered by Graphviz' dot, which must be installed) [default: no diagram]
+    #[arg(long, value_name = "FILE")]
+    plot_model: Option<PathBuf>,
     #[command(flatten)]
     verbosity: cli::Verbosity,
 }
@@ -77,6 +83,15 @@ fn run(args: Args) -> anyhow::Result<()> {
     model.compile(Adam::new(0.01), "categorical_crossentropy", &["accuracy"])?;
     if level > 0 {
         model.print_summary();
+    }
+    if let Some(path) = &args.plot_model {
+        let options = PlotModelOptions {
+            show_shapes: true,
+            show_layer_names: true,
+            show_layer_activations: true,
+            ..PlotModelOptions::default()
+        };
+        plot_model(&model, path, &options)?;
     }
     if level > 1 {
         println!(

@@ -58,8 +58,19 @@ fn tf_lowlevel_reaches_90_percent_on_iris() {
 
 #[test]
 fn keras_iris_reaches_90_percent() {
-    let acc = last_metric("keras_iris", &["--epochs", "100", "--device", "cpu"], "test_accuracy");
+    // --plot-model to .dot needs no Graphviz.
+    let dot = std::env::temp_dir().join(format!("keras_iris_model_{}.dot", std::process::id()));
+    let dot_s = dot.to_str().expect("a UTF-8 temp path");
+    let args = ["--epochs", "100", "--device", "cpu", "--plot-model", dot_s];
+    let acc = last_metric("keras_iris", &args, "test_accuracy");
     assert!(acc >= 0.9, "test_accuracy={acc}");
+    let text = std::fs::read_to_string(&dot).expect("the model diagram was written");
+    assert!(text.starts_with("digraph") && text.contains(" -> "), "{text}");
+    assert!(
+        text.contains("Activation: <b>sigmoid</b>") && text.contains("Output shape: <b>(None, 3)</b>"),
+        "{text}"
+    );
+    std::fs::remove_file(&dot).ok();
 }
 
 #[test]

@@ -132,12 +132,15 @@ pub fn keras(w: &Workload, seed: u64) -> anyhow::Result<(f64, Outcome)> {
         seed: Some(seed),
         ..FitOptions::default()
     };
-    // DEEPRUST_BENCH_TENSORBOARD=DIR adds Keras' default TensorBoard callback
-    // (epoch-level scalars), to measure what logging costs a run.
-    if let Some(dir) = std::env::var_os("DEEPRUST_BENCH_TENSORBOARD") {
+    // --tensorboard DIR adds Keras' TensorBoard callback (by default
+    // epoch-level scalars), to measure what logging costs a run.
+    if let Some((dir, update_freq)) = &w.tensorboard {
         use deeprust::keras::callbacks::{TensorBoard, TensorBoardOptions};
-        opts.callbacks
-            .push(Box::new(TensorBoard::new(dir, TensorBoardOptions::default())));
+        let options = TensorBoardOptions {
+            update_freq: *update_freq,
+            ..TensorBoardOptions::default()
+        };
+        opts.callbacks.push(Box::new(TensorBoard::new(dir.clone(), options)));
     }
     let start = Instant::now();
     let history = model.fit(&x, &y, opts)?;

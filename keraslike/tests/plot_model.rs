@@ -29,6 +29,7 @@ use keraslike::layers::{Concatenate, Dense, Input, Layer};
 use keraslike::utils::{model_to_dot, plot_model, PlotModelOptions, RankDir};
 use keraslike::{sequential, Model};
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 /// (node ids, edges) of a DOT text as `model_to_dot` writes it: one
 /// `"id" [label=...]` line per box and one `"src" -> "dst"` line per edge.
@@ -183,11 +184,15 @@ fn files_and_errors() -> keraslike::Result<()> {
     plot_model(&model, &path, &PlotModelOptions::default())?;
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text, model_to_dot(&model, &PlotModelOptions::default())?);
-    let err = plot_model(&model, dir.join("model.svg"), &PlotModelOptions::default())
+    // An extension that is neither DOT nor a picture Graphviz renders.
+    let err = plot_model(&model, dir.join("model.jpg"), &PlotModelOptions::default())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("dot -Tsvg") && err.contains("model.dot"), "{err}");
-    assert!(!dir.join("model.svg").exists());
+    assert!(
+        err.contains(".jpg") && err.contains(".dot") && err.contains(".svg, .png"),
+        "{err}"
+    );
+    assert!(!dir.join("model.jpg").exists());
     std::fs::remove_dir_all(&dir).ok();
 
     // Not built: no shapes to show, as in Keras.
@@ -196,5 +201,192 @@ fn files_and_errors() -> keraslike::Result<()> {
         .unwrap_err()
         .to_string();
     assert!(err.contains("not built"), "{err}");
+    Ok(())
+}
+
+/// A fresh folder for one test's files.
+fn tmp_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("keraslike_plot_model_{test}_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Whether Graphviz' dot runs here (as plot_model finds it: `$DEEPRUST_DOT`,
+/// else `dot` on PATH); the tests that render pictures skip without it.
+fn have_dot() -> bool {
+    let program = std::env::var_os("DEEPRUST_DOT")
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "dot".into());
+    let ok = std::process::Command::new(program)
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("skipped: Graphviz' dot is not installed (apt install graphviz / brew install graphviz)");
+    }
+    ok
+}
+
+#[test]
+fn svg_png_and_pdf_rendered_by_graphviz() -> keraslike::Result<()> {
+    if !have_dot() {
+        return Ok(());
+    }
+    let model = two_heads()?;
+    let dir = tmp_dir("render");
+    let opts = PlotModelOptions {
+        show_shapes: true,
+        show_layer_names: true,
+        ..Default::default()
+    };
+
+    // SVG: well-formed XML, one node group per layer, titled by its id, and
+    // the names, classes and shapes drawn as text.
+    let svg_path = dir.join("model.svg");
+    plot_model(&model, &svg_path, &opts)?;
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(
+        svg.starts_with("<?xml") || svg.starts_with("<svg"),
+        "{}",
+        &svg[..svg.len().min(200)]
+    );
+    // Graphviz' SVG names its DTD (<!DOCTYPE svg PUBLIC ...>).
+    let xml = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(&svg, xml).expect("the SVG is well-formed XML");
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    let class = |n: &roxmltree::Node, c: &str| n.attribute("class") == Some(c);
+    let title = |n: &roxmltree::Node| {
+        n.children()
+            .find(|c| c.tag_name().name() == "title")
+            .and_then(|t| t.text())
+            .unwrap_or("")
+            .to_string()
+    };
+    let node_titles: BTreeSet<String> = doc
+        .descendants()
+        .filter(|n| class(n, "node"))
+        .map(|n| title(&n))
+        .collect();
+    assert_eq!(node_titles, set(&["a", "b", "cat", "cat2", "cls", "da", "db", "reg"]));
+    let edges = doc.descendants().filter(|n| class(n, "edge")).count();
+    assert_eq!(edges, 8, "one drawn edge per connection");
+    let texts: String = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "text")
+        .map(|n| n.descendants().filter_map(|d| d.text()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("|");
+    for want in ["cat2", "Concatenate", "InputLayer", "reg", "(None, 20)"] {
+        assert!(texts.contains(want), "{want} not drawn: {texts}");
+    }
+
+    // PNG: the magic, and it decodes to a picture of some size.
+    let png_path = dir.join("model.png");
+    plot_model(&model, &png_path, &opts)?;
+    let bytes = std::fs::read(&png_path).unwrap();
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{:?}",
+        &bytes[..bytes.len().min(8)]
+    );
+    let decoder = png::Decoder::new(std::io::Cursor::new(&bytes));
+    let reader = decoder.read_info().unwrap();
+    let (w, h) = reader.info().size();
+    assert!(w > 100 && h > 100, "{w}x{h}");
+
+    // PDF, and an upper-case extension.
+    let pdf_path = dir.join("model.PDF");
+    plot_model(&model, &pdf_path, &PlotModelOptions::default())?;
+    assert!(std::fs::read(&pdf_path).unwrap().starts_with(b"%PDF-"));
+
+    // Only the three pictures: no temporary files left beside them.
+    let mut left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["model.PDF", "model.png", "model.svg"]);
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(())
+}
+
+#[test]
+fn without_graphviz_the_error_says_what_to_install() -> keraslike::Result<()> {
+    let model = two_heads()?;
+    let dir = tmp_dir("no_dot");
+    let path = dir.join("model.png");
+    let opts = PlotModelOptions {
+        dot_program: Some(dir.join("no-such-graphviz-dot")),
+        ..Default::default()
+    };
+    let err = plot_model(&model, &path, &opts).unwrap_err().to_string();
+    for want in [
+        "needs Graphviz",
+        "apt install graphviz",
+        "brew install graphviz",
+        "no-such-graphviz-dot",
+        "model.dot",
+        "dot -Tpng",
+    ] {
+        assert!(err.contains(want), "{want:?} missing from: {err}");
+    }
+    assert!(!path.exists(), "no file without Graphviz");
+    // The DOT text still works without it.
+    plot_model(&model, dir.join("model.dot"), &opts)?;
+    assert!(std::fs::read_to_string(dir.join("model.dot"))
+        .unwrap()
+        .starts_with("digraph"));
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(())
+}
+
+/// plot_model's error with a stand-in for dot. A script just written can
+/// be briefly "busy" (ETXTBSY) when another test thread forks while it was
+/// open for writing; that is retried, as it is no outcome of plot_model.
+#[cfg(unix)]
+fn error_with_fake_dot(model: &Model, path: &std::path::Path, fake: &std::path::Path, script: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(fake, script).unwrap();
+    std::fs::set_permissions(fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let opts = PlotModelOptions {
+        dot_program: Some(fake.to_path_buf()),
+        ..Default::default()
+    };
+    for _ in 0..50 {
+        let err = plot_model(model, path, &opts).unwrap_err().to_string();
+        if !err.contains("os error 26") {
+            return err;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("{} stayed busy (ETXTBSY)", fake.display());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failing_dot_leaves_the_old_file_and_reports_its_stderr() -> keraslike::Result<()> {
+    let model = two_heads()?;
+    let dir = tmp_dir("bad_dot");
+    let path = dir.join("model.svg");
+    std::fs::write(&path, "the previous picture").unwrap();
+    let fake = dir.join("fake-dot");
+    // A stand-in for dot (shell builtins only) that reads a line, complains and exits 3.
+    let script = "#!/bin/sh\nread -r line\necho \"Error: <stdin>: syntax error in line 1\" >&2\nexit 3\n";
+    let err = error_with_fake_dot(&model, &path, &fake, script);
+    assert!(err.contains("exit status: 3"), "{err}");
+    assert!(err.contains("syntax error in line 1"), "{err}");
+    assert!(err.contains("model.svg"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "the previous picture");
+
+    // A program that succeeds but writes nothing is no picture either.
+    let err = error_with_fake_dot(&model, &path, &fake, "#!/bin/sh\nwhile read -r line; do :; done\n");
+    assert!(err.contains("wrote nothing"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "the previous picture");
+    let left = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(left, 2, "model.svg and fake-dot only, no temporary file");
+    std::fs::remove_dir_all(&dir).ok();
     Ok(())
 }

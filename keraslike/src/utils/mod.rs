@@ -4,7 +4,8 @@
 //!   ([`PlotOptions`]): the training curves as SVG or PNG (the `plot`
 //!   feature, on by default).
 //! - [`plot_model`] / [`model_to_dot`] ([`PlotModelOptions`]): a model's
-//!   diagram as Graphviz DOT text (`keras.utils.plot_model`).
+//!   diagram as Graphviz DOT text, or an SVG/PNG/PDF picture rendered by
+//!   Graphviz' `dot` when it is installed (`keras.utils.plot_model`).
 //! - [`History::to_csv_string`](crate::History::to_csv_string),
 //!   [`to_json_value`](crate::History::to_json_value), `save_csv`,
 //!   `save_json`: the history as CSV or JSON.

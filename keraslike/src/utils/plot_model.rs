@@ -1,5 +1,6 @@
 //! [`plot_model`] and [`model_to_dot`]: a model's diagram as Graphviz DOT
-//! text (`keras.utils.plot_model` / `keras.utils.model_to_dot`).
+//! text, or as an SVG, PNG or PDF picture when Graphviz is installed
+//! (`keras.utils.plot_model` / `keras.utils.model_to_dot`).
 //!
 //! One box per layer — an HTML-like table as Keras draws it: the class (and
 //! name with `show_layer_names`), the input and output shapes
@@ -11,10 +12,18 @@
 //! dashed cluster of its own layers with the edges going to the layers
 //! inside it. A subclassed model is a single box, as in Keras.
 //!
-//! keraslike does not run external programs, so the image is left to
-//! Graphviz: `dot -Tsvg model.dot -o model.svg` (or `-Tpng`). The DOT text
-//! sets what Keras sets (`rankdir`, `concentrate`, `dpi`, `splines=ortho`,
-//! `record` nodes, `penwidth=2` edges), so the picture looks like Keras'.
+//! [`plot_model`] writes the DOT text itself for a `.dot` or `.gv` path,
+//! which needs nothing installed; for `.svg`, `.png` or `.pdf` it runs
+//! Graphviz' `dot` program (`dot -Tsvg`, fed the DOT text on stdin), as
+//! `keras.utils.plot_model("model.png")` does through pydot. `dot` is looked
+//! for as [`PlotModelOptions::dot_program`], else the `DEEPRUST_DOT`
+//! environment variable, else `dot` on `PATH`; without it the error says how
+//! to install Graphviz (`apt install graphviz`, `brew install graphviz`).
+//! The image is written atomically: a failed render writes no file and
+//! leaves one already there as it was. The
+//! DOT text sets what Keras sets (`rankdir`, `concentrate`, `dpi`,
+//! `splines=ortho`, `record` nodes, `penwidth=2` edges), so the picture
+//! looks like Keras'.
 //!
 //! ```
 //! use keraslike::layers::{Concatenate, Dense, Input, Layer};
@@ -31,15 +40,17 @@
 //! assert!(dot.contains(r#""a" -> "cat" [penwidth=2];"#));
 //! assert!(dot.contains(r#""cat" -> "y" [penwidth=2];"#));
 //! assert!(dot.contains("Output shape: <b>(None, 7)</b>"));
-//! // keraslike::utils::plot_model(&model, "model.dot", &opts)?; then: dot -Tsvg model.dot -o model.svg
+//! // keraslike::utils::plot_model(&model, "model.dot", &opts)?; // DOT text, no Graphviz needed
+//! // keraslike::utils::plot_model(&model, "model.svg", &opts)?; // runs Graphviz' dot -Tsvg
 //! # Ok(()) }
 //! ```
 
 use crate::layers::{Layer, LayerRef};
 use crate::models::{GraphTensor, GraphView, Model, Sequential};
 use crate::{Error, Result};
+use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 /// The direction of the diagram (Graphviz' `rankdir`).
@@ -104,6 +115,10 @@ pub struct PlotModelOptions {
     pub show_layer_activations: bool,
     /// Whether each layer with weights trains (default false).
     pub show_trainable: bool,
+    /// The Graphviz program [`plot_model`] runs for `.svg`, `.png` and
+    /// `.pdf` files (not a Keras argument). Default `None`: the
+    /// `DEEPRUST_DOT` environment variable if set, else `dot` on `PATH`.
+    pub dot_program: Option<PathBuf>,
 }
 
 impl Default for PlotModelOptions {
@@ -117,33 +132,155 @@ impl Default for PlotModelOptions {
             dpi: 200,
             show_layer_activations: false,
             show_trainable: false,
+            dot_program: None,
         }
     }
 }
 
-/// Writes the model's diagram ([`model_to_dot`]) to `path` as Graphviz DOT,
-/// atomically. The file must be named `.dot` or `.gv`: for an SVG or PNG,
-/// render the DOT file with Graphviz (`dot -Tsvg model.dot -o model.svg`).
+/// Writes the model's diagram ([`model_to_dot`]) to `path`, atomically, in
+/// the format its extension names, as `keras.utils.plot_model(model, to_file)`:
+///
+/// - `.dot` or `.gv`: the Graphviz DOT text; needs nothing installed.
+/// - `.svg`, `.png` or `.pdf`: the picture, rendered by Graphviz' `dot`
+///   program (`dot -Tsvg` reading the DOT text on stdin) found as
+///   [`PlotModelOptions::dot_program`], else `$DEEPRUST_DOT`, else `dot` on
+///   `PATH`. Without Graphviz this is an error saying how to install it; if
+///   `dot` fails, the error gives its exit status and first lines of
+///   stderr. Either way no file is written.
 pub fn plot_model(model: &Model, path: impl AsRef<Path>, options: &PlotModelOptions) -> Result<()> {
     let path = path.as_ref();
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some("dot" | "gv") => {}
+    let format = match ext.as_deref() {
+        Some("dot" | "gv") => None,
+        Some(f @ ("svg" | "png" | "pdf")) => Some(f.to_string()),
         other => {
-            let stem = path.with_extension("dot");
-            let fmt = other.unwrap_or("svg");
+            let what = match other {
+                Some(e) => format!("the extension .{e}"),
+                None => "no extension".to_string(),
+            };
             return Err(Error::arg(format!(
-                "plot_model writes Graphviz DOT text, so {} needs the extension .dot (or .gv); keraslike runs no \
-                 external programs: write {} and render it with Graphviz: dot -T{fmt} {} -o {}",
-                path.display(),
+                "plot_model: {} has {what}; expected .dot or .gv (Graphviz DOT text, no Graphviz needed) or \
+                 .svg, .png or .pdf (a picture, rendered by Graphviz' dot program)",
+                path.display()
+            )));
+        }
+    };
+    let text = model_to_dot(model, options)?;
+    let bytes = match format {
+        None => text.into_bytes(),
+        Some(format) => render(&text, &format, path, options.dot_program.as_deref())?,
+    };
+    Ok(tensorlow::write_atomic(path, &bytes)?)
+}
+
+/// The program that renders DOT: `explicit`, else `$DEEPRUST_DOT` (when
+/// not empty), else `dot` (looked up on `PATH`).
+fn dot_program(explicit: Option<&Path>) -> OsString {
+    if let Some(p) = explicit {
+        return p.as_os_str().to_owned();
+    }
+    match std::env::var_os("DEEPRUST_DOT") {
+        Some(p) if !p.is_empty() => p,
+        _ => OsString::from("dot"),
+    }
+}
+
+/// Runs `dot -T<format>` on the DOT text and returns its output (the
+/// picture); `path` is the file it is for, named in the errors.
+fn render(text: &str, format: &str, path: &Path, explicit: Option<&Path>) -> Result<Vec<u8>> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let program = dot_program(explicit);
+    let shown = Path::new(&program).display().to_string();
+    let err = |msg: String| Error::File {
+        path: path.display().to_string(),
+        msg,
+    };
+    let stem = path.with_extension("dot");
+    let spawned = Command::new(&program)
+        .arg(format!("-T{format}"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match spawned {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let looked = if explicit.is_some() {
+                format!("{shown:?} (PlotModelOptions::dot_program)")
+            } else if std::env::var_os("DEEPRUST_DOT").is_some_and(|p| !p.is_empty()) {
+                format!("{shown:?} (from DEEPRUST_DOT)")
+            } else {
+                "\"dot\" on PATH".to_string()
+            };
+            return Err(err(format!(
+                "plot_model needs Graphviz to write a .{format} file, and its dot program was not found \
+                 (looked for {looked}). Install Graphviz (Debian/Ubuntu: apt install graphviz; Fedora: dnf \
+                 install graphviz; macOS: brew install graphviz; Windows: https://graphviz.org/download/), or \
+                 point DEEPRUST_DOT (or PlotModelOptions::dot_program) at its dot program; or write {} instead, which needs no Graphviz, and \
+                 render it later with: dot -T{format} {} -o {}",
                 stem.display(),
                 stem.display(),
                 path.display()
             )));
         }
+        Err(e) => {
+            return Err(err(format!(
+                "plot_model could not run Graphviz' dot program {shown:?} to write a .{format} file: {e}; \
+                 check that it is an executable Graphviz dot, or write {} instead (no Graphviz needed)",
+                stem.display()
+            )))
+        }
+    };
+    // Feed stdin from another thread while this one reads stdout and
+    // stderr, so a large picture cannot fill a pipe and stall both sides.
+    let mut stdin = child.stdin.take();
+    let input = text.as_bytes().to_vec();
+    let writer = std::thread::spawn(move || -> std::io::Result<()> {
+        if let Some(s) = stdin.as_mut() {
+            s.write_all(&input)?;
+        }
+        Ok(()) // dropping stdin closes it: dot sees the end of the input
+    });
+    let output = child.wait_with_output().map_err(|e| {
+        err(format!(
+            "plot_model: waiting for Graphviz' dot program {shown:?} failed: {e}"
+        ))
+    })?;
+    let written = writer
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("the thread writing to dot stopped")));
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        let mut shown_err = lines.iter().take(8).copied().collect::<Vec<_>>().join("\n");
+        if lines.len() > 8 {
+            let _ = write!(shown_err, "\n... ({} more lines)", lines.len() - 8);
+        }
+        if shown_err.is_empty() {
+            shown_err = "(nothing on stderr)".into();
+        }
+        return Err(err(format!(
+            "plot_model: Graphviz' dot program {shown:?} failed to render the diagram as {format} ({}); its \
+             stderr:\n{shown_err}\nThe DOT text it was given is what model_to_dot returns: write {} to look \
+             at it",
+            output.status,
+            stem.display()
+        )));
     }
-    let text = model_to_dot(model, options)?;
-    Ok(tensorlow::write_atomic(path, text.as_bytes())?)
+    if let Err(e) = written {
+        return Err(err(format!(
+            "plot_model: Graphviz' dot program {shown:?} exited ({}) before reading the whole diagram: {e}",
+            output.status
+        )));
+    }
+    if output.stdout.is_empty() {
+        return Err(err(format!(
+            "plot_model: Graphviz' dot program {shown:?} succeeded but wrote nothing for -T{format}; expected \
+             the picture on its stdout. Is {shown:?} Graphviz' dot? Check with: {shown} -V"
+        )));
+    }
+    Ok(output.stdout)
 }
 
 /// The model's diagram as Graphviz DOT text (see the [module docs](self)).

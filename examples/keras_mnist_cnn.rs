@@ -3,7 +3,7 @@
 //! on 8,000 of the 10,000 shipped MNIST images and tested on the other 2,000.
 //!
 //! ```sh
-//! cargo run --release --example keras_mnist_cnn -- --help   # --epochs, --batch-size, --seed, --device, --limit, --quiet, --verbose
+//! cargo run --release --example keras_mnist_cnn -- --help   # --epochs, --batch-size, --seed, --device, --limit, --plot, --quiet, --verbose
 //! ```
 //!
 //! The Keras original (keras.io/examples/vision/mnist_convnet), on the same
@@ -45,6 +45,7 @@ use deeprust::keras::layers::{Conv2D, Dense, Dropout, Flatten, MaxPooling2D};
 use deeprust::keras::models::EvaluateOptions;
 use deeprust::keras::{sequential, FitOptions};
 use deeprust::tf::{random, Device};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -68,6 +69,9 @@ struct Args {
     /// Train and test on a stratified subset of N images (default: all 10,000)
     #[arg(long, value_name = "N")]
     limit: Option<usize>,
+    /// Write the training curves (loss, accuracy) to FILE, .svg or .png [default: no plot]
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
     #[command(flatten)]
     verbosity: cli::Verbosity,
 }
@@ -117,7 +121,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         model.print_summary();
     }
     let start = Instant::now();
-    model.fit(
+    let history = model.fit(
         &x_train,
         &y_train,
         FitOptions {
@@ -128,6 +132,9 @@ fn run(args: Args) -> anyhow::Result<()> {
             ..FitOptions::default()
         },
     )?;
+    if let Some(path) = &args.plot {
+        history.plot(path)?;
+    }
     if level > 0 {
         println!("training: {:.2}s", start.elapsed().as_secs_f64());
     }

@@ -4,7 +4,7 @@
 //! images and tested on the other 2,000.
 //!
 //! ```sh
-//! cargo run --release --example keras_mnist_lstm -- --help   # --epochs, --batch-size, --seed, --limit, --quiet, --verbose
+//! cargo run --release --example keras_mnist_lstm -- --help   # --epochs, --batch-size, --seed, --limit, --plot, --quiet, --verbose
 //! ```
 //!
 //! The Keras original:
@@ -45,6 +45,7 @@ use deeprust::keras::models::EvaluateOptions;
 use deeprust::keras::optimizers::Adam;
 use deeprust::keras::{sequential, FitOptions};
 use deeprust::tf::{random, Device};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -70,6 +71,9 @@ struct Args {
     /// Train and test on a stratified subset of N images (default: all 10,000)
     #[arg(long, value_name = "N")]
     limit: Option<usize>,
+    /// Write the training curves (loss, accuracy) to FILE, .svg or .png [default: no plot]
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
     #[command(flatten)]
     verbosity: cli::Verbosity,
 }
@@ -106,7 +110,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         model.print_summary();
     }
     let start = Instant::now();
-    model.fit(
+    let history = model.fit(
         &x_train,
         &y_train,
         FitOptions {
@@ -117,6 +121,9 @@ fn run(args: Args) -> anyhow::Result<()> {
             ..FitOptions::default()
         },
     )?;
+    if let Some(path) = &args.plot {
+        history.plot(path)?;
+    }
     if level > 0 {
         println!("training: {:.2}s", start.elapsed().as_secs_f64());
     }

@@ -55,6 +55,7 @@ fn iris_with_text(path: &Path) {
 
 #[test]
 fn train_holds_out_a_test_part_or_cross_validates() {
+    let plot = temp("cv_plot.svg");
     let out = run(&[
         "train",
         "data/iris.csv",
@@ -98,8 +99,20 @@ fn train_holds_out_a_test_part_or_cross_validates() {
         "adaptive",
         "--max-iter",
         "100",
+        "--plot",
+        plot.to_str().unwrap(),
     ]);
     assert!(last_metric(&out, "test_r2") > 0.5);
+    // --plot: the loss curve (sgd records loss_curve_; lbfgs records none,
+    // and --plot is then an error saying so, as scikit-learn has no curve).
+    let svg = std::fs::read_to_string(&plot).expect("the --plot file");
+    assert!(
+        svg.starts_with("<svg") || svg.starts_with("<?xml"),
+        "{}",
+        &svg[..svg.len().min(200)]
+    );
+    assert!(svg.contains("loss"), "the loss panel");
+    std::fs::remove_file(&plot).ok();
 }
 
 #[test]

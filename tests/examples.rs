@@ -103,13 +103,30 @@ fn keras_mnist_learns_a_subset() {
 #[test]
 fn keras_mnist_cnn_learns_a_subset() {
     // A stratified 1,000-image subset (800 to train), 2 epochs (14 Adam
-    // steps): must clearly beat chance (0.1).
+    // steps): must clearly beat chance (0.1). --plot writes the curves.
+    let plot = std::env::temp_dir().join(format!("deeprust_cnn_plot_{}.svg", std::process::id()));
     let acc = last_metric(
         "keras_mnist_cnn",
-        &["--epochs", "2", "--limit", "1000", "--device", "cpu"],
+        &[
+            "--epochs",
+            "2",
+            "--limit",
+            "1000",
+            "--device",
+            "cpu",
+            "--plot",
+            plot.to_str().unwrap(),
+        ],
         "test_accuracy",
     );
     assert!(acc >= 0.3, "test_accuracy={acc}");
+    let svg = std::fs::read_to_string(&plot).expect("the --plot file");
+    assert!(
+        svg.contains("<svg") && svg.contains("accuracy"),
+        "{}",
+        &svg[..svg.len().min(300)]
+    );
+    std::fs::remove_file(&plot).ok();
 }
 
 #[test]

@@ -14,7 +14,8 @@
 //! one-hot encodes text columns (or rejects them with `--no-categorical`),
 //! z-scores the features, and either cross-validates (`--cv K`: each fold's
 //! score, then mean ± std) or holds out `--test-size` of the rows and
-//! reports the test score. `--save PATH` writes the model and its
+//! reports the test score. `--plot FILE` draws the loss curve (SVG or
+//! PNG). `--save PATH` writes the model and its
 //! preprocessing to ONE file, atomically; `predict` reads it and a CSV file
 //! (columns found by name; the target may be absent) and writes the
 //! predictions as CSV. The last line of `train` is `test_<scoring>=<float>`
@@ -81,6 +82,9 @@ struct Train {
     /// Save the trained model (with its preprocessing) to this file
     #[arg(long, value_name = "PATH")]
     save: Option<PathBuf>,
+    /// Plot the training curve (loss_curve_, and validation_scores_ with --early-stopping) to FILE, .svg or .png; with --cv, of the model fitted on every row
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
     /// Do not z-score the features
     #[arg(long)]
     no_scale: bool,
@@ -313,12 +317,16 @@ fn train(a: Train) -> Result<()> {
 /// preprocessing, and the default scoring's name.
 trait Model: Predictor {
     fn save_with(&self, path: &Path, user: serde_json::Value) -> deeprust::sklearn::Result<()>;
+    fn plot(&self, path: &Path) -> deeprust::sklearn::Result<()>;
     fn default_scoring(&self) -> &'static str;
 }
 
 impl<L: Label> Model for MlpClassifier<L> {
     fn save_with(&self, path: &Path, user: serde_json::Value) -> deeprust::sklearn::Result<()> {
         MlpClassifier::save_with(self, path, user)
+    }
+    fn plot(&self, path: &Path) -> deeprust::sklearn::Result<()> {
+        self.state().plot(path, false)
     }
     fn default_scoring(&self) -> &'static str {
         "accuracy"
@@ -328,6 +336,9 @@ impl<L: Label> Model for MlpClassifier<L> {
 impl Model for MlpRegressor {
     fn save_with(&self, path: &Path, user: serde_json::Value) -> deeprust::sklearn::Result<()> {
         MlpRegressor::save_with(self, path, user)
+    }
+    fn plot(&self, path: &Path) -> deeprust::sklearn::Result<()> {
+        self.state().plot(path, false)
     }
     fn default_scoring(&self) -> &'static str {
         "r2"
@@ -359,8 +370,8 @@ where
                 scores.std(0.0)
             );
         }
-        if let Some(path) = &a.save {
-            fit_and_save(a, model, &x, &y, data.schema, labels, path)?;
+        if a.save.is_some() || a.plot.is_some() {
+            fit_and_save(a, model, &x, &y, data.schema, labels)?;
         }
         println!("cv_{scoring_name}={:.4}", scores.mean().unwrap_or(f64::NAN));
         return Ok(());
@@ -388,6 +399,9 @@ where
             train.len(),
             t0.elapsed().as_secs_f64()
         );
+    }
+    if let Some(path) = &a.plot {
+        model.plot(path)?;
     }
     if let Some(path) = &a.save {
         save(&model, scaler.clone(), data.schema.clone(), labels, path)?;
@@ -421,23 +435,20 @@ fn fit<M: Model>(a: &Train, mut model: M, x: &Array2<f64>, y: &M::Y) -> Result<(
     Ok((model, Some(s)))
 }
 
-fn fit_and_save<M: Model>(
-    a: &Train,
-    model: M,
-    x: &Array2<f64>,
-    y: &M::Y,
-    schema: Schema,
-    labels: &str,
-    path: &Path,
-) -> Result<()> {
+fn fit_and_save<M: Model>(a: &Train, model: M, x: &Array2<f64>, y: &M::Y, schema: Schema, labels: &str) -> Result<()> {
     let (model, scaler) = fit(a, model, x, y)?;
-    save(&model, scaler, schema, labels, path)?;
-    if !a.quiet {
-        println!(
-            "saved the model (trained on all {} rows) to {}",
-            x.nrows(),
-            path.display()
-        );
+    if let Some(path) = &a.plot {
+        model.plot(path)?;
+    }
+    if let Some(path) = &a.save {
+        save(&model, scaler, schema, labels, path)?;
+        if !a.quiet {
+            println!(
+                "saved the model (trained on all {} rows) to {}",
+                x.nrows(),
+                path.display()
+            );
+        }
     }
     Ok(())
 }

@@ -55,7 +55,7 @@ def run_keras(wl, seed, epochs, cfg, d):
 def run_torch(wl, seed, epochs, cfg, d):
     import torch
     from torch import nn
-    torch.set_num_threads(2)
+    torch.set_num_threads(int(os.environ.get("BENCH_THREADS", "2")))
     torch.manual_seed(seed)
     if wl == "w4":
         model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),

@@ -30,6 +30,7 @@ use deeprust::keras::layers::{Dense, Layer, LayerRef};
 use deeprust::keras::models::{CustomModel, EvaluateOptions};
 use deeprust::keras::{FitOptions, Model};
 use deeprust::tf::{random, Device, Tensor};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// A subclassed residual MLP (keras.Model subclass) on iris; the last line
@@ -45,6 +46,9 @@ struct Args {
     seed: u64,
     #[arg(long, default_value = "auto", value_parser = cli::device, help = cli::DEVICE_HELP)]
     device: Device,
+    /// Write the training curves (loss, accuracy) to FILE, .svg or .png [default: no plot]
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
     #[command(flatten)]
     verbosity: cli::Verbosity,
 }
@@ -101,7 +105,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     })
     .with_device(args.device.clone())?;
     model.compile("adam", "categorical_crossentropy", &["accuracy"])?;
-    model.fit(
+    let history = model.fit(
         &x_train,
         &y_train,
         FitOptions::default()
@@ -109,6 +113,9 @@ fn run(args: Args) -> anyhow::Result<()> {
             .batch_size(16)
             .verbose(level.min(1)),
     )?;
+    if let Some(path) = &args.plot {
+        history.plot(path)?;
+    }
     if level > 0 {
         model.print_summary();
     }

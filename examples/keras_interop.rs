@@ -43,6 +43,9 @@ struct Args {
     /// Where to save the fine-tuned model (a `.keras` path)
     #[arg(long, default_value = "iris_mlp_finetuned.keras")]
     out: PathBuf,
+    /// Write the fine-tuning curves (loss, accuracy) to FILE, .svg or .png [default: no plot]
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
     #[command(flatten)]
     verbosity: cli::Verbosity,
 }
@@ -92,7 +95,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     let before = model.evaluate(&x_test, &y_test, quiet.clone())?;
     println!("keras_test_accuracy={:.4}", before["accuracy"]);
     if args.epochs > 0 {
-        model.fit(
+        let history = model.fit(
             &x_train,
             &y_train,
             FitOptions {
@@ -103,6 +106,9 @@ fn run(args: Args) -> anyhow::Result<()> {
                 ..FitOptions::default()
             },
         )?;
+        if let Some(path) = &args.plot {
+            history.plot(path)?;
+        }
     }
     model.save(&args.out)?;
     if level > 0 {

@@ -289,20 +289,31 @@ impl Table {
             .collect()
     }
 
-    /// The target as class indices into sorted class names (numeric names
-    /// sort by value, others as text — scikit-learn's `classes_` order).
+    /// The target as class indices into sorted class names: by value when
+    /// every name is a number, otherwise all as text (scikit-learn's
+    /// `classes_` order for a numeric and for a string column).
     pub fn class_labels(&self) -> (Vec<u32>, Vec<String>) {
         let mut classes: Vec<String> = self.target.clone();
-        classes.sort_by(|a, b| match (a.parse::<f64>(), b.parse::<f64>()) {
-            (Ok(x), Ok(y)) => x.total_cmp(&y),
-            _ => a.cmp(b),
-        });
+        // One order for the whole column: comparing number pairs by value and
+        // other pairs as text is no total order ("2" < "10" < "1a" < "2"), on
+        // which `sort_by` panicked (found by the read_csv fuzz target).
+        let numbers: Option<Vec<f64>> = classes.iter().map(|c| c.parse::<f64>().ok()).collect();
+        match numbers {
+            Some(values) => {
+                // Equal values written differently ("1", "1.0") stay apart, in text order.
+                let mut pairs: Vec<(f64, String)> = values.into_iter().zip(classes).collect();
+                pairs.sort_by(|(x, a), (y, b)| x.total_cmp(y).then_with(|| a.cmp(b)));
+                classes = pairs.into_iter().map(|(_, c)| c).collect();
+            }
+            None => classes.sort(),
+        }
         classes.dedup();
-        let labels = self
-            .target
+        let index: std::collections::HashMap<&str, u32> = classes
             .iter()
-            .map(|t| classes.iter().position(|c| c == t).unwrap_or(0) as u32)
+            .enumerate()
+            .map(|(i, c)| (c.as_str(), i as u32))
             .collect();
+        let labels = self.target.iter().map(|t| index[t.as_str()]).collect();
         (labels, classes)
     }
 
@@ -382,6 +393,22 @@ mod tests {
         let (l, c) = t.class_labels();
         assert_eq!(c, vec!["9", "10"]);
         assert_eq!(l, vec![1, 0, 1]);
+        // Equal values written differently are two classes, in text order.
+        let t = parse("a,y\n1,1.0\n2,1\n3,0.5\n").unwrap();
+        assert_eq!(
+            t.class_labels(),
+            (vec![2, 1, 0], vec!["0.5".into(), "1".into(), "1.0".into()])
+        );
+    }
+
+    #[test]
+    fn classes_of_numbers_and_text_sort_as_text() {
+        // Numbers by value and the rest as text is no order ("2" < "10" <
+        // "1a" < "2"): sorting panicked (read_csv fuzz target).
+        let t = parse("a,y\n1,2\n2,10\n3,1a\n4,2\n").unwrap();
+        let (l, c) = t.class_labels();
+        assert_eq!(c, vec!["10", "1a", "2"]);
+        assert_eq!(l, vec![2, 0, 1, 2]);
     }
 
     #[test]

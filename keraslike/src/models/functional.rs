@@ -466,16 +466,20 @@ fn history_refs(args: &Value, out: &mut Vec<(String, usize, usize)>) -> Result<(
             Ok(())
         }
         Value::Object(o) if o.get("class_name").and_then(Value::as_str) == Some("__keras_tensor__") => {
-            let h = &o["config"]["keras_history"];
-            let name = h[0]
-                .as_str()
-                .ok_or_else(|| Error::arg(format!("bad keras_history {h}")))?;
-            let ni = h[1]
-                .as_u64()
-                .ok_or_else(|| Error::arg(format!("bad keras_history {h}")))? as usize;
-            let ti = h[2]
-                .as_u64()
-                .ok_or_else(|| Error::arg(format!("bad keras_history {h}")))? as usize;
+            // `o` is a map, whose indexing panics on a missing key: `get` it.
+            let h = o
+                .get("config")
+                .and_then(|c| c.get("keras_history"))
+                .unwrap_or(&Value::Null);
+            let bad = || {
+                Error::arg(format!(
+                    "bad keras_history {h} of a __keras_tensor__ node argument: expected \
+                     config.keras_history = [layer name, node index, tensor index]"
+                ))
+            };
+            let name = h[0].as_str().ok_or_else(bad)?;
+            let ni = h[1].as_u64().ok_or_else(bad)? as usize;
+            let ti = h[2].as_u64().ok_or_else(bad)? as usize;
             out.push((name.to_string(), ni, ti));
             Ok(())
         }

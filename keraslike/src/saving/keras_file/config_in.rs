@@ -50,6 +50,37 @@ const COMMON: &[(&str, Rule)] = &[
     ("batch_input_shape", Null),
 ];
 
+/// The options of a recurrent cell (Keras 3.15's `LSTMCell`/`GRUCell`/`SimpleRNNCell`
+/// `get_config()` keys), which the `LSTM`, `GRU` and `SimpleRNN` layers have too.
+const CELL: &[(&str, Rule)] = &[
+    ("units", Used),
+    ("activation", Activation),
+    ("recurrent_activation", Activation),
+    ("use_bias", Used),
+    ("unit_forget_bias", Used),
+    ("reset_after", Used),
+    ("kernel_initializer", Init),
+    ("recurrent_initializer", Init),
+    ("bias_initializer", Init),
+    ("kernel_regularizer", Regularizer),
+    ("recurrent_regularizer", Regularizer),
+    ("bias_regularizer", Regularizer),
+    ("kernel_constraint", Null),
+    ("recurrent_constraint", Null),
+    ("bias_constraint", Null),
+    ("dropout", Used),
+    ("recurrent_dropout", Used),
+    ("seed", Used),
+];
+
+/// The classes that take [`CELL`]'s options besides their own.
+fn has_cell_options(class: &str) -> bool {
+    matches!(
+        class,
+        "LSTM" | "GRU" | "SimpleRNN" | "SimpleRNNCell" | "LSTMCell" | "GRUCell"
+    )
+}
+
 const INITIALIZERS: &[&str] = &[
     "Zeros",
     "Ones",
@@ -218,25 +249,8 @@ fn options(class: &str) -> Option<&'static [(&'static str, Rule)]> {
             ("lora_rank", Null),
             ("lora_alpha", Init),
         ],
+        // The cell options (CELL) are added in check_layer.
         "LSTM" | "GRU" | "SimpleRNN" => &[
-            ("units", Used),
-            ("activation", Activation),
-            ("recurrent_activation", Activation),
-            ("use_bias", Used),
-            ("unit_forget_bias", Used),
-            ("reset_after", Used),
-            ("kernel_initializer", Init),
-            ("recurrent_initializer", Init),
-            ("bias_initializer", Init),
-            ("kernel_regularizer", Regularizer),
-            ("recurrent_regularizer", Regularizer),
-            ("bias_regularizer", Regularizer),
-            ("kernel_constraint", Null),
-            ("recurrent_constraint", Null),
-            ("bias_constraint", Null),
-            ("dropout", Used),
-            ("recurrent_dropout", Used),
-            ("seed", Used),
             ("return_sequences", Used),
             ("return_state", Used),
             ("go_backwards", Used),
@@ -245,26 +259,7 @@ fn options(class: &str) -> Option<&'static [(&'static str, Rule)]> {
             // Unrolling changes how the loop is compiled, not the numbers.
             ("unroll", Init),
         ],
-        "SimpleRNNCell" | "LSTMCell" | "GRUCell" => &[
-            ("units", Used),
-            ("activation", Activation),
-            ("recurrent_activation", Activation),
-            ("use_bias", Used),
-            ("unit_forget_bias", Used),
-            ("reset_after", Used),
-            ("kernel_initializer", Init),
-            ("recurrent_initializer", Init),
-            ("bias_initializer", Init),
-            ("kernel_regularizer", Regularizer),
-            ("recurrent_regularizer", Regularizer),
-            ("bias_regularizer", Regularizer),
-            ("kernel_constraint", Null),
-            ("recurrent_constraint", Null),
-            ("bias_constraint", Null),
-            ("dropout", Used),
-            ("recurrent_dropout", Used),
-            ("seed", Used),
-        ],
+        "SimpleRNNCell" | "LSTMCell" | "GRUCell" => CELL,
         "StackedRNNCells" => &[("cells", Cells)],
         "RNN" => &[
             ("cell", Cell),
@@ -428,6 +423,7 @@ fn check_layer(model: &str, i: usize, entry: &Value) -> Result<()> {
         let rule = specific
             .iter()
             .chain(COMMON)
+            .chain(if has_cell_options(class) { CELL } else { &[] })
             .find(|(o, _)| o == k)
             .map(|(_, r)| *r)
             .ok_or_else(|| {
@@ -617,11 +613,28 @@ mod tests {
     fn unsupported_options_name_the_layer_and_the_option() {
         let ok = seq(json!({"class_name": "Dense", "config": {"name": "d", "units": 2, "kernel_constraint": null}}));
         check_model(&ok).unwrap();
+        // The recurrent layers and the cells share the cell options.
+        let lstm =
+            json!({"class_name": "LSTM", "config": {"name": "l", "units": 2, "seed": 1, "return_sequences": true}});
+        check_model(&seq(lstm)).unwrap();
+        let rnn = json!({"class_name": "RNN", "config": {"name": "r", "cell":
+            {"class_name": "GRUCell", "config": {"name": "c", "units": 2, "reset_after": false}}}});
+        check_model(&seq(rnn)).unwrap();
         let cases = [
             (
                 json!({"class_name": "Dense", "config": {"name": "d", "units": 2,
                 "kernel_constraint": {"class_name": "NonNeg", "config": {}}}}),
                 "kernel_constraint",
+            ),
+            (
+                json!({"class_name": "GRU", "config": {"name": "d", "units": 2,
+                "recurrent_constraint": {"class_name": "NonNeg", "config": {}}}}),
+                "recurrent_constraint",
+            ),
+            (
+                json!({"class_name": "RNN", "config": {"name": "d", "cell": {"class_name": "LSTMCell",
+                "config": {"name": "c", "units": 2, "return_sequences": true}}}}),
+                "return_sequences",
             ),
             (
                 json!({"class_name": "Dense", "config": {"name": "d", "units": 2, "dtype": "mixed_float16"}}),

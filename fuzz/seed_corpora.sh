@@ -3,7 +3,7 @@
 # small safetensors files in fuzz/seeds/ (written by tensorlow and keraslike:
 # tensors of four dtypes, a checkpoint of the checkpoint_restore target's
 # variables, the load_weights target's 4-3-2 model, Keras fixtures saved by
-# keraslike), the CSV files of data/, and the Keras-made fixtures of
+# keraslike, fitted sklearnlike estimators), the CSV files of data/, and the Keras-made fixtures of
 # data/keras/ (the archives as they are, each split into the
 # `config.json` \0 `model.weights.h5` form the load_keras target packs into an
 # archive itself, and their model.weights.h5 for load_keras_weights).
@@ -12,7 +12,7 @@ set -eu
 fuzz=$(cd "$(dirname "$0")" && pwd)
 data="$fuzz/../data"
 corpus="$fuzz/corpus"
-for t in load_tensors checkpoint_restore load_model load_weights; do  # (fuzz/seeds/README.md)
+for t in load_tensors checkpoint_restore load_model load_weights load_estimator; do  # (fuzz/seeds/README.md)
     mkdir -p "$corpus/$t"
     cp "$fuzz/seeds/$t/"*.safetensors "$corpus/$t/"
 done

@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::str_of;
 use super::{unique_name, BuildContext, FromConfig, Layer};
 use serde_json::Value;
@@ -97,6 +98,7 @@ impl Layer for Activation {
 
 impl FromConfig for Activation {
     const CLASS_NAME: &'static str = "Activation";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
         let mut l = Activation::new(activations::deserialize(c.get("activation").unwrap_or(&Value::Null))?);
@@ -106,6 +108,11 @@ impl FromConfig for Activation {
         Ok(l)
     }
 }
+
+/// Keras 3.15's `Activation.get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("activation", Opt::Activation),
+]);
 
 #[cfg(test)]
 mod tests {

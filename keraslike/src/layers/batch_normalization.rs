@@ -23,6 +23,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::{bool_of, f64_of, str_of};
 use super::{batch_shape_str, shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::initializers::{Initializer, IntoInitializer};
@@ -333,6 +334,7 @@ impl Layer for BatchNormalization {
 
 impl FromConfig for BatchNormalization {
     const CLASS_NAME: &'static str = "BatchNormalization";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
         let mut l = BatchNormalization::new();
@@ -372,6 +374,27 @@ impl FromConfig for BatchNormalization {
         Ok(l)
     }
 }
+
+/// Keras 3.15's `BatchNormalization.get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("axis", Opt::Used),
+    ("momentum", Opt::Used),
+    ("epsilon", Opt::Used),
+    ("center", Opt::Used),
+    ("scale", Opt::Used),
+    ("beta_initializer", Opt::Init),
+    ("gamma_initializer", Opt::Init),
+    ("moving_mean_initializer", Opt::Init),
+    ("moving_variance_initializer", Opt::Init),
+    ("beta_regularizer", Opt::Null),
+    ("gamma_regularizer", Opt::Null),
+    ("beta_constraint", Opt::Null),
+    ("gamma_constraint", Opt::Null),
+    ("synchronized", Opt::Is("false")),
+    ("renorm", Opt::Is("false")),
+    ("renorm_clipping", Opt::Null),
+    ("renorm_momentum", Opt::Init),
+]);
 
 #[cfg(test)]
 mod tests;

@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::recurrent::{Kind, Recurrent};
 use super::registry::str_of;
 use super::{unique_name, BuildContext, CallArgs, FromConfig, Layer, SimpleRNN, GRU, LSTM};
@@ -314,6 +315,7 @@ impl Layer for Bidirectional {
 
 impl FromConfig for Bidirectional {
     const CLASS_NAME: &'static str = "Bidirectional";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
         let layer = c
@@ -357,3 +359,10 @@ impl FromConfig for Bidirectional {
         Ok(Bidirectional::of(Recurrent::from_config(kind, lc)?, name).merge_mode(merge_mode))
     }
 }
+
+/// Keras 3.15's `Bidirectional.get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("merge_mode", Opt::Used),
+    ("layer", Opt::Wrapped),
+    ("backward_layer", Opt::Wrapped),
+]);

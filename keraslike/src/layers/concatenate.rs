@@ -16,6 +16,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::str_of;
 use super::{shape_str, unique_name, BuildContext, CallArgs, FromConfig, Layer};
 use crate::{Error, Result};
@@ -140,6 +141,7 @@ impl Layer for Concatenate {
 
 impl FromConfig for Concatenate {
     const CLASS_NAME: &'static str = "Concatenate";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
         let mut l = Concatenate::new();
@@ -152,6 +154,11 @@ impl FromConfig for Concatenate {
         Ok(l)
     }
 }
+
+/// Keras 3.15's `Concatenate.get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("axis", Opt::Used),
+]);
 
 #[cfg(test)]
 mod tests {

@@ -29,6 +29,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::{bool_of, regularizer_of, shape_of, str_of};
 use super::spatial::{check_data_format, check_positive, check_rank, conv_builder_methods, initializer_name, size_of, PadMode, Size};
 use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
@@ -388,6 +389,7 @@ impl<const R: usize> Conv<R> {
 
 impl FromConfig for Conv<1> {
     const CLASS_NAME: &'static str = "Conv1D";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
         Self::from_keras_config(c)
@@ -396,8 +398,30 @@ impl FromConfig for Conv<1> {
 
 impl FromConfig for Conv<2> {
     const CLASS_NAME: &'static str = "Conv2D";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
         Self::from_keras_config(c)
     }
 }
+
+/// Keras 3.15's `Conv1D`/`Conv2D` `get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("filters", Opt::Used),
+    ("kernel_size", Opt::Used),
+    ("strides", Opt::Used),
+    ("padding", Opt::Used),
+    ("data_format", Opt::Used),
+    ("dilation_rate", Opt::Used),
+    ("groups", Opt::Used),
+    ("activation", Opt::Activation),
+    ("use_bias", Opt::Used),
+    ("kernel_initializer", Opt::Init),
+    ("bias_initializer", Opt::Init),
+    ("kernel_regularizer", Opt::Regularizer),
+    ("bias_regularizer", Opt::Regularizer),
+    ("kernel_constraint", Opt::Null),
+    ("bias_constraint", Opt::Null),
+    ("lora_rank", Opt::Null),
+    ("lora_alpha", Opt::Init),
+]);

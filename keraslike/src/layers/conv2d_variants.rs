@@ -40,6 +40,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::{bool_of, regularizer_of, shape_of, str_of};
 use super::spatial::{check_data_format, check_positive, check_rank, conv_builder_methods, initializer_name, size_of, PadMode, Size};
 use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
@@ -459,6 +460,10 @@ impl<K: Variant> Layer for Conv2DVariant<K> {
 
 impl<K: Variant> FromConfig for Conv2DVariant<K> {
     const CLASS_NAME: &'static str = K::CLASS;
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(match K::KIND {
+            VariantKind::Transpose => TRANSPOSE_KERAS_OPTIONS,
+            VariantKind::Depthwise | VariantKind::Separable => DEPTHWISE_KERAS_OPTIONS,
+        });
 
     fn from_config(c: &Value) -> Result<Self> {
         let class = K::CLASS;
@@ -523,6 +528,49 @@ impl<K: Variant> FromConfig for Conv2DVariant<K> {
         Ok(l)
     }
 }
+
+/// Keras 3.15's `Conv2DTranspose.get_config()` keys.
+const TRANSPOSE_KERAS_OPTIONS: KerasOptions = KerasOptions::new(&[
+    ("filters", Opt::Used),
+    ("kernel_size", Opt::Used),
+    ("strides", Opt::Used),
+    ("padding", Opt::Used),
+    ("output_padding", Opt::Used),
+    ("data_format", Opt::Used),
+    ("dilation_rate", Opt::Used),
+    ("activation", Opt::Activation),
+    ("use_bias", Opt::Used),
+    ("kernel_initializer", Opt::Init),
+    ("bias_initializer", Opt::Init),
+    ("kernel_regularizer", Opt::Regularizer),
+    ("bias_regularizer", Opt::Regularizer),
+    ("kernel_constraint", Opt::Null),
+    ("bias_constraint", Opt::Null),
+]);
+
+/// Keras 3.15's `DepthwiseConv2D` and `SeparableConv2D` `get_config()` keys,
+/// one table for both (`DepthwiseConv2D`'s config has no `filters` nor
+/// `pointwise_*` keys).
+const DEPTHWISE_KERAS_OPTIONS: KerasOptions = KerasOptions::new(&[
+    ("filters", Opt::Used),
+    ("kernel_size", Opt::Used),
+    ("strides", Opt::Used),
+    ("padding", Opt::Used),
+    ("depth_multiplier", Opt::Used),
+    ("data_format", Opt::Used),
+    ("dilation_rate", Opt::Used),
+    ("activation", Opt::Activation),
+    ("use_bias", Opt::Used),
+    ("depthwise_initializer", Opt::Init),
+    ("pointwise_initializer", Opt::Init),
+    ("bias_initializer", Opt::Init),
+    ("depthwise_regularizer", Opt::Regularizer),
+    ("pointwise_regularizer", Opt::Regularizer),
+    ("bias_regularizer", Opt::Regularizer),
+    ("depthwise_constraint", Opt::Null),
+    ("pointwise_constraint", Opt::Null),
+    ("bias_constraint", Opt::Null),
+]);
 
 #[cfg(test)]
 mod tests {

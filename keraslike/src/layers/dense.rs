@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::{batch_shape_str, shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::activations::{Activation, IntoActivation};
 use crate::initializers::{Initializer, IntoInitializer};
@@ -416,6 +417,7 @@ impl Dense {
 
 impl FromConfig for Dense {
     const CLASS_NAME: &'static str = "Dense";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
         let cfg: DenseConfig = serde_json::from_value(c.clone())
@@ -423,6 +425,22 @@ impl FromConfig for Dense {
         Dense::from_dense_config(cfg)
     }
 }
+
+/// Keras 3.15's `Dense.get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("units", Opt::Used),
+    ("activation", Opt::Activation),
+    ("use_bias", Opt::Used),
+    ("kernel_initializer", Opt::Init),
+    ("bias_initializer", Opt::Init),
+    ("kernel_regularizer", Opt::Regularizer),
+    ("bias_regularizer", Opt::Regularizer),
+    ("kernel_constraint", Opt::Null),
+    ("bias_constraint", Opt::Null),
+    ("quantization_config", Opt::Null),
+    ("lora_rank", Opt::Null),
+    ("lora_alpha", Opt::Init),
+]);
 
 #[cfg(test)]
 mod tests;

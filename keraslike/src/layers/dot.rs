@@ -20,6 +20,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::{bool_of, str_of};
 use super::{shape_str, unique_name, BuildContext, CallArgs, FromConfig, Layer};
 use crate::{Error, Result};
@@ -171,6 +172,7 @@ impl Layer for Dot {
 
 impl FromConfig for Dot {
     const CLASS_NAME: &'static str = "Dot";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
         let axes: Vec<isize> = match c.get("axes") {
@@ -191,6 +193,12 @@ impl FromConfig for Dot {
         Ok(l)
     }
 }
+
+/// Keras 3.15's `Dot.get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("axes", Opt::Used),
+    ("normalize", Opt::Used),
+]);
 
 #[cfg(test)]
 mod tests {

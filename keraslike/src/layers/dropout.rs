@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::{f64_of, str_of};
 use super::{unique_name, BuildContext, FromConfig, Layer};
 use serde_json::Value;
@@ -115,6 +116,7 @@ impl Layer for Dropout {
 
 impl FromConfig for Dropout {
     const CLASS_NAME: &'static str = "Dropout";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
         let rate = f64_of(c, "rate").ok_or_else(|| Error::arg("Dropout config needs \"rate\""))?;
@@ -128,6 +130,13 @@ impl FromConfig for Dropout {
         Ok(l)
     }
 }
+
+/// Keras 3.15's `Dropout.get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("rate", Opt::Used),
+    ("seed", Opt::Used),
+    ("noise_shape", Opt::Null),
+]);
 
 #[cfg(test)]
 mod tests {

@@ -19,6 +19,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::KerasOptions;
 use super::registry::str_of;
 use super::{shape_str, unique_name, BuildContext, CallArgs, FromConfig, Layer};
 use crate::{Error, Result};
@@ -145,6 +146,7 @@ macro_rules! merge_layer {
 
         impl FromConfig for $ty {
             const CLASS_NAME: &'static str = $class;
+            const KERAS_OPTIONS: Option<KerasOptions> = Some(KerasOptions::new(&[]));
             fn from_config(c: &Value) -> Result<Self> {
                 let mut l = $ty::new();
                 if let Some(n) = str_of(c, "name") {

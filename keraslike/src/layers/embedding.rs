@@ -21,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::{bool_of, regularizer_of, shape_of, str_of};
 use super::{unique_name, BuildContext, FromConfig, Layer};
 use crate::initializers::{Initializer, IntoInitializer};
@@ -211,6 +212,7 @@ impl Layer for Embedding {
 
 impl FromConfig for Embedding {
     const CLASS_NAME: &'static str = "Embedding";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
         let dim = |key: &str| -> Result<usize> {
@@ -233,3 +235,18 @@ impl FromConfig for Embedding {
         Ok(l)
     }
 }
+
+/// Keras 3.15's `Embedding.get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("input_dim", Opt::Used),
+    ("output_dim", Opt::Used),
+    ("embeddings_initializer", Opt::Init),
+    ("embeddings_regularizer", Opt::Regularizer),
+    ("embeddings_constraint", Opt::Null),
+    ("mask_zero", Opt::Used),
+    ("input_length", Opt::Init),
+    ("sparse", Opt::Is("false")),
+    ("quantization_config", Opt::Null),
+    ("lora_rank", Opt::Null),
+    ("lora_alpha", Opt::Init),
+]);

@@ -12,6 +12,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::str_of;
 use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
 use serde_json::Value;
@@ -89,6 +90,7 @@ impl Layer for Flatten {
 
 impl FromConfig for Flatten {
     const CLASS_NAME: &'static str = "Flatten";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
         if let Some(f) = str_of(c, "data_format").filter(|f| *f != "channels_last") {
@@ -103,6 +105,11 @@ impl FromConfig for Flatten {
         Ok(l)
     }
 }
+
+/// Keras 3.15's `Flatten.get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("data_format", Opt::Is("\"channels_last\"")),
+]);
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::{bool_of, str_of};
 use super::spatial::{check_data_format, check_rank};
 use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
@@ -163,6 +164,7 @@ macro_rules! from_config {
     ($($r:literal, $max:literal, $class:literal;)*) => {$(
         impl FromConfig for GlobalPooling<$r, $max> {
             const CLASS_NAME: &'static str = $class;
+            const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
             fn from_config(c: &Value) -> Result<Self> {
                 let mut l = Self::new()
                     .keepdims(bool_of(c, "keepdims").unwrap_or(false))
@@ -182,3 +184,9 @@ from_config! {
     1, false, "GlobalAveragePooling1D";
     2, false, "GlobalAveragePooling2D";
 }
+
+/// Keras 3.15's global pooling `get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("data_format", Opt::Used),
+    ("keepdims", Opt::Used),
+]);

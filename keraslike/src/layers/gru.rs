@@ -17,6 +17,8 @@
 //! # Ok(()) }
 //! ```
 
+use super::KerasOptions;
+use super::recurrent::{CELL_KERAS_OPTIONS, SEQUENCE_KERAS_OPTIONS};
 use super::recurrent::{default_base, recurrent_layer, Kind, Recurrent};
 use super::registry::bool_of;
 use super::{unique_name, BuildContext, CallArgs, FromConfig, Layer};
@@ -61,6 +63,7 @@ recurrent_layer!(GRU);
 
 impl FromConfig for GRU {
     const CLASS_NAME: &'static str = "GRU";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KerasOptions::new(SEQUENCE_KERAS_OPTIONS).with(CELL_KERAS_OPTIONS));
 
     fn from_config(c: &Value) -> Result<Self> {
         let kind = Kind::Gru {

@@ -16,6 +16,7 @@
 //! assert!(err.to_string().contains("expects input of shape (batch, 4), got (2, 3)"));
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::keras_tensor::{InputSpec, KerasTensor};
 use super::{check_input, shape_str, unique_name, BuildContext, FromConfig, Layer};
 use super::dtype_from_name as dtype_name_to_dtype;
@@ -216,11 +217,22 @@ impl Layer for Input {
 
 impl FromConfig for Input {
     const CLASS_NAME: &'static str = "InputLayer";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
         Input::from_layer_config(super::registry::parse_config("InputLayer", c)?)
     }
 }
+
+/// Keras 3.15's `InputLayer.get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("batch_shape", Opt::Used),
+    ("batch_size", Opt::Init),
+    ("sparse", Opt::Is("false")),
+    ("ragged", Opt::Is("false")),
+    ("optional", Opt::Is("false")),
+    ("input_tensor", Opt::Null),
+]);
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::{bool_of, f64_of, str_of};
 use super::{batch_shape_str, shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::initializers::Initializer;
@@ -250,6 +251,7 @@ impl Layer for LayerNormalization {
 
 impl FromConfig for LayerNormalization {
     const CLASS_NAME: &'static str = "LayerNormalization";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
         let mut l = LayerNormalization::new();
@@ -280,6 +282,21 @@ impl FromConfig for LayerNormalization {
         Ok(l)
     }
 }
+
+/// Keras 3.15's `LayerNormalization.get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("axis", Opt::Used),
+    ("epsilon", Opt::Used),
+    ("center", Opt::Used),
+    ("scale", Opt::Used),
+    ("rms_scaling", Opt::Is("false")),
+    ("beta_initializer", Opt::Init),
+    ("gamma_initializer", Opt::Init),
+    ("beta_regularizer", Opt::Null),
+    ("gamma_regularizer", Opt::Null),
+    ("beta_constraint", Opt::Null),
+    ("gamma_constraint", Opt::Null),
+]);
 
 #[cfg(test)]
 mod tests {

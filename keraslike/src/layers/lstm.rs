@@ -16,6 +16,8 @@
 //! # Ok(()) }
 //! ```
 
+use super::KerasOptions;
+use super::recurrent::{CELL_KERAS_OPTIONS, SEQUENCE_KERAS_OPTIONS};
 use super::recurrent::{default_base, recurrent_layer, Kind, Recurrent};
 use super::{unique_name, BuildContext, CallArgs, FromConfig, Layer};
 use crate::activations::IntoActivation;
@@ -57,6 +59,7 @@ recurrent_layer!(LSTM);
 
 impl FromConfig for LSTM {
     const CLASS_NAME: &'static str = "LSTM";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KerasOptions::new(SEQUENCE_KERAS_OPTIONS).with(CELL_KERAS_OPTIONS));
 
     fn from_config(c: &Value) -> Result<Self> {
         Ok(LSTM {

@@ -19,6 +19,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::{f64_of, str_of};
 use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::{Error, Result};
@@ -123,6 +124,7 @@ impl Layer for Masking {
 
 impl FromConfig for Masking {
     const CLASS_NAME: &'static str = "Masking";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
         let mut l = Masking::new(f64_of(c, "mask_value").unwrap_or(0.0));
@@ -132,6 +134,11 @@ impl FromConfig for Masking {
         Ok(l)
     }
 }
+
+/// Keras 3.15's `Masking.get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("mask_value", Opt::Used),
+]);
 
 #[cfg(test)]
 mod tests {

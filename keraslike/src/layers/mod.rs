@@ -40,7 +40,11 @@ mod registry;
 pub use keras_tensor::{KerasTensor, SymbolicInputs};
 pub use layer::{AsAny, BuildContext, CallArgs, Layer};
 pub use layer_ref::LayerRef;
-pub use registry::{layer_from_config, register_layer, FromConfig, LayerFactory};
+mod keras_options;
+pub use keras_options::{KerasOption, KerasOptions, COMMON_KERAS_OPTIONS};
+pub(crate) use registry::{keras_classes, keras_options};
+pub use registry::{layer_from_config, register, register_layer, FromConfig, LayerFactory};
+pub(crate) use rnn_cells::STACKED_KERAS_OPTIONS;
 
 pub(crate) use layer_ref::in_layer;
 
@@ -50,9 +54,13 @@ macro_rules! builtin_layers {
     ($($module:ident :: { $($ty:ident),* }),* $(,)?) => {
         $(mod $module;)*
         $(pub use $module::{$($ty),*};)*
-        /// `(class name, factory)` of every built-in layer.
-        pub(crate) fn builtin_factories() -> Vec<(&'static str, LayerFactory)> {
-            vec![$($((<$ty as FromConfig>::CLASS_NAME, registry::factory::<$ty> as LayerFactory)),*),*]
+        /// `(class name, factory, Keras options)` of every built-in layer.
+        pub(crate) fn builtin_factories() -> Vec<(&'static str, LayerFactory, Option<KerasOptions>)> {
+            vec![$($((
+                <$ty as FromConfig>::CLASS_NAME,
+                registry::factory::<$ty> as LayerFactory,
+                <$ty as FromConfig>::KERAS_OPTIONS,
+            )),*),*]
         }
     };
 }
@@ -98,8 +106,11 @@ pub use spatial_dropout::SpatialDropout;
 pub use up_sampling::UpSampling;
 pub use zero_padding::{Cropping, Margins, ZeroPadding};
 
+mod custom_cell;
 mod recurrent;
 pub use bidirectional::{MergeMode, Wrapped};
+pub(crate) use custom_cell::is_registered_cell;
+pub use custom_cell::{register_cell, Cell, CellFactory};
 pub use rnn_cells::{RnnCell, StackedRNNCells};
 
 pub use input::InputLayerConfig;

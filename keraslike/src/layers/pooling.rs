@@ -20,6 +20,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::str_of;
 use super::spatial::{check_data_format, check_positive, check_rank, size_of, PadMode, Size};
 use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
@@ -231,6 +232,7 @@ macro_rules! from_config {
     ($($r:literal, $max:literal, $class:literal;)*) => {$(
         impl FromConfig for Pooling<$r, $max> {
             const CLASS_NAME: &'static str = $class;
+            const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
             fn from_config(c: &Value) -> Result<Self> {
                 Self::from_keras_config(c)
             }
@@ -244,3 +246,11 @@ from_config! {
     1, false, "AveragePooling1D";
     2, false, "AveragePooling2D";
 }
+
+/// Keras 3.15's `MaxPooling1D/2D`, `AveragePooling1D/2D` `get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("pool_size", Opt::Used),
+    ("strides", Opt::Used),
+    ("padding", Opt::Used),
+    ("data_format", Opt::Used),
+]);

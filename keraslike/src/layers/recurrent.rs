@@ -25,7 +25,7 @@
 //! ```
 
 use super::registry::{bool_of, f64_of, regularizer_of, shape_of, str_of};
-use super::{shape_str, BuildContext, CallArgs};
+use super::{shape_str, BuildContext, CallArgs, KerasOption as Opt};
 use crate::activations::{Activation, IntoActivation};
 use crate::initializers::{Initializer, IntoInitializer};
 use crate::regularizers::{IntoRegularizer, Regularizer};
@@ -90,10 +90,10 @@ impl Clone for Carried {
 }
 
 impl Carried {
-    fn get(&self) -> Option<Vec<Tensor>> {
+    pub(crate) fn get(&self) -> Option<Vec<Tensor>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
-    fn set(&self, states: Option<Vec<Tensor>>) {
+    pub(crate) fn set(&self, states: Option<Vec<Tensor>>) {
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = states;
     }
 }
@@ -808,3 +808,39 @@ macro_rules! recurrent_layer {
     };
 }
 pub(crate) use recurrent_layer;
+
+/// The options of a recurrent cell in a Keras file (Keras 3.15's
+/// `LSTMCell`/`GRUCell`/`SimpleRNNCell` `get_config()` keys), which the
+/// `LSTM`, `GRU` and `SimpleRNN` layers have too.
+pub(crate) const CELL_KERAS_OPTIONS: &[(&str, Opt)] = &[
+    ("units", Opt::Used),
+    ("activation", Opt::Activation),
+    ("recurrent_activation", Opt::Activation),
+    ("use_bias", Opt::Used),
+    ("unit_forget_bias", Opt::Used),
+    ("reset_after", Opt::Used),
+    ("kernel_initializer", Opt::Init),
+    ("recurrent_initializer", Opt::Init),
+    ("bias_initializer", Opt::Init),
+    ("kernel_regularizer", Opt::Regularizer),
+    ("recurrent_regularizer", Opt::Regularizer),
+    ("bias_regularizer", Opt::Regularizer),
+    ("kernel_constraint", Opt::Null),
+    ("recurrent_constraint", Opt::Null),
+    ("bias_constraint", Opt::Null),
+    ("dropout", Opt::Used),
+    ("recurrent_dropout", Opt::Used),
+    ("seed", Opt::Used),
+];
+
+/// The sequence options of the `LSTM`, `GRU` and `SimpleRNN` layers in a
+/// Keras file (besides [`CELL_KERAS_OPTIONS`]).
+pub(crate) const SEQUENCE_KERAS_OPTIONS: &[(&str, Opt)] = &[
+    ("return_sequences", Opt::Used),
+    ("return_state", Opt::Used),
+    ("go_backwards", Opt::Used),
+    ("zero_output_for_mask", Opt::Used),
+    ("stateful", Opt::Used),
+    // Unrolling changes how the loop is compiled, not the numbers.
+    ("unroll", Opt::Init),
+];

@@ -18,7 +18,7 @@
 //! assert!(layer_from_config("MyDense", &dense.get_config()).is_ok());
 //! ```
 
-use super::Layer;
+use super::{KerasOptions, Layer};
 use crate::{Error, Result};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -33,6 +33,10 @@ pub type LayerFactory = fn(&Value) -> Result<Box<dyn Layer>>;
 pub trait FromConfig: Layer + Sized {
     /// The class name this type registers under (`"Dense"`, `"InputLayer"`).
     const CLASS_NAME: &'static str;
+    /// The options of Keras 3's `get_config()` for this class and how a
+    /// `.keras` file's value of each is treated (see [`KerasOptions`]);
+    /// `None`: the class cannot be loaded from a Keras file.
+    const KERAS_OPTIONS: Option<KerasOptions> = None;
     /// The layer described by `config`; bad or unsupported fields are
     /// errors naming the field and the class.
     fn from_config(config: &Value) -> Result<Self>;
@@ -51,17 +55,51 @@ pub(crate) fn parse_config<T: serde::de::DeserializeOwned>(class: &str, config: 
     })
 }
 
-static REGISTRY: Mutex<Option<HashMap<String, LayerFactory>>> = Mutex::new(None);
+/// One registered class: its constructor and, when it can be read from a
+/// Keras file, its Keras options.
+#[derive(Clone, Copy)]
+struct Entry {
+    factory: LayerFactory,
+    keras: Option<KerasOptions>,
+}
 
-fn builtins() -> HashMap<String, LayerFactory> {
-    let mut m: HashMap<String, LayerFactory> = super::builtin_factories()
+static REGISTRY: Mutex<Option<HashMap<String, Entry>>> = Mutex::new(None);
+
+fn builtins() -> HashMap<String, Entry> {
+    let mut m: HashMap<String, Entry> = super::builtin_factories()
         .into_iter()
-        .map(|(k, f)| (k.to_string(), f))
+        .map(|(k, factory, keras)| (k.to_string(), Entry { factory, keras }))
         .collect();
-    // Models are layers too (nested models).
-    m.insert("Sequential".into(), |c| nested_model("Sequential", c));
-    m.insert("Functional".into(), |c| nested_model("Functional", c));
+    // Models are layers too (nested models); the Keras loader checks their
+    // configs itself.
+    let model = |factory: LayerFactory| Entry { factory, keras: None };
+    m.insert("Sequential".into(), model(|c| nested_model("Sequential", c)));
+    m.insert("Functional".into(), model(|c| nested_model("Functional", c)));
     m
+}
+
+/// Runs `f` on the registry (the built-ins on first use).
+fn with_registry<R>(f: impl FnOnce(&mut HashMap<String, Entry>) -> R) -> R {
+    let mut guard = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
+    f(guard.get_or_insert_with(builtins))
+}
+
+/// The Keras options of a registered class, `None` for a class that is
+/// not registered or cannot be read from a Keras file.
+pub(crate) fn keras_options(class_name: &str) -> Option<KerasOptions> {
+    with_registry(|r| r.get(class_name).and_then(|e| e.keras))
+}
+
+/// The registered classes that can be read from a Keras file, sorted.
+pub(crate) fn keras_classes() -> Vec<String> {
+    let mut v: Vec<String> = with_registry(|r| {
+        r.iter()
+            .filter(|(_, e)| e.keras.is_some())
+            .map(|(k, _)| k.clone())
+            .collect()
+    });
+    v.sort();
+    v
 }
 
 fn nested_model(class: &str, config: &Value) -> Result<Box<dyn Layer>> {
@@ -69,33 +107,45 @@ fn nested_model(class: &str, config: &Value) -> Result<Box<dyn Layer>> {
     Ok(Box::new(crate::models::model_from_config(&wrapped)?))
 }
 
-/// Registers (or replaces) the constructor of layer class `class_name`.
+/// Registers (or replaces) the constructor of layer class `class_name`
+/// (for `load_model` of keraslike's own files; a class registered this way
+/// has no Keras options, so a `.keras` file using it is refused: register a
+/// [`FromConfig`] type with [`register`] for that).
 pub fn register_layer(class_name: &str, factory: LayerFactory) {
-    let mut guard = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
-    guard
-        .get_or_insert_with(builtins)
-        .insert(class_name.to_string(), factory);
+    with_registry(|r| r.insert(class_name.to_string(), Entry { factory, keras: None }));
+}
+
+/// Registers (or replaces) layer type `L` under its
+/// [`CLASS_NAME`](FromConfig::CLASS_NAME), with its
+/// [`KERAS_OPTIONS`](FromConfig::KERAS_OPTIONS), so that both keraslike's
+/// model files and `.keras` files that use the class load.
+pub fn register<L: FromConfig>() {
+    with_registry(|r| {
+        r.insert(
+            L::CLASS_NAME.to_string(),
+            Entry {
+                factory: factory::<L>,
+                keras: L::KERAS_OPTIONS,
+            },
+        )
+    });
 }
 
 /// An unbuilt layer of class `class_name` from its config (the layer's name
 /// comes from the config's `"name"`). Unknown classes are an error that
 /// lists the known ones.
 pub fn layer_from_config(class_name: &str, config: &Value) -> Result<Box<dyn Layer>> {
-    let factory = {
-        let mut guard = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
-        let reg = guard.get_or_insert_with(builtins);
-        match reg.get(class_name) {
-            Some(f) => *f,
-            None => {
-                let mut known: Vec<&String> = reg.keys().collect();
-                known.sort();
-                return Err(Error::arg(format!(
-                    "unknown layer class {class_name:?} (known: {known:?}); \
-                     register it with keraslike::layers::register_layer"
-                )));
-            }
+    let factory = with_registry(|reg| match reg.get(class_name) {
+        Some(e) => Ok(e.factory),
+        None => {
+            let mut known: Vec<&String> = reg.keys().collect();
+            known.sort();
+            Err(Error::arg(format!(
+                "unknown layer class {class_name:?} (known: {known:?}); \
+                 register it with keraslike::layers::register_layer"
+            )))
         }
-    };
+    })?;
     factory(config)
 }
 

@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::str_of;
 use super::{batch_shape_str, shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::{Error, Result};
@@ -150,6 +151,7 @@ impl Layer for Reshape {
 
 impl FromConfig for Reshape {
     const CLASS_NAME: &'static str = "Reshape";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
         let target: Vec<isize> = c
@@ -163,6 +165,11 @@ impl FromConfig for Reshape {
         Ok(l)
     }
 }
+
+/// Keras 3.15's `Reshape.get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("target_shape", Opt::Used),
+]);
 
 #[cfg(test)]
 mod tests {

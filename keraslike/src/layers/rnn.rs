@@ -29,9 +29,9 @@
 //! # Ok(()) }
 //! ```
 
-use super::recurrent::Recurrent;
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::{bool_of, shape_of, str_of};
-use super::rnn_cells::RnnCell;
+use super::rnn_cells::{CellCore, RnnCell};
 use super::{shape_str, unique_name, BuildContext, CallArgs, FromConfig, Layer};
 use crate::models::saving::layer_keys;
 use crate::{Error, Result};
@@ -47,7 +47,7 @@ use super::{GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells};
 #[derive(Debug, Clone)]
 pub struct RNN {
     name: String,
-    cells: Vec<Recurrent>,
+    cells: Vec<CellCore>,
     /// The `StackedRNNCells`' name, when the cell is a stack.
     stack: Option<String>,
     return_sequences: bool,
@@ -87,12 +87,14 @@ impl RNN {
         let prefix = self.stack.as_ref().map_or(self.name.clone(), |s| format!("{}/{s}", self.name));
         for (i, c) in self.cells.iter_mut().enumerate() {
             let last = i + 1 == n;
-            c.return_state = true;
-            c.return_sequences = !last || self.return_sequences;
-            c.go_backwards = i == 0 && self.go_backwards;
-            c.zero_output_for_mask = last && self.zero_output_for_mask;
-            c.stateful = self.stateful;
-            c.weight_path = Some(format!("{prefix}/{}", c.name));
+            let path = format!("{prefix}/{}", c.name());
+            c.set_sequence(
+                !last || self.return_sequences,
+                i == 0 && self.go_backwards,
+                last && self.zero_output_for_mask,
+                self.stateful,
+                path,
+            );
         }
     }
 
@@ -151,7 +153,7 @@ impl RNN {
     }
 
     fn states(&self) -> usize {
-        self.cells.iter().map(|c| c.kind.states()).sum()
+        self.cells.iter().map(CellCore::states).sum()
     }
 }
 
@@ -170,7 +172,7 @@ impl Layer for RNN {
         "RNN"
     }
     fn built(&self) -> bool {
-        self.cells.iter().all(|c| c.kernel.is_some())
+        self.cells.iter().all(CellCore::built)
     }
     fn build(&mut self, input_shape: &[usize], ctx: &BuildContext) -> Result<()> {
         self.build_multi(&[input_shape.to_vec()], ctx)
@@ -193,8 +195,8 @@ impl Layer for RNN {
         self.sync();
         let mut features = seq[1];
         for c in &mut self.cells {
-            c.build(&[vec![seq[0], features]], ctx)?;
-            features = c.units;
+            c.build(seq[0], features, ctx)?;
+            features = c.units();
         }
         Ok(())
     }
@@ -222,7 +224,7 @@ impl Layer for RNN {
         let mut mask = args.mask(0).cloned();
         let mut final_states = Vec::with_capacity(states);
         for (i, cell) in self.cells.iter().enumerate() {
-            let k = cell.kind.states();
+            let k = cell.states();
             let (initial, rest) = given.split_at(if given.is_empty() { 0 } else { k });
             given = rest;
             let cell_inputs: Vec<Tensor> = std::iter::once(seq).chain(initial.iter().cloned()).collect();
@@ -260,14 +262,14 @@ impl Layer for RNN {
             return Err(Error::arg(format!("{}: its StackedRNNCells has no cell", self.label())));
         };
         let out = if self.return_sequences {
-            vec![seq[0], last.units]
+            vec![seq[0], last.units()]
         } else {
-            vec![last.units]
+            vec![last.units()]
         };
         let mut shapes = vec![out];
         if self.return_state {
             for c in &self.cells {
-                shapes.extend(std::iter::repeat_n(vec![c.units], c.kind.states()));
+                shapes.extend(c.state_sizes().into_iter().map(|s| vec![s]));
             }
         }
         Ok(shapes)
@@ -288,7 +290,7 @@ impl Layer for RNN {
         Ok(out)
     }
     fn trainable_weights(&self) -> Vec<Variable> {
-        self.cells.iter().flat_map(Recurrent::trainable_weights).collect()
+        self.cells.iter().flat_map(CellCore::trainable_weights).collect()
     }
     fn visit_weights_mut(&mut self, f: &mut dyn FnMut(&mut Variable) -> Result<()>) -> Result<()> {
         for c in &mut self.cells {
@@ -299,7 +301,7 @@ impl Layer for RNN {
     /// `cell/vars/j`, or in a stack `cell/cells/<key>/vars/j` with Keras'
     /// keys (`gru_cell`, `gru_cell_1`, ... by class).
     fn saved_weights(&self) -> Vec<(String, Variable)> {
-        let classes: Vec<&str> = self.cells.iter().map(Recurrent::class_name).collect();
+        let classes: Vec<&str> = self.cells.iter().map(CellCore::class_name).collect();
         let keys = layer_keys(&classes);
         let mut out = Vec::new();
         for (c, key) in self.cells.iter().zip(keys) {
@@ -326,7 +328,7 @@ impl Layer for RNN {
         Ok(total)
     }
     fn get_config(&self) -> Value {
-        let cell = |c: &Recurrent| json!({"class_name": c.class_name(), "config": c.cell_config()});
+        let cell = CellCore::serialized;
         let cell = match &self.stack {
             Some(name) => json!({
                 "class_name": "StackedRNNCells",
@@ -355,7 +357,7 @@ impl Layer for RNN {
         if self.cells.is_empty() {
             return Some("its StackedRNNCells has no cell".to_string());
         }
-        self.cells.iter().find_map(|c| c.config_error.clone())
+        self.cells.iter().find_map(CellCore::config_error)
     }
     fn declared_input_shape(&self) -> Option<Vec<usize>> {
         self.input_shape.clone()
@@ -370,6 +372,7 @@ impl Layer for RNN {
 
 impl FromConfig for RNN {
     const CLASS_NAME: &'static str = "RNN";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
         let name = str_of(c, "name").map_or_else(|| unique_name("rnn"), str::to_string);
@@ -392,3 +395,14 @@ impl FromConfig for RNN {
         Ok(rnn)
     }
 }
+
+/// Keras 3.15's `RNN.get_config()` keys (a loop that is not unrolled only).
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("cell", Opt::Cell),
+    ("return_sequences", Opt::Used),
+    ("return_state", Opt::Used),
+    ("go_backwards", Opt::Used),
+    ("zero_output_for_mask", Opt::Used),
+    ("stateful", Opt::Used),
+    ("unroll", Opt::Is("false")),
+]);

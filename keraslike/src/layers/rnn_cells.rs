@@ -25,6 +25,9 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
+use super::recurrent::CELL_KERAS_OPTIONS;
+use super::custom_cell::{cell_from_registry, Cell, UserCell};
 use super::recurrent::{cell_options, Kind, Recurrent};
 use super::registry::bool_of;
 use super::{shape_str, unique_name, BuildContext, CallArgs, FromConfig, Layer};
@@ -172,6 +175,7 @@ macro_rules! cell_layer {
 
         impl FromConfig for $ty {
             const CLASS_NAME: &'static str = stringify!($ty);
+            const KERAS_OPTIONS: Option<KerasOptions> = Some(KerasOptions::new(CELL_KERAS_OPTIONS));
 
             fn from_config(c: &Value) -> Result<Self> {
                 let kind = match $kind {
@@ -233,6 +237,137 @@ impl GRUCell {
     }
 }
 
+/// One cell of an `RNN` or a stack: a built-in cell (fused kernels) or a
+/// user's [`Cell`] (run step by step).
+// A few per RNN layer, and the built-in variant is the common one: not
+// worth boxing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub(crate) enum CellCore {
+    Builtin(Recurrent),
+    User(UserCell),
+}
+
+impl CellCore {
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            CellCore::Builtin(r) => &r.name,
+            CellCore::User(u) => &u.name,
+        }
+    }
+    pub(crate) fn class_name(&self) -> &'static str {
+        match self {
+            CellCore::Builtin(r) => r.class_name(),
+            CellCore::User(u) => u.class_name(),
+        }
+    }
+    /// The number of states.
+    pub(crate) fn states(&self) -> usize {
+        match self {
+            CellCore::Builtin(r) => r.kind.states(),
+            CellCore::User(u) => u.state_size().len(),
+        }
+    }
+    /// The size of each state.
+    pub(crate) fn state_sizes(&self) -> Vec<usize> {
+        match self {
+            CellCore::Builtin(r) => vec![r.units; r.kind.states()],
+            CellCore::User(u) => u.state_size(),
+        }
+    }
+    /// The size of the output of one step.
+    pub(crate) fn units(&self) -> usize {
+        match self {
+            CellCore::Builtin(r) => r.units,
+            CellCore::User(u) => u.output_size(),
+        }
+    }
+    pub(crate) fn built(&self) -> bool {
+        match self {
+            CellCore::Builtin(r) => r.kernel.is_some(),
+            CellCore::User(u) => u.built(),
+        }
+    }
+    /// Builds for sequences of `(timesteps, features)`.
+    pub(crate) fn build(&mut self, timesteps: usize, features: usize, ctx: &BuildContext) -> Result<()> {
+        match self {
+            CellCore::Builtin(r) => r.build(&[vec![timesteps, features]], ctx),
+            CellCore::User(u) => u.build(features, ctx),
+        }
+    }
+    /// Sets the sequence options the RNN gives this cell (every cell
+    /// returns its states).
+    pub(crate) fn set_sequence(
+        &mut self,
+        return_sequences: bool,
+        go_backwards: bool,
+        zero_output_for_mask: bool,
+        stateful: bool,
+        weight_path: String,
+    ) {
+        match self {
+            CellCore::Builtin(c) => {
+                c.return_state = true;
+                c.return_sequences = return_sequences;
+                c.go_backwards = go_backwards;
+                c.zero_output_for_mask = zero_output_for_mask;
+                c.stateful = stateful;
+                c.weight_path = Some(weight_path);
+            }
+            CellCore::User(u) => {
+                u.return_sequences = return_sequences;
+                u.go_backwards = go_backwards;
+                u.zero_output_for_mask = zero_output_for_mask;
+                u.stateful = stateful;
+            }
+        }
+    }
+    /// Runs the cell over a sequence: `[outputs, final states...]`.
+    pub(crate) fn call(&self, inputs: &[Tensor], args: &CallArgs) -> Result<Vec<Tensor>> {
+        match self {
+            CellCore::Builtin(r) => r.call(inputs, args),
+            CellCore::User(u) => u.call(inputs, args),
+        }
+    }
+    pub(crate) fn trainable_weights(&self) -> Vec<Variable> {
+        match self {
+            CellCore::Builtin(r) => r.trainable_weights(),
+            CellCore::User(u) => u.trainable_weights(),
+        }
+    }
+    pub(crate) fn visit_weights_mut(&mut self, f: &mut dyn FnMut(&mut Variable) -> Result<()>) -> Result<()> {
+        match self {
+            CellCore::Builtin(r) => r.visit_weights_mut(f),
+            CellCore::User(u) => u.visit_weights_mut(f),
+        }
+    }
+    pub(crate) fn regularization_loss(&self) -> Result<Option<Tensor>> {
+        match self {
+            CellCore::Builtin(r) => r.regularization_loss(),
+            CellCore::User(u) => u.regularization_loss(),
+        }
+    }
+    pub(crate) fn config_error(&self) -> Option<String> {
+        match self {
+            CellCore::Builtin(r) => r.config_error.clone(),
+            CellCore::User(u) => u.config_error(),
+        }
+    }
+    /// `{"class_name", "config"}`, as Keras serializes a cell.
+    pub(crate) fn serialized(&self) -> Value {
+        match self {
+            CellCore::Builtin(r) => serde_json::json!({"class_name": r.class_name(), "config": r.cell_config()}),
+            CellCore::User(u) => u.serialized(),
+        }
+    }
+    pub(crate) fn reset_states(&self) {
+        match self {
+            CellCore::Builtin(r) => r.reset_states(),
+            CellCore::User(u) => u.reset_states(),
+        }
+    }
+}
+
 /// Cells applied one after the other at each time step
 /// (`keras.layers.StackedRNNCells`): `RNN(StackedRNNCells([a, b]))`
 /// computes what `RNN(a, return_sequences=True)` then `RNN(b)` compute,
@@ -240,7 +375,7 @@ impl GRUCell {
 #[derive(Debug, Clone)]
 pub struct StackedRNNCells {
     pub(crate) name: String,
-    pub(crate) cells: Vec<Recurrent>,
+    pub(crate) cells: Vec<CellCore>,
 }
 
 impl StackedRNNCells {
@@ -271,7 +406,7 @@ impl StackedRNNCells {
 /// Every cell type converts into it with `.into()`.
 #[derive(Debug, Clone)]
 pub struct RnnCell {
-    pub(crate) cells: Vec<Recurrent>,
+    pub(crate) cells: Vec<CellCore>,
     /// The name of the `StackedRNNCells`, when the cell is one.
     pub(crate) stack: Option<String>,
 }
@@ -280,7 +415,7 @@ macro_rules! into_rnn_cell {
     ($($ty:ident),*) => {$(
         impl From<$ty> for RnnCell {
             fn from(c: $ty) -> Self {
-                RnnCell { cells: vec![c.into_core()], stack: None }
+                RnnCell { cells: vec![CellCore::Builtin(c.into_core())], stack: None }
             }
         }
     )*};
@@ -292,6 +427,23 @@ impl From<StackedRNNCells> for RnnCell {
         RnnCell {
             cells: s.cells,
             stack: Some(s.name),
+        }
+    }
+}
+
+/// A user's [`Cell`] runs step by step (`RNN::new(MyCell::new(32))`).
+impl<C: Cell + 'static> From<C> for RnnCell {
+    fn from(c: C) -> Self {
+        RnnCell::from_boxed(Box::new(c))
+    }
+}
+
+impl RnnCell {
+    /// A user's boxed [`Cell`].
+    pub fn from_boxed(cell: Box<dyn Cell>) -> Self {
+        RnnCell {
+            cells: vec![CellCore::User(UserCell::new(cell))],
+            stack: None,
         }
     }
 }
@@ -327,12 +479,19 @@ impl RnnCell {
                 }
                 s.into()
             }
-            other => {
-                return Err(Error::arg(format!(
-                    "{owner}: the cell class {other:?} is not supported; keraslike's RNN runs \
-                     SimpleRNNCell, LSTMCell, GRUCell and StackedRNNCells"
-                )))
-            }
+            other => match cell_from_registry(other, c) {
+                Some(cell) => RnnCell::from_boxed(cell?),
+                None => {
+                    return Err(Error::arg(format!(
+                        "{owner}: the cell class {other:?} is not known; keraslike's RNN runs \
+                         SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells and the cells registered \
+                         with keraslike::layers::register_cell"
+                    )))
+                }
+            },
         })
     }
 }
+
+/// `StackedRNNCells`' Keras options (it is not a layer of its own: `RNN` reads it).
+pub(crate) const STACKED_KERAS_OPTIONS: KerasOptions = KerasOptions::new(&[("cells", Opt::Cells)]);

@@ -24,6 +24,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::{f64_of, str_of};
 use super::spatial::{check_data_format, check_rank};
 use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
@@ -163,6 +164,7 @@ impl<const R: usize> SpatialDropout<R> {
 
 impl FromConfig for SpatialDropout<1> {
     const CLASS_NAME: &'static str = "SpatialDropout1D";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
     fn from_config(c: &Value) -> Result<Self> {
         Self::from_keras_config(c)
     }
@@ -170,7 +172,15 @@ impl FromConfig for SpatialDropout<1> {
 
 impl FromConfig for SpatialDropout<2> {
     const CLASS_NAME: &'static str = "SpatialDropout2D";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
     fn from_config(c: &Value) -> Result<Self> {
         Self::from_keras_config(c)
     }
 }
+
+/// Keras 3.15's `SpatialDropout1D/2D` `get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("rate", Opt::Used),
+    ("seed", Opt::Used),
+    ("data_format", Opt::Used),
+]);

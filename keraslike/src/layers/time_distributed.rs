@@ -20,6 +20,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::{layer_from_config, str_of};
 use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::{Error, Result};
@@ -178,6 +179,7 @@ impl Layer for TimeDistributed {
 
 impl FromConfig for TimeDistributed {
     const CLASS_NAME: &'static str = "TimeDistributed";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
         let inner = c
@@ -193,6 +195,11 @@ impl FromConfig for TimeDistributed {
         Ok(l)
     }
 }
+
+/// Keras 3.15's `TimeDistributed.get_config()` keys.
+const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
+    ("layer", Opt::AnyLayer),
+]);
 
 #[cfg(test)]
 mod tests {

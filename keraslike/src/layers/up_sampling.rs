@@ -15,6 +15,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::str_of;
 use super::spatial::{check_data_format, check_positive, check_rank, size_of, Size};
 use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
@@ -167,6 +168,7 @@ impl<const R: usize> UpSampling<R> {
 
 impl FromConfig for UpSampling<1> {
     const CLASS_NAME: &'static str = "UpSampling1D";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_1D);
     fn from_config(c: &Value) -> Result<Self> {
         Self::from_keras_config(c)
     }
@@ -174,7 +176,20 @@ impl FromConfig for UpSampling<1> {
 
 impl FromConfig for UpSampling<2> {
     const CLASS_NAME: &'static str = "UpSampling2D";
+    const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_2D);
     fn from_config(c: &Value) -> Result<Self> {
         Self::from_keras_config(c)
     }
 }
+
+/// Keras 3.15's `UpSampling1D.get_config()` keys.
+const KERAS_OPTIONS_1D: KerasOptions = KerasOptions::new(&[
+    ("size", Opt::Used),
+]);
+
+/// Keras 3.15's `UpSampling2D.get_config()` keys (only nearest-neighbour interpolation).
+const KERAS_OPTIONS_2D: KerasOptions = KerasOptions::new(&[
+    ("size", Opt::Used),
+    ("data_format", Opt::Used),
+    ("interpolation", Opt::Is("\"nearest\"")),
+]);

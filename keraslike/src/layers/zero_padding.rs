@@ -20,6 +20,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::{KerasOption as Opt, KerasOptions};
 use super::registry::str_of;
 use super::spatial::{check_data_format, check_rank};
 use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
@@ -232,6 +233,7 @@ macro_rules! margin_layer {
 
         impl FromConfig for $ty<1> {
             const CLASS_NAME: &'static str = $class1;
+            const KERAS_OPTIONS: Option<KerasOptions> = Some(KerasOptions::new(&[($key, Opt::Used), ("data_format", Opt::Used)]));
             fn from_config(c: &Value) -> Result<Self> {
                 Self::from_keras_config(c)
             }
@@ -239,6 +241,7 @@ macro_rules! margin_layer {
 
         impl FromConfig for $ty<2> {
             const CLASS_NAME: &'static str = $class2;
+            const KERAS_OPTIONS: Option<KerasOptions> = Some(KerasOptions::new(&[($key, Opt::Used), ("data_format", Opt::Used)]));
             fn from_config(c: &Value) -> Result<Self> {
                 Self::from_keras_config(c)
             }

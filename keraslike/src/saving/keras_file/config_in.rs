@@ -7,79 +7,12 @@
 //! The checked config is then built by keraslike's own loader
 //! ([`model_from_config`](crate::models::model_from_config)), which reads Keras' format.
 
+use crate::layers::KerasOptions;
 use crate::{Error, Result};
 use serde_json::Value;
 
-/// How a layer option is treated.
-#[derive(Clone, Copy)]
-enum Rule {
-    /// Read by the layer's `from_config`.
-    Used,
-    /// Has no effect on the loaded model (e.g. an initializer, when the weights come from the
-    /// file); accepted with any value of the right kind.
-    Init,
-    /// Must be absent or `null` (a feature keraslike does not have).
-    Null,
-    /// Must be absent or equal to this JSON value (keraslike implements only that value).
-    Is(&'static str),
-    /// A regularizer: `null`, `L1`, `L2` or `L1L2`.
-    Regularizer,
-    /// An activation name keraslike knows.
-    Activation,
-    /// A wrapped recurrent layer (`Bidirectional`'s `layer`), checked as a layer of its own.
-    Wrapped,
-    /// Any wrapped layer (`TimeDistributed`'s `layer`), checked as a layer of its own.
-    AnyLayer,
-    /// `RNN`'s `cell`: a serialized `SimpleRNNCell`, `LSTMCell`, `GRUCell` or
-    /// `StackedRNNCells`, checked as a layer of its own.
-    Cell,
-    /// `StackedRNNCells`' `cells`: a list of serialized cells (not stacks).
-    Cells,
-}
-
+use crate::layers::KerasOption as Rule;
 use Rule::*;
-
-/// Options every layer has (Keras' base `Layer`).
-const COMMON: &[(&str, Rule)] = &[
-    ("name", Used),
-    ("trainable", Used),
-    ("dtype", Used),
-    ("activity_regularizer", Null),
-    ("autocast", Is("true")),
-    ("input_shape", Used),
-    ("batch_input_shape", Null),
-];
-
-/// The options of a recurrent cell (Keras 3.15's `LSTMCell`/`GRUCell`/`SimpleRNNCell`
-/// `get_config()` keys), which the `LSTM`, `GRU` and `SimpleRNN` layers have too.
-const CELL: &[(&str, Rule)] = &[
-    ("units", Used),
-    ("activation", Activation),
-    ("recurrent_activation", Activation),
-    ("use_bias", Used),
-    ("unit_forget_bias", Used),
-    ("reset_after", Used),
-    ("kernel_initializer", Init),
-    ("recurrent_initializer", Init),
-    ("bias_initializer", Init),
-    ("kernel_regularizer", Regularizer),
-    ("recurrent_regularizer", Regularizer),
-    ("bias_regularizer", Regularizer),
-    ("kernel_constraint", Null),
-    ("recurrent_constraint", Null),
-    ("bias_constraint", Null),
-    ("dropout", Used),
-    ("recurrent_dropout", Used),
-    ("seed", Used),
-];
-
-/// The classes that take [`CELL`]'s options besides their own.
-fn has_cell_options(class: &str) -> bool {
-    matches!(
-        class,
-        "LSTM" | "GRU" | "SimpleRNN" | "SimpleRNNCell" | "LSTMCell" | "GRUCell"
-    )
-}
 
 const INITIALIZERS: &[&str] = &[
     "Zeros",
@@ -98,239 +31,27 @@ const INITIALIZERS: &[&str] = &[
     "LecunNormal",
 ];
 
-/// The options of each layer class keraslike translates (Keras 3.15's `get_config()` keys).
-fn options(class: &str) -> Option<&'static [(&'static str, Rule)]> {
-    Some(match class {
-        "InputLayer" => &[
-            ("batch_shape", Used),
-            ("batch_size", Init),
-            ("sparse", Is("false")),
-            ("ragged", Is("false")),
-            ("optional", Is("false")),
-            ("input_tensor", Null),
-        ],
-        "Dense" => &[
-            ("units", Used),
-            ("activation", Activation),
-            ("use_bias", Used),
-            ("kernel_initializer", Init),
-            ("bias_initializer", Init),
-            ("kernel_regularizer", Regularizer),
-            ("bias_regularizer", Regularizer),
-            ("kernel_constraint", Null),
-            ("bias_constraint", Null),
-            ("quantization_config", Null),
-            ("lora_rank", Null),
-            ("lora_alpha", Init),
-        ],
-        "BatchNormalization" => &[
-            ("axis", Used),
-            ("momentum", Used),
-            ("epsilon", Used),
-            ("center", Used),
-            ("scale", Used),
-            ("beta_initializer", Init),
-            ("gamma_initializer", Init),
-            ("moving_mean_initializer", Init),
-            ("moving_variance_initializer", Init),
-            ("beta_regularizer", Null),
-            ("gamma_regularizer", Null),
-            ("beta_constraint", Null),
-            ("gamma_constraint", Null),
-            ("synchronized", Is("false")),
-            ("renorm", Is("false")),
-            ("renorm_clipping", Null),
-            ("renorm_momentum", Init),
-        ],
-        "LayerNormalization" => &[
-            ("axis", Used),
-            ("epsilon", Used),
-            ("center", Used),
-            ("scale", Used),
-            ("rms_scaling", Is("false")),
-            ("beta_initializer", Init),
-            ("gamma_initializer", Init),
-            ("beta_regularizer", Null),
-            ("gamma_regularizer", Null),
-            ("beta_constraint", Null),
-            ("gamma_constraint", Null),
-        ],
-        "Dropout" => &[("rate", Used), ("seed", Used), ("noise_shape", Null)],
-        "Activation" => &[("activation", Activation)],
-        "Flatten" => &[("data_format", Is("\"channels_last\""))],
-        "Reshape" => &[("target_shape", Used)],
-        "Concatenate" => &[("axis", Used)],
-        "Dot" => &[("axes", Used), ("normalize", Used)],
-        "Add" | "Subtract" | "Multiply" | "Average" | "Maximum" | "Minimum" => &[],
-        "Conv1D" | "Conv2D" => &[
-            ("filters", Used),
-            ("kernel_size", Used),
-            ("strides", Used),
-            ("padding", Used),
-            ("data_format", Used),
-            ("dilation_rate", Used),
-            ("groups", Used),
-            ("activation", Activation),
-            ("use_bias", Used),
-            ("kernel_initializer", Init),
-            ("bias_initializer", Init),
-            ("kernel_regularizer", Regularizer),
-            ("bias_regularizer", Regularizer),
-            ("kernel_constraint", Null),
-            ("bias_constraint", Null),
-            ("lora_rank", Null),
-            ("lora_alpha", Init),
-        ],
-        "Conv2DTranspose" => &[
-            ("filters", Used),
-            ("kernel_size", Used),
-            ("strides", Used),
-            ("padding", Used),
-            ("output_padding", Used),
-            ("data_format", Used),
-            ("dilation_rate", Used),
-            ("activation", Activation),
-            ("use_bias", Used),
-            ("kernel_initializer", Init),
-            ("bias_initializer", Init),
-            ("kernel_regularizer", Regularizer),
-            ("bias_regularizer", Regularizer),
-            ("kernel_constraint", Null),
-            ("bias_constraint", Null),
-        ],
-        "DepthwiseConv2D" | "SeparableConv2D" => &[
-            ("filters", Used),
-            ("kernel_size", Used),
-            ("strides", Used),
-            ("padding", Used),
-            ("depth_multiplier", Used),
-            ("data_format", Used),
-            ("dilation_rate", Used),
-            ("activation", Activation),
-            ("use_bias", Used),
-            ("depthwise_initializer", Init),
-            ("pointwise_initializer", Init),
-            ("bias_initializer", Init),
-            ("depthwise_regularizer", Regularizer),
-            ("pointwise_regularizer", Regularizer),
-            ("bias_regularizer", Regularizer),
-            ("depthwise_constraint", Null),
-            ("pointwise_constraint", Null),
-            ("bias_constraint", Null),
-        ],
-        "MaxPooling1D" | "MaxPooling2D" | "AveragePooling1D" | "AveragePooling2D" => &[
-            ("pool_size", Used),
-            ("strides", Used),
-            ("padding", Used),
-            ("data_format", Used),
-        ],
-        "GlobalMaxPooling1D" | "GlobalMaxPooling2D" | "GlobalAveragePooling1D" | "GlobalAveragePooling2D" => {
-            &[("data_format", Used), ("keepdims", Used)]
-        }
-        "ZeroPadding1D" | "ZeroPadding2D" => &[("padding", Used), ("data_format", Used)],
-        "Cropping1D" | "Cropping2D" => &[("cropping", Used), ("data_format", Used)],
-        "UpSampling1D" => &[("size", Used)],
-        "UpSampling2D" => &[
-            ("size", Used),
-            ("data_format", Used),
-            ("interpolation", Is("\"nearest\"")),
-        ],
-        "SpatialDropout1D" | "SpatialDropout2D" => &[("rate", Used), ("seed", Used), ("data_format", Used)],
-        "Embedding" => &[
-            ("input_dim", Used),
-            ("output_dim", Used),
-            ("embeddings_initializer", Init),
-            ("embeddings_regularizer", Regularizer),
-            ("embeddings_constraint", Null),
-            ("mask_zero", Used),
-            ("input_length", Init),
-            ("sparse", Is("false")),
-            ("quantization_config", Null),
-            ("lora_rank", Null),
-            ("lora_alpha", Init),
-        ],
-        // The cell options (CELL) are added in check_layer.
-        "LSTM" | "GRU" | "SimpleRNN" => &[
-            ("return_sequences", Used),
-            ("return_state", Used),
-            ("go_backwards", Used),
-            ("zero_output_for_mask", Used),
-            ("stateful", Used),
-            // Unrolling changes how the loop is compiled, not the numbers.
-            ("unroll", Init),
-        ],
-        "SimpleRNNCell" | "LSTMCell" | "GRUCell" => CELL,
-        "StackedRNNCells" => &[("cells", Cells)],
-        "RNN" => &[
-            ("cell", Cell),
-            ("return_sequences", Used),
-            ("return_state", Used),
-            ("go_backwards", Used),
-            ("zero_output_for_mask", Used),
-            ("stateful", Used),
-            ("unroll", Is("false")),
-        ],
-        "Bidirectional" => &[("merge_mode", Used), ("layer", Wrapped), ("backward_layer", Wrapped)],
-        "Masking" => &[("mask_value", Used)],
-        "TimeDistributed" => &[("layer", AnyLayer)],
-        _ => return None,
-    })
+/// The Keras options of layer class `class`: those its type declares
+/// ([`FromConfig::KERAS_OPTIONS`](crate::layers::FromConfig::KERAS_OPTIONS),
+/// found through the layer registry, so a class registered with
+/// [`register`](crate::layers::register) loads too), or `StackedRNNCells`'
+/// (not a layer of its own).
+fn options(class: &str) -> Option<KerasOptions> {
+    match class {
+        "StackedRNNCells" => Some(crate::layers::STACKED_KERAS_OPTIONS),
+        _ => crate::layers::keras_options(class),
+    }
 }
 
-/// The layer classes [`check_model`] translates, for the docs and error messages.
-pub const LAYER_CLASSES: &[&str] = &[
-    "InputLayer",
-    "Dense",
-    "BatchNormalization",
-    "LayerNormalization",
-    "Dropout",
-    "Activation",
-    "Flatten",
-    "Reshape",
-    "Concatenate",
-    "Dot",
-    "Add",
-    "Subtract",
-    "Multiply",
-    "Average",
-    "Maximum",
-    "Minimum",
-    "Conv1D",
-    "Conv2D",
-    "Conv2DTranspose",
-    "DepthwiseConv2D",
-    "SeparableConv2D",
-    "MaxPooling1D",
-    "MaxPooling2D",
-    "AveragePooling1D",
-    "AveragePooling2D",
-    "GlobalMaxPooling1D",
-    "GlobalMaxPooling2D",
-    "GlobalAveragePooling1D",
-    "GlobalAveragePooling2D",
-    "ZeroPadding1D",
-    "ZeroPadding2D",
-    "Cropping1D",
-    "Cropping2D",
-    "UpSampling1D",
-    "UpSampling2D",
-    "SpatialDropout1D",
-    "SpatialDropout2D",
-    "Embedding",
-    "LSTM",
-    "GRU",
-    "SimpleRNN",
-    "Bidirectional",
-    "RNN",
-    "SimpleRNNCell",
-    "LSTMCell",
-    "GRUCell",
-    "StackedRNNCells",
-    "Masking",
-    "TimeDistributed",
-    "Sequential",
-    "Functional",
-];
+/// The layer classes [`check_model`] translates (every registered class
+/// with Keras options, `StackedRNNCells`, and the `Sequential` and
+/// `Functional` models), sorted, for the docs and error messages.
+pub fn layer_classes() -> Vec<String> {
+    let mut v = crate::layers::keras_classes();
+    v.extend(["StackedRNNCells", "Sequential", "Functional"].map(String::from));
+    v.sort();
+    v
+}
 
 /// Checks a whole serialized model (`{"class_name": "Sequential" | "Functional", "config"}`).
 pub fn check_model(model: &Value) -> Result<()> {
@@ -413,24 +134,18 @@ fn check_layer(model: &str, i: usize, entry: &Value) -> Result<()> {
     let Some(specific) = options(class) else {
         return Err(Error::arg(format!(
             "{what}: keraslike cannot load this layer class from a Keras file; it translates {}",
-            LAYER_CLASSES.join(", ")
+            layer_classes().join(", ")
         )));
     };
     let obj = cfg
         .as_object()
         .ok_or_else(|| Error::arg(format!("{what}: the layer's config is not an object")))?;
     for (k, v) in obj {
-        let rule = specific
-            .iter()
-            .chain(COMMON)
-            .chain(if has_cell_options(class) { CELL } else { &[] })
-            .find(|(o, _)| o == k)
-            .map(|(_, r)| *r)
-            .ok_or_else(|| {
-                Error::arg(format!(
-                    "{what}: the option {k:?} (= {v}) is not supported by keraslike's {class}"
-                ))
-            })?;
+        let rule = specific.get(k).ok_or_else(|| {
+            Error::arg(format!(
+                "{what}: the option {k:?} (= {v}) is not supported by keraslike's {class}"
+            ))
+        })?;
         check_option(&what, class, k, v, rule)?;
     }
     if class == "Bidirectional" {
@@ -514,18 +229,23 @@ fn check_option(what: &str, class: &str, key: &str, v: &Value, rule: Rule) -> Re
         (_, AnyLayer) => check_layer(what, 0, v),
         (_, Cell) => match v.get("class_name").and_then(Value::as_str) {
             Some("SimpleRNNCell" | "LSTMCell" | "GRUCell" | "StackedRNNCells") => check_layer(what, 0, v),
-            _ => unsupported("the cells SimpleRNNCell, LSTMCell, GRUCell and StackedRNNCells"),
+            Some(c) if crate::layers::is_registered_cell(c) => check_layer(what, 0, v),
+            _ => unsupported(
+                "the cells SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells and those registered with register_cell",
+            ),
         },
         (_, Cells) => {
             let Some(cells) = v.as_array().filter(|c| !c.is_empty()) else {
                 return unsupported("a non-empty list of cells");
             };
             for (i, c) in cells.iter().enumerate() {
-                if !matches!(
-                    c.get("class_name").and_then(Value::as_str),
-                    Some("SimpleRNNCell" | "LSTMCell" | "GRUCell")
-                ) {
-                    return unsupported("lists of SimpleRNNCell, LSTMCell and GRUCell");
+                let known = match c.get("class_name").and_then(Value::as_str) {
+                    Some("SimpleRNNCell" | "LSTMCell" | "GRUCell") => true,
+                    Some(c) => crate::layers::is_registered_cell(c),
+                    None => false,
+                };
+                if !known {
+                    return unsupported("lists of SimpleRNNCell, LSTMCell, GRUCell and registered cells");
                 }
                 check_layer(what, i, c)?;
             }

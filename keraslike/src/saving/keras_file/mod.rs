@@ -20,7 +20,8 @@
 //!   [`optimizers::deserialize`](crate::optimizers::deserialize)), the loss(es), loss weights
 //!   and metrics.
 //!
-//! Layers translated: see [`LAYER_CLASSES`].
+//! Layers translated: see [`layer_classes`] (each layer declares its Keras
+//! options in its own file: [`FromConfig::KERAS_OPTIONS`](crate::layers::FromConfig::KERAS_OPTIONS)).
 //!
 //! ```no_run
 //! # fn main() -> keraslike::Result<()> {
@@ -37,7 +38,7 @@ mod config_in;
 mod config_out;
 mod weights;
 
-pub use config_in::{check_model, LAYER_CLASSES};
+pub use config_in::{check_model, layer_classes};
 pub use config_out::keras_model_config;
 
 use crate::models::Model;

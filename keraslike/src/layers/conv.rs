@@ -29,6 +29,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::keras_options::KERNEL_BIAS_KERAS_OPTIONS;
 use super::{KerasOption as Opt, KerasOptions};
 use super::registry::{bool_of, regularizer_of, shape_of, str_of};
 use super::spatial::{check_data_format, check_positive, check_rank, conv_builder_methods, initializer_name, size_of, PadMode, Size};
@@ -416,12 +417,6 @@ const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
     ("groups", Opt::Used),
     ("activation", Opt::Activation),
     ("use_bias", Opt::Used),
-    ("kernel_initializer", Opt::Init),
-    ("bias_initializer", Opt::Init),
-    ("kernel_regularizer", Opt::Regularizer),
-    ("bias_regularizer", Opt::Regularizer),
-    ("kernel_constraint", Opt::Null),
-    ("bias_constraint", Opt::Null),
     ("lora_rank", Opt::Null),
     ("lora_alpha", Opt::Init),
-]);
+]).with(KERNEL_BIAS_KERAS_OPTIONS);

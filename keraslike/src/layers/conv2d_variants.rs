@@ -40,6 +40,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::keras_options::KERNEL_BIAS_KERAS_OPTIONS;
 use super::{KerasOption as Opt, KerasOptions};
 use super::registry::{bool_of, regularizer_of, shape_of, str_of};
 use super::spatial::{check_data_format, check_positive, check_rank, conv_builder_methods, initializer_name, size_of, PadMode, Size};
@@ -540,13 +541,7 @@ const TRANSPOSE_KERAS_OPTIONS: KerasOptions = KerasOptions::new(&[
     ("dilation_rate", Opt::Used),
     ("activation", Opt::Activation),
     ("use_bias", Opt::Used),
-    ("kernel_initializer", Opt::Init),
-    ("bias_initializer", Opt::Init),
-    ("kernel_regularizer", Opt::Regularizer),
-    ("bias_regularizer", Opt::Regularizer),
-    ("kernel_constraint", Opt::Null),
-    ("bias_constraint", Opt::Null),
-]);
+]).with(KERNEL_BIAS_KERAS_OPTIONS);
 
 /// Keras 3.15's `DepthwiseConv2D` and `SeparableConv2D` `get_config()` keys,
 /// one table for both (`DepthwiseConv2D`'s config has no `filters` nor

@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::keras_options::KERNEL_BIAS_KERAS_OPTIONS;
 use super::{KerasOption as Opt, KerasOptions};
 use super::{batch_shape_str, shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::activations::{Activation, IntoActivation};
@@ -431,16 +432,10 @@ const KERAS_OPTIONS_TABLE: KerasOptions = KerasOptions::new(&[
     ("units", Opt::Used),
     ("activation", Opt::Activation),
     ("use_bias", Opt::Used),
-    ("kernel_initializer", Opt::Init),
-    ("bias_initializer", Opt::Init),
-    ("kernel_regularizer", Opt::Regularizer),
-    ("bias_regularizer", Opt::Regularizer),
-    ("kernel_constraint", Opt::Null),
-    ("bias_constraint", Opt::Null),
     ("quantization_config", Opt::Null),
     ("lora_rank", Opt::Null),
     ("lora_alpha", Opt::Init),
-]);
+]).with(KERNEL_BIAS_KERAS_OPTIONS);
 
 #[cfg(test)]
 mod tests;

@@ -67,6 +67,18 @@ pub const COMMON_KERAS_OPTIONS: &[(&str, KerasOption)] = &[
     ("batch_input_shape", Null),
 ];
 
+/// The kernel and bias options of Keras' `Dense`, `Conv1D`/`Conv2D` and
+/// `Conv2DTranspose` (initializers, regularizers, constraints), shared by
+/// their tables.
+pub(crate) const KERNEL_BIAS_KERAS_OPTIONS: &[(&str, KerasOption)] = &[
+    ("kernel_initializer", Init),
+    ("bias_initializer", Init),
+    ("kernel_regularizer", Regularizer),
+    ("bias_regularizer", Regularizer),
+    ("kernel_constraint", Null),
+    ("bias_constraint", Null),
+];
+
 /// A layer class's Keras options: its own, options it shares with other
 /// classes (e.g. the recurrent cells' options, which `LSTM` has too), and
 /// [`COMMON_KERAS_OPTIONS`].

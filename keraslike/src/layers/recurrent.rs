@@ -700,12 +700,11 @@ macro_rules! cell_options {
 }
 pub(crate) use cell_options;
 
-/// The builder methods and the [`Layer`](super::Layer) impl every
-/// recurrent layer shares, delegated to its `inner: Recurrent`.
-macro_rules! recurrent_layer {
+/// The sequence builder methods of the recurrent layers and `RNN` (Keras'
+/// names and defaults), on a type whose `set(f)` applies `f` to a value
+/// with these fields.
+macro_rules! sequence_options {
     ($ty:ident) => {
-        $crate::layers::recurrent::cell_options!($ty);
-
         impl $ty {
             /// Return every step's output `(batch, timesteps, units)`
             /// (default false: the last, `(batch, units)`).
@@ -717,7 +716,7 @@ macro_rules! recurrent_layer {
                 self.set(|r| r.return_state = yes)
             }
             /// Process the sequence backwards; the output sequence is then
-            /// reversed (default false).
+            /// in the order processed, last step first (default false).
             pub fn go_backwards(self, yes: bool) -> Self {
                 self.set(|r| r.go_backwards = yes)
             }
@@ -736,6 +735,19 @@ macro_rules! recurrent_layer {
             pub fn input_shape(self, shape: &[usize]) -> Self {
                 self.set(|r| r.input_shape = Some(shape.to_vec()))
             }
+        }
+    };
+}
+pub(crate) use sequence_options;
+
+/// The builder methods and the [`Layer`](super::Layer) impl every
+/// recurrent layer shares, delegated to its `inner: Recurrent`.
+macro_rules! recurrent_layer {
+    ($ty:ident) => {
+        $crate::layers::recurrent::cell_options!($ty);
+        $crate::layers::recurrent::sequence_options!($ty);
+
+        impl $ty {
             pub(crate) fn recurrent(&self) -> &Recurrent {
                 &self.inner
             }

@@ -103,34 +103,6 @@ impl RNN {
         self.sync();
         self
     }
-    /// Return every step's output `(batch, timesteps, units)` (default
-    /// false: the last, `(batch, units)`).
-    pub fn return_sequences(self, yes: bool) -> Self {
-        self.set(|r| r.return_sequences = yes)
-    }
-    /// Also return the final states of every cell (default false).
-    pub fn return_state(self, yes: bool) -> Self {
-        self.set(|r| r.return_state = yes)
-    }
-    /// Process the sequence backwards; the output sequence is then in the
-    /// order processed (default false).
-    pub fn go_backwards(self, yes: bool) -> Self {
-        self.set(|r| r.go_backwards = yes)
-    }
-    /// Carry the final states of each batch into the next one until
-    /// `reset_states` (default false; every batch must have the same size).
-    pub fn stateful(self, yes: bool) -> Self {
-        self.set(|r| r.stateful = yes)
-    }
-    /// Output zeros at masked steps instead of the carried state (default
-    /// false).
-    pub fn zero_output_for_mask(self, yes: bool) -> Self {
-        self.set(|r| r.zero_output_for_mask = yes)
-    }
-    /// Declares the input shape `(timesteps, features)` without batch.
-    pub fn input_shape(self, shape: &[usize]) -> Self {
-        self.set(|r| r.input_shape = Some(shape.to_vec()))
-    }
     /// Replaces the automatic name.
     pub fn name(self, name: impl Into<String>) -> Self {
         self.set(|r| r.name = name.into())
@@ -163,6 +135,8 @@ fn reversed(mask: &Tensor) -> Result<Tensor> {
     let rev: Vec<i64> = (0..t as i64).rev().collect();
     Ok(mask.gather(&Tensor::from_vec(rev, &[t], &mask.device())?, 1)?)
 }
+
+super::recurrent::sequence_options!(RNN);
 
 impl Layer for RNN {
     fn name(&self) -> &str {

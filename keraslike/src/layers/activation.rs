@@ -15,13 +15,35 @@
 //! ```
 
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::str_of;
+use super::registry::parse_config;
 use super::{unique_name, BuildContext, FromConfig, Layer};
-use serde_json::Value;
 use crate::activations::{self, IntoActivation};
 use crate::{Error, Result};
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 use tensorlow::Tensor;
+
+/// The Activation layer's configuration with Keras' field names
+/// (`Activation.get_config()`): [`Layer::get_config`] writes it and
+/// [`FromConfig::from_config`] reads it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ActivationConfig {
+    /// The layer's name (a fresh `activation_N` when empty).
+    pub name: String,
+    /// The function (Keras' name or serialized form; `null` or missing:
+    /// `linear`, as Keras' `activation=None`).
+    pub activation: activations::Activation,
+}
+
+impl Default for ActivationConfig {
+    fn default() -> Self {
+        ActivationConfig {
+            name: String::new(),
+            activation: activations::Activation::Linear,
+        }
+    }
+}
 
 /// A layer applying an activation function element-wise.
 #[derive(Debug, Clone)]
@@ -88,11 +110,33 @@ impl Layer for Activation {
     }
 
     fn get_config(&self) -> serde_json::Value {
-        let activation = match &self.activation {
-            Ok(a) => activations::serialize(a),
-            Err(_) => json!("invalid"),
-        };
-        json!({ "name": self.name, "activation": activation })
+        match &self.activation {
+            Ok(_) => serde_json::to_value(self.config()).unwrap_or(Value::Null),
+            // An unknown activation name has no config: "invalid", which
+            // from_config refuses, rather than a different function.
+            Err(_) => json!({ "name": self.name, "activation": "invalid" }),
+        }
+    }
+}
+
+impl Activation {
+    /// The layer's configuration (what `get_config` writes; an activation
+    /// given by an unknown name, which `build` reports, reads as `linear`
+    /// here and is written as `"invalid"` by `get_config`).
+    pub fn config(&self) -> ActivationConfig {
+        ActivationConfig {
+            name: self.name.clone(),
+            activation: self.activation.clone().unwrap_or(activations::Activation::Linear),
+        }
+    }
+
+    /// A layer from its configuration.
+    pub fn from_activation_config(c: ActivationConfig) -> Result<Self> {
+        let mut l = Activation::new(c.activation);
+        if !c.name.is_empty() {
+            l.name = c.name;
+        }
+        Ok(l)
     }
 }
 
@@ -101,11 +145,7 @@ impl FromConfig for Activation {
     const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
-        let mut l = Activation::new(activations::deserialize(c.get("activation").unwrap_or(&Value::Null))?);
-        if let Some(n) = str_of(c, "name") {
-            l = l.name(n);
-        }
-        Ok(l)
+        Activation::from_activation_config(parse_config("Activation", c)?)
     }
 }
 

@@ -17,11 +17,30 @@
 //! ```
 
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::str_of;
+use super::registry::parse_config;
 use super::{shape_str, unique_name, BuildContext, CallArgs, FromConfig, Layer};
 use crate::{Error, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tensorlow::Tensor;
+
+/// Concatenate's configuration with Keras' field names and defaults
+/// (`Concatenate.get_config()`): [`Layer::get_config`] writes it and
+/// [`FromConfig::from_config`] reads it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConcatenateConfig {
+    /// The layer's name (a fresh `concatenate_N` when empty).
+    pub name: String,
+    /// The axis of the batched inputs to join along (default -1).
+    pub axis: isize,
+}
+
+impl Default for ConcatenateConfig {
+    fn default() -> Self {
+        ConcatenateConfig { name: String::new(), axis: -1 }
+    }
+}
 
 /// Concatenation of its inputs along `axis`.
 #[derive(Debug, Clone)]
@@ -135,7 +154,26 @@ impl Layer for Concatenate {
     }
 
     fn get_config(&self) -> Value {
-        json!({ "name": self.name, "axis": self.axis })
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
+    }
+}
+
+impl Concatenate {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> ConcatenateConfig {
+        ConcatenateConfig {
+            name: self.name.clone(),
+            axis: self.axis,
+        }
+    }
+
+    /// A layer from its configuration (a bad axis is reported by `build`).
+    pub fn from_concatenate_config(c: ConcatenateConfig) -> Result<Self> {
+        let mut l = Concatenate::new().axis(c.axis);
+        if !c.name.is_empty() {
+            l.name = c.name;
+        }
+        Ok(l)
     }
 }
 
@@ -144,14 +182,7 @@ impl FromConfig for Concatenate {
     const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
-        let mut l = Concatenate::new();
-        if let Some(a) = c.get("axis").and_then(Value::as_i64) {
-            l = l.axis(a as isize);
-        }
-        if let Some(n) = str_of(c, "name") {
-            l = l.name(n);
-        }
-        Ok(l)
+        Concatenate::from_concatenate_config(parse_config("Concatenate", c)?)
     }
 }
 

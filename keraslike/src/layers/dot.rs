@@ -21,11 +21,28 @@
 //! ```
 
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::{bool_of, str_of};
+use super::registry::{de, parse_config};
 use super::{shape_str, unique_name, BuildContext, CallArgs, FromConfig, Layer};
 use crate::{Error, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tensorlow::Tensor;
+
+/// Dot's configuration with Keras' field names and defaults
+/// (`Dot.get_config()`): [`Layer::get_config`] writes it and
+/// [`FromConfig::from_config`] reads it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct DotConfig {
+    /// The layer's name (a fresh `dot_N` when empty).
+    pub name: String,
+    /// The axis of both inputs, or one per input (required; written as
+    /// one integer when both are the same, as Keras takes it).
+    #[serde(deserialize_with = "de::one_or_many", serialize_with = "de::many_or_one")]
+    pub axes: Vec<isize>,
+    /// L2-normalize both inputs along their axis first (default false).
+    pub normalize: bool,
+}
 
 /// Sample-wise dot product of two inputs.
 #[derive(Debug, Clone)]
@@ -165,8 +182,34 @@ impl Layer for Dot {
     }
 
     fn get_config(&self) -> Value {
-        let axes = if self.axes[0] == self.axes[1] { json!(self.axes[0]) } else { json!(self.axes) };
-        json!({ "name": self.name, "axes": axes, "normalize": self.normalize })
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
+    }
+}
+
+impl Dot {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> DotConfig {
+        let [a, b] = self.axes;
+        DotConfig {
+            name: self.name.clone(),
+            axes: if a == b { vec![a] } else { vec![a, b] },
+            normalize: self.normalize,
+        }
+    }
+
+    /// A layer from its configuration: `axes` must be one or two axes.
+    pub fn from_dot_config(c: DotConfig) -> Result<Self> {
+        if c.axes.is_empty() || c.axes.len() > 2 {
+            return Err(Error::arg(format!(
+                "Dot config needs \"axes\": an integer or a list of two, got {:?}",
+                c.axes
+            )));
+        }
+        let mut l = Dot::new(&c.axes).normalize(c.normalize);
+        if !c.name.is_empty() {
+            l.name = c.name;
+        }
+        Ok(l)
     }
 }
 
@@ -175,22 +218,7 @@ impl FromConfig for Dot {
     const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
-        let axes: Vec<isize> = match c.get("axes") {
-            Some(Value::Array(a)) => a.iter().filter_map(Value::as_i64).map(|v| v as isize).collect(),
-            Some(v) => v.as_i64().map(|v| vec![v as isize]).unwrap_or_default(),
-            None => Vec::new(),
-        };
-        if axes.is_empty() || axes.len() > 2 {
-            return Err(Error::arg(format!(
-                "Dot config needs \"axes\": an integer or a list of two, got {:?}",
-                c.get("axes")
-            )));
-        }
-        let mut l = Dot::new(&axes).normalize(bool_of(c, "normalize").unwrap_or(false));
-        if let Some(n) = str_of(c, "name") {
-            l = l.name(n);
-        }
-        Ok(l)
+        Dot::from_dot_config(parse_config("Dot", c)?)
     }
 }
 

@@ -18,12 +18,37 @@
 //! ```
 
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::{f64_of, str_of};
+use super::registry::parse_config;
 use super::{unique_name, BuildContext, FromConfig, Layer};
-use serde_json::Value;
 use crate::{Error, Result};
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tensorlow::{nn, Tensor};
+
+/// Dropout's configuration with Keras' field names (`Dropout.get_config()`):
+/// [`Layer::get_config`] writes it and [`FromConfig::from_config`] reads
+/// it. Keras' other fields (`noise_shape`, `trainable`, ...) are ignored
+/// when read.
+///
+/// ```
+/// use keraslike::layers::{Dropout, DropoutConfig, Layer};
+/// let cfg: DropoutConfig = serde_json::from_value(serde_json::json!({"name": "d", "rate": 0.25})).unwrap();
+/// assert_eq!((cfg.rate, cfg.seed), (Some(0.25), None));
+/// let d = Dropout::from_dropout_config(cfg.clone()).unwrap();
+/// assert_eq!(d.config(), cfg);
+/// assert!(Dropout::from_dropout_config(Default::default()).is_err()); // no rate
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct DropoutConfig {
+    /// The layer's name (a fresh `dropout_N` when empty).
+    pub name: String,
+    /// The fraction of inputs dropped in training, in `[0, 1)` (required:
+    /// Keras has no default).
+    pub rate: Option<f64>,
+    /// Fixes the sequence of masks (default none: the global seed).
+    pub seed: Option<u64>,
+}
 
 /// Dropout with rate `rate` (the fraction of inputs dropped).
 #[derive(Debug, Clone)]
@@ -110,7 +135,29 @@ impl Layer for Dropout {
     }
 
     fn get_config(&self) -> serde_json::Value {
-        json!({ "name": self.name, "rate": self.rate, "seed": self.seed })
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
+    }
+}
+
+impl Dropout {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> DropoutConfig {
+        DropoutConfig {
+            name: self.name.clone(),
+            rate: Some(self.rate),
+            seed: self.seed,
+        }
+    }
+
+    /// A layer from its configuration (a bad `rate` is reported by `build`).
+    pub fn from_dropout_config(c: DropoutConfig) -> Result<Self> {
+        let rate = c.rate.ok_or_else(|| Error::arg("Dropout config needs \"rate\""))?;
+        let mut l = Dropout::new(rate);
+        l.seed = c.seed;
+        if !c.name.is_empty() {
+            l.name = c.name;
+        }
+        Ok(l)
     }
 }
 
@@ -119,15 +166,7 @@ impl FromConfig for Dropout {
     const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
-        let rate = f64_of(c, "rate").ok_or_else(|| Error::arg("Dropout config needs \"rate\""))?;
-        let mut l = Dropout::new(rate);
-        if let Some(seed) = c.get("seed").and_then(Value::as_u64) {
-            l = l.seed(seed);
-        }
-        if let Some(n) = str_of(c, "name") {
-            l = l.name(n);
-        }
-        Ok(l)
+        Dropout::from_dropout_config(parse_config("Dropout", c)?)
     }
 }
 

@@ -20,11 +20,32 @@
 //! ```
 
 use super::KerasOptions;
-use super::registry::str_of;
+use super::registry::parse_config;
 use super::{shape_str, unique_name, BuildContext, CallArgs, FromConfig, Layer};
 use crate::{Error, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tensorlow::Tensor;
+
+/// The configuration of the element-wise merging layers (`Add`,
+/// `Subtract`, `Multiply`, `Average`, `Maximum`, `Minimum`: Keras' merge
+/// layers' `get_config()` has only the base layer's keys):
+/// [`Layer::get_config`] writes it and [`FromConfig::from_config`] reads it.
+///
+/// ```
+/// use keraslike::layers::{Add, FromConfig, Layer, MergeConfig, Subtract};
+/// let cfg = MergeConfig { name: "plus".into() };
+/// let add = Add::from_merge_config(cfg.clone()).unwrap();
+/// assert_eq!((Layer::name(&add), add.config()), ("plus", cfg));
+/// let sub = Subtract::from_config(&serde_json::json!({"name": "minus", "trainable": true})).unwrap();
+/// assert_eq!(sub.get_config(), serde_json::json!({"name": "minus"}));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct MergeConfig {
+    /// The layer's name (a fresh one, e.g. `add_N`, when empty).
+    pub name: String,
+}
 
 /// The per-sample shape of an element-wise op on `a` and `b` (NumPy
 /// broadcasting, as Keras' `_compute_elemwise_op_output_shape`).
@@ -140,7 +161,23 @@ macro_rules! merge_layer {
                 Ok(vec![and_masks(masks)?])
             }
             fn get_config(&self) -> Value {
-                json!({ "name": self.name })
+                serde_json::to_value(self.config()).unwrap_or(Value::Null)
+            }
+        }
+
+        impl $ty {
+            /// The layer's configuration (what `get_config` writes).
+            pub fn config(&self) -> MergeConfig {
+                MergeConfig { name: self.name.clone() }
+            }
+
+            /// A layer from its configuration.
+            pub fn from_merge_config(c: MergeConfig) -> Result<Self> {
+                let mut l = $ty::new();
+                if !c.name.is_empty() {
+                    l.name = c.name;
+                }
+                Ok(l)
             }
         }
 
@@ -148,11 +185,7 @@ macro_rules! merge_layer {
             const CLASS_NAME: &'static str = $class;
             const KERAS_OPTIONS: Option<KerasOptions> = Some(KerasOptions::new(&[]));
             fn from_config(c: &Value) -> Result<Self> {
-                let mut l = $ty::new();
-                if let Some(n) = str_of(c, "name") {
-                    l = l.name(n);
-                }
-                Ok(l)
+                $ty::from_merge_config(parse_config($class, c)?)
             }
         }
     };

@@ -22,13 +22,54 @@
 //! ```
 
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::{bool_of, regularizer_of, shape_of, str_of};
+use super::registry::parse_config;
 use super::{unique_name, BuildContext, FromConfig, Layer};
 use crate::initializers::{Initializer, IntoInitializer};
 use crate::regularizers::{IntoRegularizer, Regularizer};
 use crate::{Error, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tensorlow::{nn, DType, Tensor, Variable};
+
+/// Embedding's configuration with Keras' field names and defaults
+/// (`Embedding.get_config()`): [`Layer::get_config`] writes it and
+/// [`FromConfig::from_config`] reads it. Keras' other fields
+/// (`input_length`, `sparse`, ...) are ignored when read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EmbeddingConfig {
+    /// The layer's name (a fresh `embedding_N` when empty).
+    pub name: String,
+    /// Written as true; ignored when read (the model keeps the flag).
+    pub trainable: bool,
+    /// The number of ids (required, positive).
+    pub input_dim: usize,
+    /// The size of each vector (required, positive).
+    pub output_dim: usize,
+    /// The table's initializer (default `uniform`, ±0.05).
+    pub embeddings_initializer: Initializer,
+    /// A penalty on the table (default none).
+    pub embeddings_regularizer: Option<Regularizer>,
+    /// Treat id 0 as padding and emit the mask `ids != 0` (default false).
+    pub mask_zero: bool,
+    /// The declared input shape without batch (keraslike's; `null` when none).
+    pub input_shape: Option<Vec<usize>>,
+}
+
+impl Default for EmbeddingConfig {
+    fn default() -> Self {
+        EmbeddingConfig {
+            name: String::new(),
+            trainable: true,
+            input_dim: 0,
+            output_dim: 0,
+            embeddings_initializer: Initializer::random_uniform(-0.05, 0.05),
+            embeddings_regularizer: None,
+            mask_zero: false,
+            input_shape: None,
+        }
+    }
+}
 
 /// A lookup table from ids to vectors.
 #[derive(Debug, Clone)]
@@ -189,16 +230,7 @@ impl Layer for Embedding {
     }
 
     fn get_config(&self) -> Value {
-        json!({
-            "name": self.name,
-            "trainable": true,
-            "input_dim": self.input_dim,
-            "output_dim": self.output_dim,
-            "embeddings_initializer": self.embeddings_initializer.get_config(),
-            "embeddings_regularizer": self.embeddings_regularizer.map(|r| r.get_config()),
-            "mask_zero": self.mask_zero,
-            "input_shape": self.input_shape,
-        })
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
     }
 
     fn config_error(&self) -> Option<String> {
@@ -215,22 +247,40 @@ impl FromConfig for Embedding {
     const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
-        let dim = |key: &str| -> Result<usize> {
-            c.get(key)
-                .and_then(Value::as_u64)
-                .and_then(|v| usize::try_from(v).ok())
-                .ok_or_else(|| Error::arg(format!("Embedding config needs \"{key}\" (a positive integer)")))
-        };
-        let mut l =
-            Embedding::new(dim("input_dim")?, dim("output_dim")?).mask_zero(bool_of(c, "mask_zero").unwrap_or(false));
-        if let Some(r) = regularizer_of(c, "embeddings_regularizer")? {
-            l = l.embeddings_regularizer(r);
+        Embedding::from_embedding_config(parse_config("Embedding", c)?)
+    }
+}
+
+impl Embedding {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> EmbeddingConfig {
+        EmbeddingConfig {
+            name: self.name.clone(),
+            trainable: true,
+            input_dim: self.input_dim,
+            output_dim: self.output_dim,
+            embeddings_initializer: self.embeddings_initializer,
+            embeddings_regularizer: self.embeddings_regularizer,
+            mask_zero: self.mask_zero,
+            input_shape: self.input_shape.clone(),
         }
-        if let Some(s) = shape_of(c, "input_shape") {
-            l = l.input_shape(&s);
+    }
+
+    /// A layer from its configuration; `input_dim` and `output_dim` must
+    /// be positive.
+    pub fn from_embedding_config(c: EmbeddingConfig) -> Result<Self> {
+        for (key, v) in [("input_dim", c.input_dim), ("output_dim", c.output_dim)] {
+            if v == 0 {
+                return Err(Error::arg(format!("Embedding config needs \"{key}\" (a positive integer)")));
+            }
         }
-        if let Some(n) = str_of(c, "name") {
-            l = l.name(n);
+        let mut l = Embedding::new(c.input_dim, c.output_dim)
+            .mask_zero(c.mask_zero)
+            .embeddings_initializer(c.embeddings_initializer);
+        l.embeddings_regularizer = c.embeddings_regularizer;
+        l.input_shape = c.input_shape;
+        if !c.name.is_empty() {
+            l.name = c.name;
         }
         Ok(l)
     }

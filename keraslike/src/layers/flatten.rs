@@ -13,12 +13,25 @@
 //! ```
 
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::str_of;
+use super::registry::parse_config;
+use super::DataFormat;
 use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
-use serde_json::Value;
 use crate::{Error, Result};
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tensorlow::Tensor;
+
+/// Flatten's configuration with Keras' field names and defaults
+/// (`Flatten.get_config()`): [`Layer::get_config`] writes it and
+/// [`FromConfig::from_config`] reads it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct FlattenConfig {
+    /// The layer's name (a fresh `flatten_N` when empty).
+    pub name: String,
+    /// The layout: only `channels_last` (the default).
+    pub data_format: DataFormat,
+}
 
 /// Flattens every axis but the batch axis (a reshape: no copy).
 #[derive(Debug, Clone)]
@@ -84,7 +97,33 @@ impl Layer for Flatten {
     }
 
     fn get_config(&self) -> serde_json::Value {
-        json!({ "name": self.name, "data_format": "channels_last" })
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
+    }
+}
+
+impl Flatten {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> FlattenConfig {
+        FlattenConfig {
+            name: self.name.clone(),
+            ..FlattenConfig::default()
+        }
+    }
+
+    /// A layer from its configuration; a layout other than `channels_last`
+    /// is an error.
+    pub fn from_flatten_config(c: FlattenConfig) -> Result<Self> {
+        if c.data_format.0 != "channels_last" {
+            return Err(Error::arg(format!(
+                "Flatten: data_format {:?} is not supported; keraslike is channels_last",
+                c.data_format.0
+            )));
+        }
+        let mut l = Flatten::new();
+        if !c.name.is_empty() {
+            l.name = c.name;
+        }
+        Ok(l)
     }
 }
 
@@ -93,16 +132,7 @@ impl FromConfig for Flatten {
     const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
-        if let Some(f) = str_of(c, "data_format").filter(|f| *f != "channels_last") {
-            return Err(Error::arg(format!(
-                "Flatten: data_format {f:?} is not supported; keraslike is channels_last"
-            )));
-        }
-        let mut l = Flatten::new();
-        if let Some(n) = str_of(c, "name") {
-            l = l.name(n);
-        }
-        Ok(l)
+        Flatten::from_flatten_config(parse_config("Flatten", c)?)
     }
 }
 

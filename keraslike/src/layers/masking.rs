@@ -20,11 +20,24 @@
 //! ```
 
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::{f64_of, str_of};
+use super::registry::parse_config;
 use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::{Error, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tensorlow::{DType, Tensor};
+
+/// Masking's configuration with Keras' field names and defaults
+/// (`Masking.get_config()`): [`Layer::get_config`] writes it and
+/// [`FromConfig::from_config`] reads it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct MaskingConfig {
+    /// The layer's name (a fresh `masking_N` when empty).
+    pub name: String,
+    /// The value that marks padding (default 0.0).
+    pub mask_value: f64,
+}
 
 /// Masks the time steps whose features all equal `mask_value`.
 #[derive(Debug, Clone)]
@@ -118,7 +131,26 @@ impl Layer for Masking {
     }
 
     fn get_config(&self) -> Value {
-        json!({ "name": self.name, "mask_value": self.mask_value })
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
+    }
+}
+
+impl Masking {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> MaskingConfig {
+        MaskingConfig {
+            name: self.name.clone(),
+            mask_value: self.mask_value,
+        }
+    }
+
+    /// A layer from its configuration.
+    pub fn from_masking_config(c: MaskingConfig) -> Result<Self> {
+        let mut l = Masking::new(c.mask_value);
+        if !c.name.is_empty() {
+            l.name = c.name;
+        }
+        Ok(l)
     }
 }
 
@@ -127,11 +159,7 @@ impl FromConfig for Masking {
     const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
-        let mut l = Masking::new(f64_of(c, "mask_value").unwrap_or(0.0));
-        if let Some(n) = str_of(c, "name") {
-            l = l.name(n);
-        }
-        Ok(l)
+        Masking::from_masking_config(parse_config("Masking", c)?)
     }
 }
 

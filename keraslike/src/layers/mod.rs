@@ -95,13 +95,23 @@ builtin_layers! {
     rnn_cells::{SimpleRNNCell, LSTMCell, GRUCell},
 }
 
+pub use activation::ActivationConfig;
+pub use concatenate::ConcatenateConfig;
 pub use dense::DenseConfig;
+pub use dot::DotConfig;
+pub use dropout::DropoutConfig;
+pub use elementwise_merge::MergeConfig;
+pub use embedding::EmbeddingConfig;
+pub use flatten::FlattenConfig;
+pub use masking::MaskingConfig;
+pub use reshape::ReshapeConfig;
+pub use spatial_dropout::SpatialDropoutConfig;
 mod spatial;
 pub use conv::Conv;
 pub use conv2d_variants::{Conv2DVariant, DepthwiseKind, SeparableKind, TransposeKind, Variant, VariantKind};
 pub use global_pooling::GlobalPooling;
 pub use pooling::Pooling;
-pub use spatial::Size;
+pub use spatial::{DataFormat, Size};
 pub use spatial_dropout::SpatialDropout;
 pub use up_sampling::UpSampling;
 pub use zero_padding::{Cropping, Margins, ZeroPadding};

@@ -55,6 +55,57 @@ pub(crate) fn parse_config<T: serde::de::DeserializeOwned>(class: &str, config: 
     })
 }
 
+/// Serde helpers for the fields of the layers' config structs that Keras
+/// writes in more than one form.
+pub(crate) mod de {
+    use serde::de::{DeserializeOwned, Error as _};
+    use serde::{Deserialize, Deserializer, Serializer};
+    use serde_json::Value;
+
+    /// One value or a list of them (`kernel_size: 3` or `[3, 3]`) as a list.
+    pub(crate) fn one_or_many<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
+        match Value::deserialize(d)? {
+            v @ Value::Array(_) => serde_json::from_value(v),
+            v => serde_json::from_value(v).map(|x| vec![x]),
+        }
+        .map_err(D::Error::custom)
+    }
+
+    /// [`one_or_many`] for an optional field (`null`: none).
+    pub(crate) fn opt_one_or_many<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+        d: D,
+    ) -> Result<Option<Vec<T>>, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Null => Ok(None),
+            v => one_or_many(v).map(Some).map_err(D::Error::custom),
+        }
+    }
+
+    /// One value, also as a list of one (`size: 2` or `[2]`).
+    pub(crate) fn one_of_list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<T, D::Error> {
+        let mut v: Vec<T> = one_or_many(d)?;
+        match v.len() {
+            1 => Ok(v.remove(0)),
+            n => Err(D::Error::custom(format!("expected one value, got a list of {n}"))),
+        }
+    }
+
+    /// A list written as its only value when it has one (`axes: 1`).
+    pub(crate) fn many_or_one<S: Serializer, T: serde::Serialize>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            [one] => serde::Serialize::serialize(one, s),
+            _ => serde::Serialize::serialize(v, s),
+        }
+    }
+
+    /// `null` as the type's default (Keras writes `null` for some unset options).
+    pub(crate) fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
+        d: D,
+    ) -> Result<T, D::Error> {
+        Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+    }
+}
+
 /// One registered class: its constructor and, when it can be read from a
 /// Keras file, its Keras options.
 #[derive(Clone, Copy)]

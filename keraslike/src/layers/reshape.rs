@@ -15,11 +15,23 @@
 //! ```
 
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::str_of;
+use super::registry::parse_config;
 use super::{batch_shape_str, shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::{Error, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tensorlow::Tensor;
+
+/// Reshape's configuration with Keras' field names (`Reshape.get_config()`):
+/// [`Layer::get_config`] writes it and [`FromConfig::from_config`] reads it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ReshapeConfig {
+    /// The layer's name (a fresh `reshape_N` when empty).
+    pub name: String,
+    /// The per-sample target shape, one entry may be `-1` (required).
+    pub target_shape: Option<Vec<isize>>,
+}
 
 /// Reshapes `(batch, ...)` to `(batch, target_shape...)`.
 #[derive(Debug, Clone)]
@@ -145,7 +157,29 @@ impl Layer for Reshape {
     }
 
     fn get_config(&self) -> serde_json::Value {
-        json!({ "name": self.name, "target_shape": self.target_shape })
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
+    }
+}
+
+impl Reshape {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> ReshapeConfig {
+        ReshapeConfig {
+            name: self.name.clone(),
+            target_shape: Some(self.target_shape.clone()),
+        }
+    }
+
+    /// A layer from its configuration (a bad target shape is reported by `build`).
+    pub fn from_reshape_config(c: ReshapeConfig) -> Result<Self> {
+        let target = c
+            .target_shape
+            .ok_or_else(|| Error::arg("Reshape config needs \"target_shape\" (a list of integers)"))?;
+        let mut l = Reshape::new(&target);
+        if !c.name.is_empty() {
+            l.name = c.name;
+        }
+        Ok(l)
     }
 }
 
@@ -154,15 +188,7 @@ impl FromConfig for Reshape {
     const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
-        let target: Vec<isize> = c
-            .get("target_shape")
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
-            .ok_or_else(|| Error::arg("Reshape config needs \"target_shape\" (a list of integers)"))?;
-        let mut l = Reshape::new(&target);
-        if let Some(n) = str_of(c, "name") {
-            l = l.name(n);
-        }
-        Ok(l)
+        Reshape::from_reshape_config(parse_config("Reshape", c)?)
     }
 }
 

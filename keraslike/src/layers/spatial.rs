@@ -12,8 +12,28 @@
 
 use super::shape_str;
 use crate::{Error, Result};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use tensorlow::nn::Padding;
+
+/// Keras' `data_format` option of a config: keraslike's layers are
+/// `channels_last` only, the default (a config's `null` reads as it too);
+/// another value is an error naming the layer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct DataFormat(pub String);
+
+impl Default for DataFormat {
+    fn default() -> Self {
+        DataFormat("channels_last".to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for DataFormat {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Ok(Option::<String>::deserialize(d)?.map_or_else(DataFormat::default, DataFormat))
+    }
+}
 
 /// A window, stride, dilation or resampling size along `R` spatial axes:
 /// from one `usize` (the same along every axis), an array, or for two axes
@@ -113,6 +133,19 @@ pub(crate) fn check_rank(class: &str, name: &str, rank: usize, input_shape: &[us
         )));
     }
     Ok(())
+}
+
+/// Errors unless `sizes` (a config's integer or list) has `R` sizes or one
+/// (repeated along every axis), naming the class and the field.
+pub(crate) fn sizes<const R: usize>(class: &str, key: &str, sizes: &[usize]) -> Result<[usize; R]> {
+    match sizes {
+        [one] => Ok([*one; R]),
+        _ => <[usize; R]>::try_from(sizes).map_err(|_| {
+            Error::arg(format!(
+                "{class} config: {key:?} must be an integer or a list of {R} integers"
+            ))
+        }),
+    }
 }
 
 /// `config[key]` as `R` sizes: an integer (repeated) or a list of `R`.

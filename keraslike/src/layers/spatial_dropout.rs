@@ -25,11 +25,12 @@
 //! ```
 
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::{f64_of, str_of};
+use super::registry::parse_config;
 use super::spatial::{check_data_format, check_rank};
-use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
+use super::{shape_str, unique_name, BuildContext, DataFormat, FromConfig, Layer};
 use crate::{Error, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tensorlow::{nn, Tensor};
 
 /// Channel dropout over `R` spatial axes; use [`SpatialDropout1D`] or
@@ -136,11 +137,7 @@ impl<const R: usize> Layer for SpatialDropout<R> {
     }
 
     fn get_config(&self) -> Value {
-        let mut c = json!({ "name": self.name, "rate": self.rate, "seed": self.seed });
-        if R == 2 {
-            c["data_format"] = json!("channels_last");
-        }
-        c
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
     }
 
     fn config_error(&self) -> Option<String> {
@@ -148,17 +145,48 @@ impl<const R: usize> Layer for SpatialDropout<R> {
     }
 }
 
+/// The configuration of [`SpatialDropout1D`] and [`SpatialDropout2D`] with
+/// Keras' field names (their `get_config()`): [`Layer::get_config`] writes
+/// it and [`FromConfig::from_config`] reads it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct SpatialDropoutConfig {
+    /// The layer's name (a fresh `spatial_dropout2d_N`, ... when empty).
+    pub name: String,
+    /// The fraction of channels dropped in training, in `[0, 1)` (required).
+    pub rate: Option<f64>,
+    /// Fixes the sequence of masks (default none: the global seed).
+    pub seed: Option<u64>,
+    /// The layout, only `channels_last` (`SpatialDropout2D` writes it,
+    /// `SpatialDropout1D` has none; missing: `channels_last`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_format: Option<DataFormat>,
+}
+
 impl<const R: usize> SpatialDropout<R> {
-    fn from_keras_config(c: &Value) -> Result<Self> {
-        let rate = f64_of(c, "rate").ok_or_else(|| Error::arg(format!("{} config needs \"rate\"", Self::CLASS)))?;
-        let mut l = Self::new(rate).data_format(str_of(c, "data_format").unwrap_or("channels_last"));
-        if let Some(seed) = c.get("seed").and_then(Value::as_u64) {
-            l = l.seed(seed);
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> SpatialDropoutConfig {
+        SpatialDropoutConfig {
+            name: self.name.clone(),
+            rate: Some(self.rate),
+            seed: self.seed,
+            data_format: (R == 2).then(DataFormat::default),
         }
-        if let Some(n) = str_of(c, "name") {
-            l = l.name(n);
+    }
+
+    /// A layer from its configuration (a bad rate or layout is reported by `build`).
+    pub fn from_spatial_dropout_config(c: SpatialDropoutConfig) -> Result<Self> {
+        let rate = c.rate.ok_or_else(|| Error::arg(format!("{} config needs \"rate\"", Self::CLASS)))?;
+        let mut l = Self::new(rate).data_format(&c.data_format.unwrap_or_default().0);
+        l.seed = c.seed;
+        if !c.name.is_empty() {
+            l.name = c.name;
         }
         Ok(l)
+    }
+
+    fn from_keras_config(c: &Value) -> Result<Self> {
+        Self::from_spatial_dropout_config(parse_config(Self::CLASS, c)?)
     }
 }
 

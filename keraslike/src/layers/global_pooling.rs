@@ -15,11 +15,12 @@
 //! ```
 
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::{bool_of, str_of};
+use super::registry::parse_config;
 use super::spatial::{check_data_format, check_rank};
-use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
+use super::{shape_str, unique_name, BuildContext, DataFormat, FromConfig, Layer};
 use crate::{Error, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tensorlow::Tensor;
 
 /// Global pooling over `R` spatial axes, the maximum (`MAX`) or the mean;
@@ -152,11 +153,46 @@ impl<const R: usize, const MAX: bool> Layer for GlobalPooling<R, MAX> {
     }
 
     fn get_config(&self) -> Value {
-        json!({ "name": self.name, "data_format": "channels_last", "keepdims": self.keepdims })
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
     }
 
     fn config_error(&self) -> Option<String> {
         self.config_error.clone()
+    }
+}
+
+/// The configuration of the global pooling layers
+/// ([`GlobalMaxPooling1D`], [`GlobalAveragePooling2D`], ...) with Keras'
+/// field names and defaults (their `get_config()`): [`Layer::get_config`]
+/// writes it and [`FromConfig::from_config`] reads it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct GlobalPoolingConfig {
+    /// The layer's name (a fresh `global_max_pooling2d_N`, ... when empty).
+    pub name: String,
+    /// The layout, only `channels_last` (the default).
+    pub data_format: DataFormat,
+    /// Keep the spatial axes with size 1 (default false).
+    pub keepdims: bool,
+}
+
+impl<const R: usize, const MAX: bool> GlobalPooling<R, MAX> {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> GlobalPoolingConfig {
+        GlobalPoolingConfig {
+            name: self.name.clone(),
+            data_format: DataFormat::default(),
+            keepdims: self.keepdims,
+        }
+    }
+
+    /// A layer from its configuration (a bad layout is reported by `build`).
+    pub fn from_global_pooling_config(c: GlobalPoolingConfig) -> Result<Self> {
+        let mut l = Self::new().keepdims(c.keepdims).data_format(&c.data_format.0);
+        if !c.name.is_empty() {
+            l.name = c.name;
+        }
+        Ok(l)
     }
 }
 
@@ -166,13 +202,7 @@ macro_rules! from_config {
             const CLASS_NAME: &'static str = $class;
             const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
             fn from_config(c: &Value) -> Result<Self> {
-                let mut l = Self::new()
-                    .keepdims(bool_of(c, "keepdims").unwrap_or(false))
-                    .data_format(str_of(c, "data_format").unwrap_or("channels_last"));
-                if let Some(n) = str_of(c, "name") {
-                    l = l.name(n);
-                }
-                Ok(l)
+                Self::from_global_pooling_config(parse_config($class, c)?)
             }
         }
     )*};

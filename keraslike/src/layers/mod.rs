@@ -109,12 +109,12 @@ pub use spatial_dropout::SpatialDropoutConfig;
 mod spatial;
 pub use conv::Conv;
 pub use conv2d_variants::{Conv2DVariant, DepthwiseKind, SeparableKind, TransposeKind, Variant, VariantKind};
-pub use global_pooling::GlobalPooling;
-pub use pooling::Pooling;
+pub use global_pooling::{GlobalPooling, GlobalPoolingConfig};
+pub use pooling::{Pooling, PoolingConfig};
 pub use spatial::{DataFormat, Size};
 pub use spatial_dropout::SpatialDropout;
-pub use up_sampling::UpSampling;
-pub use zero_padding::{Cropping, Margins, ZeroPadding};
+pub use up_sampling::{UpSampling, UpSampling1DConfig, UpSampling2DConfig};
+pub use zero_padding::{Cropping, CroppingConfig, Margins, ZeroPadding, ZeroPaddingConfig};
 
 mod custom_cell;
 mod recurrent;

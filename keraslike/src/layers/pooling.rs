@@ -21,11 +21,12 @@
 //! ```
 
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::str_of;
-use super::spatial::{check_data_format, check_positive, check_rank, size_of, PadMode, Size};
-use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
+use super::registry::{de, parse_config};
+use super::spatial::{check_data_format, check_positive, check_rank, sizes, PadMode, Size};
+use super::{shape_str, unique_name, BuildContext, DataFormat, FromConfig, Layer};
 use crate::{Error, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tensorlow::{nn, Tensor};
 
 /// A pooling layer over `R` spatial axes taking the maximum (`MAX`) or the
@@ -198,13 +199,7 @@ impl<const R: usize, const MAX: bool> Layer for Pooling<R, MAX> {
     }
 
     fn get_config(&self) -> Value {
-        json!({
-            "name": self.name,
-            "pool_size": &self.pool_size[..],
-            "padding": self.padding.name(),
-            "strides": &self.stride()[..],
-            "data_format": "channels_last",
-        })
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
     }
 
     fn config_error(&self) -> Option<String> {
@@ -212,19 +207,79 @@ impl<const R: usize, const MAX: bool> Layer for Pooling<R, MAX> {
     }
 }
 
-impl<const R: usize, const MAX: bool> Pooling<R, MAX> {
-    fn from_keras_config(c: &Value) -> Result<Self> {
-        let class = Self::CLASS;
-        let mut l = Self::new(size_of::<R>(class, c, "pool_size")?.unwrap_or([2; R]))
-            .padding(str_of(c, "padding").unwrap_or("valid"))
-            .data_format(str_of(c, "data_format").unwrap_or("channels_last"));
-        if let Some(s) = size_of::<R>(class, c, "strides")? {
-            l = l.strides(s);
+/// The configuration of the pooling layers ([`MaxPooling1D`],
+/// [`AveragePooling2D`], ...) with Keras' field names and defaults (their
+/// `get_config()`): [`Layer::get_config`] writes it and
+/// [`FromConfig::from_config`] reads it. Sizes are one integer (the same
+/// along every axis) or one per spatial axis.
+///
+/// ```
+/// use keraslike::layers::{FromConfig, Layer, MaxPooling2D, PoolingConfig};
+/// let cfg: PoolingConfig = serde_json::from_value(serde_json::json!({"name": "p", "pool_size": 3})).unwrap();
+/// assert_eq!((cfg.pool_size.as_slice(), cfg.strides.as_ref(), cfg.padding.as_str()), (&[3][..], None, "valid"));
+/// let p = MaxPooling2D::from_pooling_config(cfg).unwrap();
+/// assert_eq!(p.get_config()["strides"], serde_json::json!([3, 3])); // written in full
+/// assert_eq!(MaxPooling2D::from_config(&p.get_config()).unwrap().config(), p.config());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PoolingConfig {
+    /// The layer's name (a fresh `max_pooling2d_N`, ... when empty).
+    pub name: String,
+    /// The window (default 2).
+    #[serde(deserialize_with = "de::one_or_many")]
+    pub pool_size: Vec<usize>,
+    /// `"valid"` (default) or `"same"`.
+    pub padding: String,
+    /// The step between windows (default `null`: the window).
+    #[serde(deserialize_with = "de::opt_one_or_many")]
+    pub strides: Option<Vec<usize>>,
+    /// The layout, only `channels_last` (the default).
+    pub data_format: DataFormat,
+}
+
+impl Default for PoolingConfig {
+    fn default() -> Self {
+        PoolingConfig {
+            name: String::new(),
+            pool_size: vec![2],
+            padding: "valid".into(),
+            strides: None,
+            data_format: DataFormat::default(),
         }
-        if let Some(n) = str_of(c, "name") {
-            l = l.name(n);
+    }
+}
+
+impl<const R: usize, const MAX: bool> Pooling<R, MAX> {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> PoolingConfig {
+        PoolingConfig {
+            name: self.name.clone(),
+            pool_size: self.pool_size.to_vec(),
+            padding: self.padding.name().into(),
+            strides: Some(self.stride().to_vec()),
+            data_format: DataFormat::default(),
+        }
+    }
+
+    /// A layer from its configuration; sizes of the wrong length are an
+    /// error, bad values are reported by `build`.
+    pub fn from_pooling_config(c: PoolingConfig) -> Result<Self> {
+        let class = Self::CLASS;
+        let mut l = Self::new(sizes::<R>(class, "pool_size", &c.pool_size)?)
+            .padding(&c.padding)
+            .data_format(&c.data_format.0);
+        if let Some(s) = &c.strides {
+            l = l.strides(sizes::<R>(class, "strides", s)?);
+        }
+        if !c.name.is_empty() {
+            l.name = c.name;
         }
         Ok(l)
+    }
+
+    fn from_keras_config(c: &Value) -> Result<Self> {
+        Self::from_pooling_config(parse_config(Self::CLASS, c)?)
     }
 }
 

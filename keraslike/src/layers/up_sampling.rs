@@ -16,11 +16,12 @@
 //! ```
 
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::str_of;
-use super::spatial::{check_data_format, check_positive, check_rank, size_of, Size};
-use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
+use super::registry::{de, parse_config};
+use super::spatial::{check_data_format, check_positive, check_rank, sizes, Size};
+use super::{shape_str, unique_name, BuildContext, DataFormat, FromConfig, Layer};
 use crate::{Error, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tensorlow::{nn, Tensor};
 
 /// Nearest-neighbour upsampling over `R` spatial axes; use [`UpSampling1D`]
@@ -142,11 +143,12 @@ impl<const R: usize> Layer for UpSampling<R> {
     }
 
     fn get_config(&self) -> Value {
-        if R == 1 {
-            json!({ "name": self.name, "size": self.size[0] })
+        let c = if R == 1 {
+            serde_json::to_value(UpSampling::<1>::config_of(self))
         } else {
-            json!({ "name": self.name, "size": &self.size[..], "data_format": "channels_last", "interpolation": "nearest" })
-        }
+            serde_json::to_value(UpSampling::<2>::config_of(self))
+        };
+        c.unwrap_or(Value::Null)
     }
 
     fn config_error(&self) -> Option<String> {
@@ -154,15 +156,118 @@ impl<const R: usize> Layer for UpSampling<R> {
     }
 }
 
-impl<const R: usize> UpSampling<R> {
-    fn from_keras_config(c: &Value) -> Result<Self> {
-        let mut l = Self::new(size_of::<R>(Self::CLASS, c, "size")?.unwrap_or([2; R]))
-            .interpolation(str_of(c, "interpolation").unwrap_or("nearest"))
-            .data_format(str_of(c, "data_format").unwrap_or("channels_last"));
-        if let Some(n) = str_of(c, "name") {
-            l = l.name(n);
+/// [`UpSampling1D`]'s configuration with Keras' field names and defaults
+/// (`UpSampling1D.get_config()`): [`Layer::get_config`] writes it and
+/// [`FromConfig::from_config`] reads it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpSampling1DConfig {
+    /// The layer's name (a fresh `up_sampling1d_N` when empty).
+    pub name: String,
+    /// How many times each step is repeated (default 2; `[2]` reads too).
+    #[serde(deserialize_with = "de::one_of_list")]
+    pub size: usize,
+}
+
+impl Default for UpSampling1DConfig {
+    fn default() -> Self {
+        UpSampling1DConfig { name: String::new(), size: 2 }
+    }
+}
+
+/// [`UpSampling2D`]'s configuration with Keras' field names and defaults
+/// (`UpSampling2D.get_config()`): [`Layer::get_config`] writes it and
+/// [`FromConfig::from_config`] reads it.
+///
+/// ```
+/// use keraslike::layers::{FromConfig, Layer, UpSampling2D, UpSampling2DConfig};
+/// let cfg: UpSampling2DConfig = serde_json::from_value(serde_json::json!({"name": "up", "size": 3})).unwrap();
+/// assert_eq!((cfg.size.as_slice(), cfg.interpolation.as_str()), (&[3][..], "nearest"));
+/// let up = UpSampling2D::from_up_sampling2d_config(cfg).unwrap();
+/// assert_eq!(up.get_config()["size"], serde_json::json!([3, 3]));
+/// assert_eq!(UpSampling2D::from_config(&up.get_config()).unwrap().config(), up.config());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpSampling2DConfig {
+    /// The layer's name (a fresh `up_sampling2d_N` when empty).
+    pub name: String,
+    /// How many times each row and column is repeated: one integer or two
+    /// (default 2).
+    #[serde(deserialize_with = "de::one_or_many")]
+    pub size: Vec<usize>,
+    /// The layout, only `channels_last` (the default).
+    pub data_format: DataFormat,
+    /// Only `"nearest"` (the default; `null` reads as it).
+    #[serde(deserialize_with = "nearest_if_null")]
+    pub interpolation: String,
+}
+
+impl Default for UpSampling2DConfig {
+    fn default() -> Self {
+        UpSampling2DConfig {
+            name: String::new(),
+            size: vec![2],
+            data_format: DataFormat::default(),
+            interpolation: "nearest".into(),
         }
-        Ok(l)
+    }
+}
+
+fn nearest_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_else(|| "nearest".into()))
+}
+
+impl<const R: usize> UpSampling<R> {
+    fn named(mut self, name: String) -> Self {
+        if !name.is_empty() {
+            self.name = name;
+        }
+        self
+    }
+}
+
+impl UpSampling<1> {
+    fn config_of<const Q: usize>(l: &UpSampling<Q>) -> UpSampling1DConfig {
+        UpSampling1DConfig {
+            name: l.name.clone(),
+            size: l.size[0],
+        }
+    }
+
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> UpSampling1DConfig {
+        Self::config_of(self)
+    }
+
+    /// A layer from its configuration (a zero size is reported by `build`).
+    pub fn from_up_sampling1d_config(c: UpSampling1DConfig) -> Result<Self> {
+        Ok(Self::new(c.size).named(c.name))
+    }
+}
+
+impl UpSampling<2> {
+    fn config_of<const Q: usize>(l: &UpSampling<Q>) -> UpSampling2DConfig {
+        UpSampling2DConfig {
+            name: l.name.clone(),
+            size: l.size.to_vec(),
+            ..UpSampling2DConfig::default()
+        }
+    }
+
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> UpSampling2DConfig {
+        Self::config_of(self)
+    }
+
+    /// A layer from its configuration; a size of the wrong length is an
+    /// error, bad values are reported by `build`.
+    pub fn from_up_sampling2d_config(c: UpSampling2DConfig) -> Result<Self> {
+        let size = sizes::<2>(Self::CLASS, "size", &c.size)?;
+        Ok(Self::new(size)
+            .interpolation(&c.interpolation)
+            .data_format(&c.data_format.0)
+            .named(c.name))
     }
 }
 
@@ -170,7 +275,7 @@ impl FromConfig for UpSampling<1> {
     const CLASS_NAME: &'static str = "UpSampling1D";
     const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_1D);
     fn from_config(c: &Value) -> Result<Self> {
-        Self::from_keras_config(c)
+        Self::from_up_sampling1d_config(parse_config(Self::CLASS, c)?)
     }
 }
 
@@ -178,7 +283,7 @@ impl FromConfig for UpSampling<2> {
     const CLASS_NAME: &'static str = "UpSampling2D";
     const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_2D);
     fn from_config(c: &Value) -> Result<Self> {
-        Self::from_keras_config(c)
+        Self::from_up_sampling2d_config(parse_config(Self::CLASS, c)?)
     }
 }
 

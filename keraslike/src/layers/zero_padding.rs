@@ -21,10 +21,11 @@
 //! ```
 
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::str_of;
+use super::registry::parse_config;
 use super::spatial::{check_data_format, check_rank};
-use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
+use super::{shape_str, unique_name, BuildContext, DataFormat, FromConfig, Layer};
 use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tensorlow::Tensor;
 
@@ -105,7 +106,23 @@ impl<const R: usize> Margins<R> {
 }
 
 macro_rules! margin_layer {
-    ($ty:ident, $alias1:ident, $alias2:ident, $doc:literal, $base1:literal, $base2:literal, $class1:literal, $class2:literal, $key:literal) => {
+    ($ty:ident, $config:ident, $from:ident, $alias1:ident, $alias2:ident, $doc:literal, $base1:literal, $base2:literal, $class1:literal, $class2:literal, $key:ident, $default2:expr) => {
+        #[doc = concat!("The configuration of [`", stringify!($alias1), "`] and [`", stringify!($alias2), "`] with Keras' field names \
+            (their `get_config()`): [`Layer::get_config`] writes it and [`FromConfig::from_config`] reads it.")]
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+        #[serde(default)]
+        pub struct $config {
+            /// The layer's name (a fresh one when empty).
+            pub name: String,
+            #[doc = concat!("The amounts in any of Keras' forms: an integer, `[b, a]` (1-D), `[h, w]` or \
+                `[[t, b], [l, r]]` (2-D); `null` or missing: Keras' default (`", stringify!($default2), "` in 2-D, 1 else).")]
+            pub $key: Value,
+            /// The layout, only `channels_last` (written by the layers that
+            /// have it; missing: `channels_last`).
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub data_format: Option<DataFormat>,
+        }
+
         #[doc = $doc]
         #[derive(Debug, Clone)]
         pub struct $ty<const R: usize> {
@@ -200,11 +217,7 @@ macro_rules! margin_layer {
             }
 
             fn get_config(&self) -> Value {
-                let mut c = json!({ "name": self.name, $key: self.margins.to_json() });
-                if R == 2 || $key == "padding" {
-                    c["data_format"] = json!("channels_last");
-                }
-                c
+                serde_json::to_value(self.config()).unwrap_or(Value::Null)
             }
 
             fn config_error(&self) -> Option<String> {
@@ -218,22 +231,38 @@ macro_rules! margin_layer {
         pub type $alias2 = $ty<2>;
 
         impl<const R: usize> $ty<R> {
-            fn from_keras_config(c: &Value) -> Result<Self> {
-                let margins = match c.get($key) {
-                    None | Some(Value::Null) => Margins::from(1),
-                    Some(v) => Margins::from_json(Self::CLASS, $key, v)?,
+            /// The layer's configuration (what `get_config` writes).
+            pub fn config(&self) -> $config {
+                $config {
+                    name: self.name.clone(),
+                    $key: self.margins.to_json(),
+                    data_format: (R == 2 || stringify!($key) == "padding").then(DataFormat::default),
+                }
+            }
+
+            /// A layer from its configuration; amounts in a form Keras does
+            /// not have are an error, a bad layout is reported by `build`.
+            pub fn $from(c: $config) -> Result<Self> {
+                let margins = match &c.$key {
+                    Value::Null if R == 2 => Margins::from($default2),
+                    Value::Null => Margins::from(1),
+                    v => Margins::from_json(Self::CLASS, stringify!($key), v)?,
                 };
-                let mut l = Self::new(margins).data_format(str_of(c, "data_format").unwrap_or("channels_last"));
-                if let Some(n) = str_of(c, "name") {
-                    l = l.name(n);
+                let mut l = Self::new(margins).data_format(&c.data_format.unwrap_or_default().0);
+                if !c.name.is_empty() {
+                    l.name = c.name;
                 }
                 Ok(l)
+            }
+
+            fn from_keras_config(c: &Value) -> Result<Self> {
+                Self::$from(parse_config(Self::CLASS, c)?)
             }
         }
 
         impl FromConfig for $ty<1> {
             const CLASS_NAME: &'static str = $class1;
-            const KERAS_OPTIONS: Option<KerasOptions> = Some(KerasOptions::new(&[($key, Opt::Used), ("data_format", Opt::Used)]));
+            const KERAS_OPTIONS: Option<KerasOptions> = Some(KerasOptions::new(&[(stringify!($key), Opt::Used), ("data_format", Opt::Used)]));
             fn from_config(c: &Value) -> Result<Self> {
                 Self::from_keras_config(c)
             }
@@ -241,7 +270,7 @@ macro_rules! margin_layer {
 
         impl FromConfig for $ty<2> {
             const CLASS_NAME: &'static str = $class2;
-            const KERAS_OPTIONS: Option<KerasOptions> = Some(KerasOptions::new(&[($key, Opt::Used), ("data_format", Opt::Used)]));
+            const KERAS_OPTIONS: Option<KerasOptions> = Some(KerasOptions::new(&[(stringify!($key), Opt::Used), ("data_format", Opt::Used)]));
             fn from_config(c: &Value) -> Result<Self> {
                 Self::from_keras_config(c)
             }
@@ -251,6 +280,8 @@ macro_rules! margin_layer {
 
 margin_layer!(
     ZeroPadding,
+    ZeroPaddingConfig,
+    from_zero_padding_config,
     ZeroPadding1D,
     ZeroPadding2D,
     "Zeros before and after each spatial axis; use [`ZeroPadding1D`] / [`ZeroPadding2D`].",
@@ -258,11 +289,14 @@ margin_layer!(
     "zero_padding2d",
     "ZeroPadding1D",
     "ZeroPadding2D",
-    "padding"
+    padding,
+    1
 );
 
 margin_layer!(
     Cropping,
+    CroppingConfig,
+    from_cropping_config,
     Cropping1D,
     Cropping2D,
     "Values cut off both ends of each spatial axis; use [`Cropping1D`] / [`Cropping2D`].",
@@ -270,7 +304,8 @@ margin_layer!(
     "cropping2d",
     "Cropping1D",
     "Cropping2D",
-    "cropping"
+    cropping,
+    0
 );
 
 impl<const R: usize> ZeroPadding<R> {

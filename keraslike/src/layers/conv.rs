@@ -31,15 +31,92 @@
 
 use super::keras_options::KERNEL_BIAS_KERAS_OPTIONS;
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::{bool_of, regularizer_of, shape_of, str_of};
-use super::spatial::{check_data_format, check_positive, check_rank, conv_builder_methods, initializer_name, size_of, PadMode, Size};
-use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
+use super::registry::{de, parse_config};
+use super::spatial::{check_data_format, check_positive, check_rank, conv_builder_methods, sizes, PadMode, Size};
+use super::{shape_str, unique_name, BuildContext, DataFormat, FromConfig, Layer};
 use crate::activations::{Activation, IntoActivation};
 use crate::initializers::{Initializer, IntoInitializer};
 use crate::regularizers::{IntoRegularizer, Regularizer};
 use crate::{Error, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tensorlow::{nn, Tensor, Variable};
+
+/// The configuration of [`Conv1D`] and [`Conv2D`] with Keras' field names
+/// and defaults (their `get_config()`): [`Layer::get_config`] writes it and
+/// [`FromConfig::from_config`] reads it. Sizes are one integer (the same
+/// along every axis) or one per spatial axis; Keras' other fields
+/// (`lora_rank`, constraints, ...) are ignored when read.
+///
+/// ```
+/// use keraslike::layers::{Conv2D, ConvConfig, FromConfig, Layer};
+/// let cfg: ConvConfig =
+///     serde_json::from_value(serde_json::json!({"name": "c", "filters": 8, "kernel_size": 3, "padding": "same"})).unwrap();
+/// assert_eq!((cfg.kernel_size.as_slice(), cfg.strides.as_slice(), cfg.groups), (&[3][..], &[1][..], 1));
+/// let conv = Conv2D::from_conv_config(cfg).unwrap();
+/// assert_eq!(conv.get_config()["kernel_size"], serde_json::json!([3, 3])); // written in full
+/// assert_eq!(Conv2D::from_config(&conv.get_config()).unwrap().config(), conv.config());
+/// assert!(Conv2D::from_conv_config(Default::default()).is_err()); // no filters
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConvConfig {
+    /// The layer's name (a fresh `conv2d_N`, ... when empty).
+    pub name: String,
+    /// The number of output channels (required, positive).
+    pub filters: usize,
+    /// The window (required).
+    #[serde(deserialize_with = "de::one_or_many")]
+    pub kernel_size: Vec<usize>,
+    /// The step between windows (default 1).
+    #[serde(deserialize_with = "de::one_or_many")]
+    pub strides: Vec<usize>,
+    /// `"valid"` (default), `"same"` or, for `Conv1D`, `"causal"`.
+    pub padding: String,
+    /// The layout, only `channels_last` (the default).
+    pub data_format: DataFormat,
+    /// The spacing of the kernel's taps (default 1).
+    #[serde(deserialize_with = "de::one_or_many")]
+    pub dilation_rate: Vec<usize>,
+    /// Independent convolutions the channels are split into (default 1).
+    pub groups: usize,
+    /// The activation (default `linear`).
+    pub activation: Activation,
+    /// Whether to add a bias (default true).
+    pub use_bias: bool,
+    /// The kernel's initializer (default `glorot_uniform`).
+    pub kernel_initializer: Initializer,
+    /// The bias' initializer (default `zeros`).
+    pub bias_initializer: Initializer,
+    /// A penalty on the kernel (default none).
+    pub kernel_regularizer: Option<Regularizer>,
+    /// A penalty on the bias (default none).
+    pub bias_regularizer: Option<Regularizer>,
+    /// The declared input shape without batch (keraslike's; `null` when none).
+    pub input_shape: Option<Vec<usize>>,
+}
+
+impl Default for ConvConfig {
+    fn default() -> Self {
+        ConvConfig {
+            name: String::new(),
+            filters: 0,
+            kernel_size: Vec::new(),
+            strides: vec![1],
+            padding: "valid".into(),
+            data_format: DataFormat::default(),
+            dilation_rate: vec![1],
+            groups: 1,
+            activation: Activation::Linear,
+            use_bias: true,
+            kernel_initializer: Initializer::glorot_uniform(),
+            bias_initializer: Initializer::zeros(),
+            kernel_regularizer: None,
+            bias_regularizer: None,
+            input_shape: None,
+        }
+    }
+}
 
 /// A convolution over `R` spatial axes; use [`Conv1D`] or [`Conv2D`].
 #[derive(Debug)]
@@ -314,23 +391,7 @@ impl<const R: usize> Layer for Conv<R> {
     }
 
     fn get_config(&self) -> Value {
-        json!({
-            "name": self.name,
-            "filters": self.filters,
-            "kernel_size": &self.kernel_size[..],
-            "strides": &self.strides[..],
-            "padding": self.padding.name(),
-            "data_format": "channels_last",
-            "dilation_rate": &self.dilation_rate[..],
-            "groups": self.groups,
-            "activation": self.activation.name(),
-            "use_bias": self.use_bias,
-            "kernel_initializer": self.kernel_initializer.get_config(),
-            "bias_initializer": self.bias_initializer.get_config(),
-            "kernel_regularizer": self.kernel_regularizer.map(|r| r.get_config()),
-            "bias_regularizer": self.bias_regularizer.map(|r| r.get_config()),
-            "input_shape": self.input_shape,
-        })
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
     }
 
     fn declared_input_shape(&self) -> Option<Vec<usize>> {
@@ -343,48 +404,59 @@ impl<const R: usize> Layer for Conv<R> {
 }
 
 impl<const R: usize> Conv<R> {
-    fn from_keras_config(c: &Value) -> Result<Self> {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> ConvConfig {
+        ConvConfig {
+            name: self.name.clone(),
+            filters: self.filters,
+            kernel_size: self.kernel_size.to_vec(),
+            strides: self.strides.to_vec(),
+            padding: self.padding.name().into(),
+            data_format: DataFormat::default(),
+            dilation_rate: self.dilation_rate.to_vec(),
+            groups: self.groups,
+            activation: self.activation,
+            use_bias: self.use_bias,
+            kernel_initializer: self.kernel_initializer,
+            bias_initializer: self.bias_initializer,
+            kernel_regularizer: self.kernel_regularizer,
+            bias_regularizer: self.bias_regularizer,
+            input_shape: self.input_shape.clone(),
+        }
+    }
+
+    /// A layer from its configuration: `filters` and `kernel_size` are
+    /// required and sizes of the wrong length are an error; bad values
+    /// (a zero stride, an unknown padding) are reported by `build`.
+    pub fn from_conv_config(c: ConvConfig) -> Result<Self> {
         let class = Self::CLASS;
-        let filters = c
-            .get("filters")
-            .and_then(Value::as_u64)
-            .and_then(|v| usize::try_from(v).ok())
-            .ok_or_else(|| Error::arg(format!("{class} config needs \"filters\" (a positive integer)")))?;
-        let kernel_size = size_of::<R>(class, c, "kernel_size")?
-            .ok_or_else(|| Error::arg(format!("{class} config needs \"kernel_size\"")))?;
-        let mut l = Conv::<R>::new(filters, kernel_size)
-            .padding(str_of(c, "padding").unwrap_or("valid"))
-            .data_format(str_of(c, "data_format").unwrap_or("channels_last"))
-            .activation(str_of(c, "activation").unwrap_or("linear"))
-            .use_bias(bool_of(c, "use_bias").unwrap_or(true));
-        if let Some(s) = size_of::<R>(class, c, "strides")? {
-            l = l.strides(s);
+        if c.filters == 0 {
+            return Err(Error::arg(format!("{class} config needs \"filters\" (a positive integer)")));
         }
-        if let Some(d) = size_of::<R>(class, c, "dilation_rate")? {
-            l = l.dilation_rate(d);
+        if c.kernel_size.is_empty() {
+            return Err(Error::arg(format!("{class} config needs \"kernel_size\"")));
         }
-        if let Some(g) = c.get("groups").and_then(Value::as_u64) {
-            l = l.groups(usize::try_from(g).unwrap_or(usize::MAX));
-        }
-        if let Some(i) = initializer_name(c, "kernel_initializer") {
-            l = l.kernel_initializer(i);
-        }
-        if let Some(i) = initializer_name(c, "bias_initializer") {
-            l = l.bias_initializer(i);
-        }
-        if let Some(r) = regularizer_of(c, "kernel_regularizer")? {
-            l = l.kernel_regularizer(r);
-        }
-        if let Some(r) = regularizer_of(c, "bias_regularizer")? {
-            l = l.bias_regularizer(r);
-        }
-        if let Some(s) = shape_of(c, "input_shape") {
-            l = l.input_shape(&s);
-        }
-        if let Some(n) = str_of(c, "name") {
-            l = l.name(n);
+        let mut l = Conv::<R>::new(c.filters, sizes::<R>(class, "kernel_size", &c.kernel_size)?)
+            .padding(&c.padding)
+            .data_format(&c.data_format.0)
+            .activation(c.activation)
+            .use_bias(c.use_bias)
+            .strides(sizes::<R>(class, "strides", &c.strides)?)
+            .dilation_rate(sizes::<R>(class, "dilation_rate", &c.dilation_rate)?)
+            .groups(c.groups)
+            .kernel_initializer(c.kernel_initializer)
+            .bias_initializer(c.bias_initializer);
+        l.kernel_regularizer = c.kernel_regularizer;
+        l.bias_regularizer = c.bias_regularizer;
+        l.input_shape = c.input_shape;
+        if !c.name.is_empty() {
+            l.name = c.name;
         }
         Ok(l)
+    }
+
+    fn from_keras_config(c: &Value) -> Result<Self> {
+        Self::from_conv_config(parse_config(Self::CLASS, c)?)
     }
 }
 

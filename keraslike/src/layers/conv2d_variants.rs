@@ -42,16 +42,186 @@
 
 use super::keras_options::KERNEL_BIAS_KERAS_OPTIONS;
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::{bool_of, regularizer_of, shape_of, str_of};
-use super::spatial::{check_data_format, check_positive, check_rank, conv_builder_methods, initializer_name, size_of, PadMode, Size};
-use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
+use super::registry::{de, parse_config};
+use super::spatial::{check_data_format, check_positive, check_rank, conv_builder_methods, sizes, PadMode, Size};
+use super::{shape_str, unique_name, BuildContext, DataFormat, FromConfig, Layer};
 use crate::activations::{Activation, IntoActivation};
 use crate::initializers::{Initializer, IntoInitializer};
 use crate::regularizers::{IntoRegularizer, Regularizer};
 use crate::{Error, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::marker::PhantomData;
 use tensorlow::{nn, Tensor, Variable};
+
+/// [`Conv2DTranspose`]'s configuration with Keras' field names and
+/// defaults (`Conv2DTranspose.get_config()`): [`Layer::get_config`] writes
+/// it and [`FromConfig::from_config`] reads it. Sizes are one integer (the
+/// same along both axes) or two.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Conv2DTransposeConfig {
+    /// The layer's name (a fresh `conv2d_transpose_N` when empty).
+    pub name: String,
+    /// The number of output channels (required, positive).
+    pub filters: usize,
+    /// The window (required).
+    #[serde(deserialize_with = "de::one_or_many")]
+    pub kernel_size: Vec<usize>,
+    /// The step between windows (default 1).
+    #[serde(deserialize_with = "de::one_or_many")]
+    pub strides: Vec<usize>,
+    /// `"valid"` (default) or `"same"`.
+    pub padding: String,
+    /// The extra rows/columns at the bottom/right of the output (default
+    /// `null`: none).
+    #[serde(deserialize_with = "de::opt_one_or_many")]
+    pub output_padding: Option<Vec<usize>>,
+    /// The layout, only `channels_last` (the default).
+    pub data_format: DataFormat,
+    /// The spacing of the kernel's taps (default 1).
+    #[serde(deserialize_with = "de::one_or_many")]
+    pub dilation_rate: Vec<usize>,
+    /// The activation (default `linear`).
+    pub activation: Activation,
+    /// Whether to add a bias (default true).
+    pub use_bias: bool,
+    /// The kernel's initializer (default `glorot_uniform`).
+    pub kernel_initializer: Initializer,
+    /// The bias' initializer (default `zeros`).
+    pub bias_initializer: Initializer,
+    /// A penalty on the kernel (default none).
+    pub kernel_regularizer: Option<Regularizer>,
+    /// A penalty on the bias (default none).
+    pub bias_regularizer: Option<Regularizer>,
+    /// The declared input shape without batch (keraslike's; `null` when none).
+    pub input_shape: Option<Vec<usize>>,
+}
+
+impl Default for Conv2DTransposeConfig {
+    fn default() -> Self {
+        Conv2DTransposeConfig {
+            name: String::new(),
+            filters: 0,
+            kernel_size: Vec::new(),
+            strides: vec![1],
+            padding: "valid".into(),
+            output_padding: None,
+            data_format: DataFormat::default(),
+            dilation_rate: vec![1],
+            activation: Activation::Linear,
+            use_bias: true,
+            kernel_initializer: Initializer::glorot_uniform(),
+            bias_initializer: Initializer::zeros(),
+            kernel_regularizer: None,
+            bias_regularizer: None,
+            input_shape: None,
+        }
+    }
+}
+
+/// [`DepthwiseConv2D`]'s configuration with Keras' field names and
+/// defaults (`DepthwiseConv2D.get_config()`), and the depthwise part of
+/// [`SeparableConv2DConfig`]: [`Layer::get_config`] writes it and
+/// [`FromConfig::from_config`] reads it. Sizes are one integer (the same
+/// along both axes) or two.
+///
+/// ```
+/// use keraslike::layers::{DepthwiseConv2D, FromConfig, Layer, SeparableConv2D, SeparableConv2DConfig};
+/// let json = serde_json::json!({"name": "s", "filters": 4, "kernel_size": 3, "depth_multiplier": 2});
+/// let cfg: SeparableConv2DConfig = serde_json::from_value(json).unwrap();
+/// assert_eq!((cfg.filters, cfg.depthwise.depth_multiplier, cfg.depthwise.kernel_size.as_slice()), (4, 2, &[3][..]));
+/// let sep = SeparableConv2D::from_separable_conv2d_config(cfg).unwrap();
+/// assert_eq!(sep.get_config()["kernel_size"], serde_json::json!([3, 3]));
+/// assert_eq!(SeparableConv2D::from_config(&sep.get_config()).unwrap().config(), sep.config());
+/// let dw = DepthwiseConv2D::from_depthwise_conv2d_config(sep.config().depthwise).unwrap();
+/// assert!(dw.get_config().get("filters").is_none()); // Keras' DepthwiseConv2D has none
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DepthwiseConv2DConfig {
+    /// The layer's name (a fresh `depthwise_conv2d_N`, ... when empty).
+    pub name: String,
+    /// The window (required).
+    #[serde(deserialize_with = "de::one_or_many")]
+    pub kernel_size: Vec<usize>,
+    /// The step between windows (default 1).
+    #[serde(deserialize_with = "de::one_or_many")]
+    pub strides: Vec<usize>,
+    /// `"valid"` (default) or `"same"`.
+    pub padding: String,
+    /// Kernels per input channel (default 1).
+    pub depth_multiplier: usize,
+    /// The layout, only `channels_last` (the default).
+    pub data_format: DataFormat,
+    /// The spacing of the kernel's taps (default 1).
+    #[serde(deserialize_with = "de::one_or_many")]
+    pub dilation_rate: Vec<usize>,
+    /// The activation (default `linear`).
+    pub activation: Activation,
+    /// Whether to add a bias (default true).
+    pub use_bias: bool,
+    /// The depthwise kernel's initializer (default `glorot_uniform`).
+    pub depthwise_initializer: Initializer,
+    /// The bias' initializer (default `zeros`).
+    pub bias_initializer: Initializer,
+    /// A penalty on the depthwise kernel (default none).
+    pub depthwise_regularizer: Option<Regularizer>,
+    /// A penalty on the bias (default none).
+    pub bias_regularizer: Option<Regularizer>,
+    /// The declared input shape without batch (keraslike's; `null` when none).
+    pub input_shape: Option<Vec<usize>>,
+}
+
+impl Default for DepthwiseConv2DConfig {
+    fn default() -> Self {
+        DepthwiseConv2DConfig {
+            name: String::new(),
+            kernel_size: Vec::new(),
+            strides: vec![1],
+            padding: "valid".into(),
+            depth_multiplier: 1,
+            data_format: DataFormat::default(),
+            dilation_rate: vec![1],
+            activation: Activation::Linear,
+            use_bias: true,
+            depthwise_initializer: Initializer::glorot_uniform(),
+            bias_initializer: Initializer::zeros(),
+            depthwise_regularizer: None,
+            bias_regularizer: None,
+            input_shape: None,
+        }
+    }
+}
+
+/// [`SeparableConv2D`]'s configuration with Keras' field names and
+/// defaults (`SeparableConv2D.get_config()`): the depthwise step's fields
+/// ([`DepthwiseConv2DConfig`], flattened into the same JSON object), the
+/// number of filters and the pointwise kernel's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SeparableConv2DConfig {
+    /// The number of output channels (required, positive).
+    pub filters: usize,
+    /// The depthwise step's fields (and the layer's name).
+    #[serde(flatten)]
+    pub depthwise: DepthwiseConv2DConfig,
+    /// The pointwise kernel's initializer (default `glorot_uniform`).
+    pub pointwise_initializer: Initializer,
+    /// A penalty on the pointwise kernel (default none).
+    pub pointwise_regularizer: Option<Regularizer>,
+}
+
+impl Default for SeparableConv2DConfig {
+    fn default() -> Self {
+        SeparableConv2DConfig {
+            filters: 0,
+            depthwise: DepthwiseConv2DConfig::default(),
+            pointwise_initializer: Initializer::glorot_uniform(),
+            pointwise_regularizer: None,
+        }
+    }
+}
 
 /// Which of the three convolutions a [`Conv2DVariant`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -412,42 +582,12 @@ impl<K: Variant> Layer for Conv2DVariant<K> {
     }
 
     fn get_config(&self) -> Value {
-        let reg = |r: &Option<Regularizer>| r.map(|r| r.get_config());
-        let mut c = json!({
-            "name": self.name,
-            "kernel_size": &self.kernel_size[..],
-            "strides": &self.strides[..],
-            "padding": self.padding.name(),
-            "data_format": "channels_last",
-            "dilation_rate": &self.dilation_rate[..],
-            "activation": self.activation.name(),
-            "use_bias": self.use_bias,
-            "bias_initializer": self.bias_initializer.get_config(),
-            "bias_regularizer": reg(&self.bias_regularizer),
-            "input_shape": self.input_shape,
-        });
         match K::KIND {
-            VariantKind::Transpose => {
-                c["filters"] = json!(self.filters);
-                c["output_padding"] = json!(self.output_padding.map(|p| p.to_vec()));
-                c["kernel_initializer"] = self.kernel_initializer.get_config();
-                c["kernel_regularizer"] = json!(reg(&self.kernel_regularizer));
-            }
-            VariantKind::Depthwise => {
-                c["depth_multiplier"] = json!(self.depth_multiplier);
-                c["depthwise_initializer"] = self.kernel_initializer.get_config();
-                c["depthwise_regularizer"] = json!(reg(&self.kernel_regularizer));
-            }
-            VariantKind::Separable => {
-                c["filters"] = json!(self.filters);
-                c["depth_multiplier"] = json!(self.depth_multiplier);
-                c["depthwise_initializer"] = self.kernel_initializer.get_config();
-                c["pointwise_initializer"] = self.pointwise_initializer.get_config();
-                c["depthwise_regularizer"] = json!(reg(&self.kernel_regularizer));
-                c["pointwise_regularizer"] = json!(reg(&self.pointwise_regularizer));
-            }
+            VariantKind::Transpose => serde_json::to_value(self.transpose_config()),
+            VariantKind::Depthwise => serde_json::to_value(self.depthwise_config()),
+            VariantKind::Separable => serde_json::to_value(self.separable_config()),
         }
-        c
+        .unwrap_or(Value::Null)
     }
 
     fn declared_input_shape(&self) -> Option<Vec<usize>> {
@@ -467,66 +607,187 @@ impl<K: Variant> FromConfig for Conv2DVariant<K> {
         });
 
     fn from_config(c: &Value) -> Result<Self> {
+        match K::KIND {
+            VariantKind::Transpose => Self::from_transpose(parse_config(K::CLASS, c)?),
+            VariantKind::Depthwise => Self::from_depthwise(parse_config(K::CLASS, c)?, 0),
+            VariantKind::Separable => Self::from_separable(parse_config(K::CLASS, c)?),
+        }
+    }
+}
+
+impl<K: Variant> Conv2DVariant<K> {
+    fn transpose_config(&self) -> Conv2DTransposeConfig {
+        Conv2DTransposeConfig {
+            name: self.name.clone(),
+            filters: self.filters,
+            kernel_size: self.kernel_size.to_vec(),
+            strides: self.strides.to_vec(),
+            padding: self.padding.name().into(),
+            output_padding: self.output_padding.map(|p| p.to_vec()),
+            data_format: DataFormat::default(),
+            dilation_rate: self.dilation_rate.to_vec(),
+            activation: self.activation,
+            use_bias: self.use_bias,
+            kernel_initializer: self.kernel_initializer,
+            bias_initializer: self.bias_initializer,
+            kernel_regularizer: self.kernel_regularizer,
+            bias_regularizer: self.bias_regularizer,
+            input_shape: self.input_shape.clone(),
+        }
+    }
+
+    fn depthwise_config(&self) -> DepthwiseConv2DConfig {
+        DepthwiseConv2DConfig {
+            name: self.name.clone(),
+            kernel_size: self.kernel_size.to_vec(),
+            strides: self.strides.to_vec(),
+            padding: self.padding.name().into(),
+            depth_multiplier: self.depth_multiplier,
+            data_format: DataFormat::default(),
+            dilation_rate: self.dilation_rate.to_vec(),
+            activation: self.activation,
+            use_bias: self.use_bias,
+            depthwise_initializer: self.kernel_initializer,
+            bias_initializer: self.bias_initializer,
+            depthwise_regularizer: self.kernel_regularizer,
+            bias_regularizer: self.bias_regularizer,
+            input_shape: self.input_shape.clone(),
+        }
+    }
+
+    fn separable_config(&self) -> SeparableConv2DConfig {
+        SeparableConv2DConfig {
+            filters: self.filters,
+            depthwise: self.depthwise_config(),
+            pointwise_initializer: self.pointwise_initializer,
+            pointwise_regularizer: self.pointwise_regularizer,
+        }
+    }
+
+    /// The fields every variant has; `filters` 0 for `DepthwiseConv2D`.
+    #[allow(clippy::too_many_arguments)]
+    fn from_common(
+        filters: usize,
+        kernel_size: &[usize],
+        strides: &[usize],
+        padding: &str,
+        data_format: &DataFormat,
+        dilation_rate: &[usize],
+        activation: Activation,
+        use_bias: bool,
+    ) -> Result<Self> {
         let class = K::CLASS;
-        let kernel_size = size_of::<2>(class, c, "kernel_size")?
-            .ok_or_else(|| Error::arg(format!("{class} config needs \"kernel_size\"")))?;
-        let filters = match K::KIND {
-            VariantKind::Depthwise => 0,
-            _ => c
-                .get("filters")
-                .and_then(Value::as_u64)
-                .and_then(|v| usize::try_from(v).ok())
-                .ok_or_else(|| Error::arg(format!("{class} config needs \"filters\" (a positive integer)")))?,
-        };
-        let mut l = Self::make(filters, kernel_size)
-            .padding(str_of(c, "padding").unwrap_or("valid"))
-            .data_format(str_of(c, "data_format").unwrap_or("channels_last"))
-            .activation(str_of(c, "activation").unwrap_or("linear"))
-            .use_bias(bool_of(c, "use_bias").unwrap_or(true));
-        if let Some(s) = size_of::<2>(class, c, "strides")? {
-            l = l.strides(s);
+        if kernel_size.is_empty() {
+            return Err(Error::arg(format!("{class} config needs \"kernel_size\"")));
         }
-        if let Some(d) = size_of::<2>(class, c, "dilation_rate")? {
-            l = l.dilation_rate(d);
+        let kernel_size = sizes::<2>(class, "kernel_size", kernel_size)?;
+        if K::KIND != VariantKind::Depthwise && filters == 0 {
+            return Err(Error::arg(format!("{class} config needs \"filters\" (a positive integer)")));
         }
-        if K::KIND != VariantKind::Transpose {
-            if let Some(m) = c.get("depth_multiplier").and_then(Value::as_u64) {
-                l = l.depth_multiplier(usize::try_from(m).unwrap_or(usize::MAX));
-            }
-        } else if let Some(p) = size_of::<2>(class, c, "output_padding")? {
-            l.output_padding = Some(p);
+        Ok(Self::make(filters, kernel_size)
+            .padding(padding)
+            .data_format(&data_format.0)
+            .activation(activation)
+            .use_bias(use_bias)
+            .strides(sizes::<2>(class, "strides", strides)?)
+            .dilation_rate(sizes::<2>(class, "dilation_rate", dilation_rate)?))
+    }
+
+    fn named(mut self, name: String) -> Self {
+        if !name.is_empty() {
+            self.name = name;
         }
-        let (kernel_init, kernel_reg) = match K::KIND {
-            VariantKind::Transpose => ("kernel_initializer", "kernel_regularizer"),
-            _ => ("depthwise_initializer", "depthwise_regularizer"),
-        };
-        if let Some(i) = initializer_name(c, kernel_init) {
-            l = l.kernel_initializer(i);
+        self
+    }
+
+    fn from_transpose(c: Conv2DTransposeConfig) -> Result<Self> {
+        let mut l = Self::from_common(
+            c.filters,
+            &c.kernel_size,
+            &c.strides,
+            &c.padding,
+            &c.data_format,
+            &c.dilation_rate,
+            c.activation,
+            c.use_bias,
+        )?;
+        if let Some(p) = &c.output_padding {
+            l.output_padding = Some(sizes::<2>(K::CLASS, "output_padding", p)?);
         }
-        if let Some(i) = initializer_name(c, "bias_initializer") {
-            l = l.bias_initializer(i);
-        }
-        if let Some(r) = regularizer_of(c, kernel_reg)? {
-            l = l.kernel_regularizer(r);
-        }
-        if let Some(r) = regularizer_of(c, "bias_regularizer")? {
-            l = l.bias_regularizer(r);
-        }
-        if K::KIND == VariantKind::Separable {
-            if let Some(i) = initializer_name(c, "pointwise_initializer") {
-                if let Some(i) = l.record(i.into_initializer()) {
-                    l.pointwise_initializer = i;
-                }
-            }
-            l.pointwise_regularizer = regularizer_of(c, "pointwise_regularizer")?;
-        }
-        if let Some(s) = shape_of(c, "input_shape") {
-            l = l.input_shape(&s);
-        }
-        if let Some(n) = str_of(c, "name") {
-            l = l.name(n);
-        }
+        let mut l = l.kernel_initializer(c.kernel_initializer).bias_initializer(c.bias_initializer);
+        l.kernel_regularizer = c.kernel_regularizer;
+        l.bias_regularizer = c.bias_regularizer;
+        l.input_shape = c.input_shape;
+        Ok(l.named(c.name))
+    }
+
+    fn from_depthwise(c: DepthwiseConv2DConfig, filters: usize) -> Result<Self> {
+        let l = Self::from_common(
+            filters,
+            &c.kernel_size,
+            &c.strides,
+            &c.padding,
+            &c.data_format,
+            &c.dilation_rate,
+            c.activation,
+            c.use_bias,
+        )?;
+        let mut l = l
+            .depth_multiplier(c.depth_multiplier)
+            .kernel_initializer(c.depthwise_initializer)
+            .bias_initializer(c.bias_initializer);
+        l.kernel_regularizer = c.depthwise_regularizer;
+        l.bias_regularizer = c.bias_regularizer;
+        l.input_shape = c.input_shape;
+        Ok(l.named(c.name))
+    }
+
+    fn from_separable(c: SeparableConv2DConfig) -> Result<Self> {
+        let mut l = Self::from_depthwise(c.depthwise, c.filters)?;
+        l.pointwise_initializer = c.pointwise_initializer;
+        l.pointwise_regularizer = c.pointwise_regularizer;
         Ok(l)
+    }
+}
+
+impl Conv2DTranspose {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> Conv2DTransposeConfig {
+        self.transpose_config()
+    }
+
+    /// A layer from its configuration: `filters` and `kernel_size` are
+    /// required and sizes of the wrong length are an error; bad values are
+    /// reported by `build`.
+    pub fn from_conv2d_transpose_config(c: Conv2DTransposeConfig) -> Result<Self> {
+        Self::from_transpose(c)
+    }
+}
+
+impl DepthwiseConv2D {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> DepthwiseConv2DConfig {
+        self.depthwise_config()
+    }
+
+    /// A layer from its configuration: `kernel_size` is required and sizes
+    /// of the wrong length are an error; bad values are reported by `build`.
+    pub fn from_depthwise_conv2d_config(c: DepthwiseConv2DConfig) -> Result<Self> {
+        Self::from_depthwise(c, 0)
+    }
+}
+
+impl SeparableConv2D {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> SeparableConv2DConfig {
+        self.separable_config()
+    }
+
+    /// A layer from its configuration: `filters` and `kernel_size` are
+    /// required and sizes of the wrong length are an error; bad values are
+    /// reported by `build`.
+    pub fn from_separable_conv2d_config(c: SeparableConv2DConfig) -> Result<Self> {
+        Self::from_separable(c)
     }
 }
 

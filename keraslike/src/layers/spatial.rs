@@ -13,7 +13,6 @@
 use super::shape_str;
 use crate::{Error, Result};
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
 use tensorlow::nn::Padding;
 
 /// Keras' `data_format` option of a config: keraslike's layers are
@@ -145,36 +144,6 @@ pub(crate) fn sizes<const R: usize>(class: &str, key: &str, sizes: &[usize]) -> 
                 "{class} config: {key:?} must be an integer or a list of {R} integers"
             ))
         }),
-    }
-}
-
-/// `config[key]` as `R` sizes: an integer (repeated) or a list of `R`.
-/// Absent or null: `None`.
-pub(crate) fn size_of<const R: usize>(class: &str, c: &Value, key: &str) -> Result<Option<[usize; R]>> {
-    let bad = || {
-        Error::arg(format!(
-            "{class} config: {key:?} must be an integer or a list of {R} integers"
-        ))
-    };
-    match c.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => {
-            let v = n.as_u64().and_then(|v| usize::try_from(v).ok()).ok_or_else(bad)?;
-            Ok(Some([v; R]))
-        }
-        Some(v) => {
-            let v: Vec<usize> = serde_json::from_value(v.clone()).map_err(|_| bad())?;
-            <[usize; R]>::try_from(v).map(Some).map_err(|_| bad())
-        }
-    }
-}
-
-/// A Keras initializer config (`{"class_name": "GlorotUniform", ...}`) or
-/// name, as the name [`crate::initializers::get`] takes.
-pub(crate) fn initializer_name(c: &Value, key: &str) -> Option<String> {
-    match c.get(key)? {
-        Value::String(s) => Some(s.clone()),
-        v => v.get("class_name").and_then(Value::as_str).map(str::to_string),
     }
 }
 

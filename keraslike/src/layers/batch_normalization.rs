@@ -24,11 +24,80 @@
 //! ```
 
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::{bool_of, f64_of, str_of};
+use super::registry::{de, parse_config};
 use super::{batch_shape_str, shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::initializers::{Initializer, IntoInitializer};
 use crate::{Error, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// BatchNormalization's configuration with Keras' field names and
+/// defaults (`BatchNormalization.get_config()`): [`Layer::get_config`]
+/// writes it and [`FromConfig::from_config`] reads it. Keras' other fields
+/// (regularizers and constraints, which must be null, `renorm`, ...) are
+/// ignored when read.
+///
+/// ```
+/// use keraslike::layers::{BatchNormalization, BatchNormalizationConfig, FromConfig, Layer};
+/// let cfg: BatchNormalizationConfig = serde_json::from_value(serde_json::json!({"name": "bn", "axis": [3]})).unwrap();
+/// assert_eq!((cfg.axis, cfg.momentum, cfg.epsilon), (3, 0.99, 1e-3));
+/// let bn = BatchNormalization::from_batch_normalization_config(cfg).unwrap();
+/// assert_eq!(bn.get_config()["axis"], 3);
+/// let err = BatchNormalization::from_config(&serde_json::json!({"axis": [1, 2]})).unwrap_err();
+/// assert!(err.to_string().contains("only one feature axis"), "{err}");
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BatchNormalizationConfig {
+    /// The layer's name (a fresh `batch_normalization_N` when empty).
+    pub name: String,
+    /// The feature axis of the batched input (default -1; `[a]` reads too).
+    #[serde(deserialize_with = "one_axis")]
+    pub axis: isize,
+    /// Weight of the old value in the moving averages (default 0.99).
+    pub momentum: f64,
+    /// Added to the variance before the square root (default 1e-3).
+    pub epsilon: f64,
+    /// Whether to add the learned offset `beta` (default true).
+    pub center: bool,
+    /// Whether to multiply by the learned `gamma` (default true).
+    pub scale: bool,
+    /// Initializer of `beta` (default zeros).
+    pub beta_initializer: Initializer,
+    /// Initializer of `gamma` (default ones).
+    pub gamma_initializer: Initializer,
+    /// Initializer of the moving mean (default zeros).
+    pub moving_mean_initializer: Initializer,
+    /// Initializer of the moving variance (default ones).
+    pub moving_variance_initializer: Initializer,
+}
+
+impl Default for BatchNormalizationConfig {
+    fn default() -> Self {
+        BatchNormalizationConfig {
+            name: String::new(),
+            axis: -1,
+            momentum: 0.99,
+            epsilon: 1e-3,
+            center: true,
+            scale: true,
+            beta_initializer: Initializer::zeros(),
+            gamma_initializer: Initializer::ones(),
+            moving_mean_initializer: Initializer::zeros(),
+            moving_variance_initializer: Initializer::ones(),
+        }
+    }
+}
+
+/// One axis, also as a list of one (Keras writes either).
+fn one_axis<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<isize, D::Error> {
+    match de::one_or_many::<D, isize>(d)?.as_slice() {
+        [a] => Ok(*a),
+        a => Err(serde::de::Error::custom(format!(
+            "only one feature axis is supported, got axis {a:?}"
+        ))),
+    }
+}
 use tensorlow::{nn, Tensor, Variable};
 
 /// Batch normalization over one feature axis.
@@ -317,18 +386,43 @@ impl Layer for BatchNormalization {
     }
 
     fn get_config(&self) -> serde_json::Value {
-        json!({
-            "name": self.name,
-            "axis": self.axis,
-            "momentum": self.momentum,
-            "epsilon": self.epsilon,
-            "center": self.center,
-            "scale": self.scale,
-            "beta_initializer": crate::initializers::serialize(&self.beta_initializer),
-            "gamma_initializer": crate::initializers::serialize(&self.gamma_initializer),
-            "moving_mean_initializer": crate::initializers::serialize(&self.moving_mean_initializer),
-            "moving_variance_initializer": crate::initializers::serialize(&self.moving_variance_initializer),
-        })
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
+    }
+}
+
+impl BatchNormalization {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> BatchNormalizationConfig {
+        BatchNormalizationConfig {
+            name: self.name.clone(),
+            axis: self.axis,
+            momentum: self.momentum,
+            epsilon: self.epsilon,
+            center: self.center,
+            scale: self.scale,
+            beta_initializer: self.beta_initializer,
+            gamma_initializer: self.gamma_initializer,
+            moving_mean_initializer: self.moving_mean_initializer,
+            moving_variance_initializer: self.moving_variance_initializer,
+        }
+    }
+
+    /// A layer from its configuration (bad values are reported by `build`).
+    pub fn from_batch_normalization_config(c: BatchNormalizationConfig) -> Result<Self> {
+        let mut l = BatchNormalization::new()
+            .axis(c.axis)
+            .momentum(c.momentum)
+            .epsilon(c.epsilon)
+            .center(c.center)
+            .scale(c.scale)
+            .beta_initializer(c.beta_initializer)
+            .gamma_initializer(c.gamma_initializer);
+        l.moving_mean_initializer = c.moving_mean_initializer;
+        l.moving_variance_initializer = c.moving_variance_initializer;
+        if !c.name.is_empty() {
+            l.name = c.name;
+        }
+        Ok(l)
     }
 }
 
@@ -337,41 +431,7 @@ impl FromConfig for BatchNormalization {
     const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
-        let mut l = BatchNormalization::new();
-        match c.get("axis") {
-            Some(Value::Array(a)) if a.len() == 1 => {
-                if let Some(a) = a[0].as_i64() {
-                    l = l.axis(a as isize);
-                }
-            }
-            Some(Value::Array(a)) => {
-                return Err(Error::arg(format!(
-                    "BatchNormalization: only one feature axis is supported, got axis {a:?}"
-                )))
-            }
-            Some(v) => {
-                if let Some(a) = v.as_i64() {
-                    l = l.axis(a as isize);
-                }
-            }
-            None => {}
-        }
-        if let Some(m) = f64_of(c, "momentum") {
-            l = l.momentum(m);
-        }
-        if let Some(e) = f64_of(c, "epsilon") {
-            l = l.epsilon(e);
-        }
-        if let Some(b) = bool_of(c, "center") {
-            l = l.center(b);
-        }
-        if let Some(b) = bool_of(c, "scale") {
-            l = l.scale(b);
-        }
-        if let Some(n) = str_of(c, "name") {
-            l = l.name(n);
-        }
-        Ok(l)
+        BatchNormalization::from_batch_normalization_config(parse_config("BatchNormalization", c)?)
     }
 }
 

@@ -18,11 +18,45 @@
 //! ```
 
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::{bool_of, f64_of, str_of};
+use super::registry::{de, parse_config};
 use super::{batch_shape_str, shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::initializers::Initializer;
 use crate::{Error, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// LayerNormalization's configuration with Keras' field names and defaults
+/// (`LayerNormalization.get_config()`): [`Layer::get_config`] writes it and
+/// [`FromConfig::from_config`] reads it. Keras' other fields
+/// (initializers, `rms_scaling`, ...) are ignored when read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LayerNormalizationConfig {
+    /// The layer's name (a fresh `layer_normalization_N` when empty).
+    pub name: String,
+    /// The normalized axes of the batched input (default `[-1]`; one
+    /// integer reads too).
+    #[serde(deserialize_with = "de::one_or_many")]
+    pub axis: Vec<isize>,
+    /// Added to the variance before the square root (default 1e-3).
+    pub epsilon: f64,
+    /// Whether to add the learned offset `beta` (default true).
+    pub center: bool,
+    /// Whether to multiply by the learned `gamma` (default true).
+    pub scale: bool,
+}
+
+impl Default for LayerNormalizationConfig {
+    fn default() -> Self {
+        LayerNormalizationConfig {
+            name: String::new(),
+            axis: vec![-1],
+            epsilon: 1e-3,
+            center: true,
+            scale: true,
+        }
+    }
+}
 use tensorlow::{nn, Tensor, Variable};
 
 /// Layer normalization over one or more feature axes.
@@ -239,13 +273,33 @@ impl Layer for LayerNormalization {
     }
 
     fn get_config(&self) -> serde_json::Value {
-        json!({
-            "name": self.name,
-            "axis": self.axis,
-            "epsilon": self.epsilon,
-            "center": self.center,
-            "scale": self.scale,
-        })
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
+    }
+}
+
+impl LayerNormalization {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> LayerNormalizationConfig {
+        LayerNormalizationConfig {
+            name: self.name.clone(),
+            axis: self.axis.clone(),
+            epsilon: self.epsilon,
+            center: self.center,
+            scale: self.scale,
+        }
+    }
+
+    /// A layer from its configuration (bad axes are reported by `build`).
+    pub fn from_layer_normalization_config(c: LayerNormalizationConfig) -> Result<Self> {
+        let mut l = LayerNormalization::new()
+            .axes(&c.axis)
+            .epsilon(c.epsilon)
+            .center(c.center)
+            .scale(c.scale);
+        if !c.name.is_empty() {
+            l.name = c.name;
+        }
+        Ok(l)
     }
 }
 
@@ -254,32 +308,7 @@ impl FromConfig for LayerNormalization {
     const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
-        let mut l = LayerNormalization::new();
-        match c.get("axis") {
-            Some(Value::Array(a)) => {
-                let axes: Vec<isize> = a.iter().filter_map(Value::as_i64).map(|v| v as isize).collect();
-                l = l.axes(&axes);
-            }
-            Some(v) => {
-                if let Some(a) = v.as_i64() {
-                    l = l.axis(a as isize);
-                }
-            }
-            None => {}
-        }
-        if let Some(e) = f64_of(c, "epsilon") {
-            l = l.epsilon(e);
-        }
-        if let Some(b) = bool_of(c, "center") {
-            l = l.center(b);
-        }
-        if let Some(b) = bool_of(c, "scale") {
-            l = l.scale(b);
-        }
-        if let Some(n) = str_of(c, "name") {
-            l = l.name(n);
-        }
-        Ok(l)
+        LayerNormalization::from_layer_normalization_config(parse_config("LayerNormalization", c)?)
     }
 }
 

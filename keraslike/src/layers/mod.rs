@@ -96,6 +96,7 @@ builtin_layers! {
 }
 
 pub use activation::ActivationConfig;
+pub use batch_normalization::BatchNormalizationConfig;
 pub use concatenate::ConcatenateConfig;
 pub use dense::DenseConfig;
 pub use dot::DotConfig;
@@ -103,6 +104,7 @@ pub use dropout::DropoutConfig;
 pub use elementwise_merge::MergeConfig;
 pub use embedding::EmbeddingConfig;
 pub use flatten::FlattenConfig;
+pub use layer_normalization::LayerNormalizationConfig;
 pub use masking::MaskingConfig;
 pub use reshape::ReshapeConfig;
 pub use spatial_dropout::SpatialDropoutConfig;

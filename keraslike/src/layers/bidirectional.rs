@@ -24,10 +24,53 @@
 
 use super::{KerasOption as Opt, KerasOptions};
 use super::recurrent::{Kind, Recurrent};
-use super::registry::str_of;
+use super::registry::parse_config;
 use super::{unique_name, BuildContext, CallArgs, FromConfig, Layer, SimpleRNN, GRU, LSTM};
 use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+
+/// Bidirectional's configuration with Keras' field names and defaults
+/// (`Bidirectional.get_config()`): [`Layer::get_config`] writes it and
+/// [`FromConfig::from_config`] reads it. The wrapped layers are kept as
+/// Keras serializes them.
+///
+/// ```
+/// use keraslike::layers::{Bidirectional, BidirectionalConfig, FromConfig, Layer, LSTM};
+/// let bi = Bidirectional::new(LSTM::new(4).name("l")).name("bi");
+/// let cfg: BidirectionalConfig = serde_json::from_value(bi.get_config()).unwrap();
+/// assert_eq!((cfg.merge_mode.as_deref(), cfg.layer["class_name"].as_str()), (Some("concat"), Some("LSTM")));
+/// let no_merge = BidirectionalConfig { merge_mode: None, ..cfg };
+/// assert!(Bidirectional::from_bidirectional_config(no_merge).unwrap().get_config()["merge_mode"].is_null());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BidirectionalConfig {
+    /// The layer's name (a fresh `bidirectional_N` when empty).
+    pub name: String,
+    /// Written as true; ignored when read (the model keeps the flag).
+    pub trainable: bool,
+    /// `"concat"` (the default when missing), `"sum"`, `"mul"`, `"ave"`, or
+    /// `null`: two outputs.
+    pub merge_mode: Option<String>,
+    /// The wrapped `LSTM`, `GRU` or `SimpleRNN`, `{"class_name", "config"}` (required).
+    pub layer: Value,
+    /// The backward copy, as written (keraslike builds it from `layer`
+    /// with `go_backwards` flipped; ignored when read).
+    pub backward_layer: Value,
+}
+
+impl Default for BidirectionalConfig {
+    fn default() -> Self {
+        BidirectionalConfig {
+            name: String::new(),
+            trainable: true,
+            merge_mode: Some("concat".into()),
+            layer: Value::Null,
+            backward_layer: Value::Null,
+        }
+    }
+}
 use tensorlow::{Tensor, Variable};
 
 /// How the two directions' outputs are combined.
@@ -294,14 +337,7 @@ impl Layer for Bidirectional {
     }
 
     fn get_config(&self) -> Value {
-        let inner = |r: &Recurrent| json!({"class_name": r.kind.class_name(), "config": r.get_config()});
-        json!({
-            "name": self.name,
-            "trainable": true,
-            "merge_mode": self.merge_mode.name(),
-            "layer": inner(&self.forward),
-            "backward_layer": inner(&self.backward),
-        })
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
     }
 
     fn config_error(&self) -> Option<String> {
@@ -318,16 +354,33 @@ impl FromConfig for Bidirectional {
     const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
-        let layer = c
-            .get("layer")
-            .ok_or_else(|| Error::arg("Bidirectional config needs \"layer\" (the wrapped recurrent layer)"))?;
-        let class = str_of(layer, "class_name").unwrap_or("");
-        let lc = layer.get("config").unwrap_or(&Value::Null);
+        Bidirectional::from_bidirectional_config(parse_config("Bidirectional", c)?)
+    }
+}
+
+impl Bidirectional {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> BidirectionalConfig {
+        let inner = |r: &Recurrent| json!({"class_name": r.kind.class_name(), "config": r.get_config()});
+        BidirectionalConfig {
+            name: self.name.clone(),
+            trainable: true,
+            merge_mode: self.merge_mode.name().map(str::to_string),
+            layer: inner(&self.forward),
+            backward_layer: inner(&self.backward),
+        }
+    }
+
+    /// A layer from its configuration: the wrapped layer is required (an
+    /// `LSTM`, `GRU` or `SimpleRNN`, not stateful).
+    pub fn from_bidirectional_config(c: BidirectionalConfig) -> Result<Self> {
+        if c.layer.is_null() {
+            return Err(Error::arg("Bidirectional config needs \"layer\" (the wrapped recurrent layer)"));
+        }
+        let class = c.layer.get("class_name").and_then(Value::as_str).unwrap_or("");
         let kind = match class {
             "LSTM" => Kind::Lstm,
-            "GRU" => Kind::Gru {
-                reset_after: lc.get("reset_after").and_then(Value::as_bool).unwrap_or(true),
-            },
+            "GRU" => Kind::Gru { reset_after: true },
             "SimpleRNN" => Kind::SimpleRnn,
             other => {
                 return Err(Error::arg(format!(
@@ -335,28 +388,27 @@ impl FromConfig for Bidirectional {
                 )))
             }
         };
-        let merge_mode = match c.get("merge_mode") {
-            None => MergeMode::Concat,
-            Some(Value::Null) => MergeMode::None,
-            Some(v) => match v.as_str() {
-                Some("concat") => MergeMode::Concat,
-                Some("sum") => MergeMode::Sum,
-                Some("mul") => MergeMode::Mul,
-                Some("ave") => MergeMode::Ave,
-                _ => {
-                    return Err(Error::arg(format!(
-                        "Bidirectional: merge_mode must be \"concat\", \"sum\", \"mul\", \"ave\" or null, got {v}"
-                    )))
-                }
-            },
+        let merge_mode = match c.merge_mode.as_deref() {
+            None => MergeMode::None,
+            Some("concat") => MergeMode::Concat,
+            Some("sum") => MergeMode::Sum,
+            Some("mul") => MergeMode::Mul,
+            Some("ave") => MergeMode::Ave,
+            Some(other) => {
+                return Err(Error::arg(format!(
+                    "Bidirectional: merge_mode must be \"concat\", \"sum\", \"mul\", \"ave\" or null, got {other:?}"
+                )))
+            }
         };
-        if lc.get("stateful").and_then(Value::as_bool) == Some(true) {
+        let lc = parse_config(class, c.layer.get("config").unwrap_or(&Value::Null))?;
+        let lc: super::RecurrentConfig = lc;
+        if lc.sequence.stateful {
             return Err(Error::arg(
                 "Bidirectional: a stateful wrapped layer (stateful=True) is not supported; use stateful=False",
             ));
         }
-        let name = str_of(c, "name").map_or_else(|| unique_name("bidirectional"), str::to_string);
-        Ok(Bidirectional::of(Recurrent::from_config(kind, lc)?, name).merge_mode(merge_mode))
+        let name = if c.name.is_empty() { unique_name("bidirectional") } else { c.name };
+        Ok(Bidirectional::of(Recurrent::from_recurrent_config(kind, lc)?, name).merge_mode(merge_mode))
     }
 }
 

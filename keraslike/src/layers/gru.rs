@@ -19,8 +19,8 @@
 
 use super::KerasOptions;
 use super::recurrent::{CELL_KERAS_OPTIONS, SEQUENCE_KERAS_OPTIONS};
-use super::recurrent::{default_base, recurrent_layer, Kind, Recurrent};
-use super::registry::bool_of;
+use super::recurrent::{default_base, recurrent_layer, Kind, Recurrent, RecurrentConfig};
+use super::registry::parse_config;
 use super::{unique_name, BuildContext, CallArgs, FromConfig, Layer};
 use crate::activations::IntoActivation;
 use crate::initializers::IntoInitializer;
@@ -66,11 +66,21 @@ impl FromConfig for GRU {
     const KERAS_OPTIONS: Option<KerasOptions> = Some(KerasOptions::new(SEQUENCE_KERAS_OPTIONS).with(CELL_KERAS_OPTIONS));
 
     fn from_config(c: &Value) -> Result<Self> {
-        let kind = Kind::Gru {
-            reset_after: bool_of(c, "reset_after").unwrap_or(true),
-        };
+        Self::from_recurrent_config(parse_config("GRU", c)?)
+    }
+}
+
+impl GRU {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> RecurrentConfig {
+        self.inner.config()
+    }
+
+    /// A layer from its configuration: `units` is required and `unroll`
+    /// must be false; bad values are reported by `build`.
+    pub fn from_recurrent_config(c: RecurrentConfig) -> Result<Self> {
         Ok(GRU {
-            inner: Recurrent::from_config(kind, c)?,
+            inner: Recurrent::from_recurrent_config(Kind::Gru { reset_after: true }, c)?,
         })
     }
 }

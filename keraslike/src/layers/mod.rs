@@ -121,10 +121,13 @@ pub use zero_padding::{Cropping, CroppingConfig, Margins, ZeroPadding, ZeroPaddi
 
 mod custom_cell;
 mod recurrent;
-pub use bidirectional::{MergeMode, Wrapped};
+pub use bidirectional::{BidirectionalConfig, MergeMode, Wrapped};
 pub(crate) use custom_cell::is_registered_cell;
 pub use custom_cell::{register_cell, Cell, CellFactory};
+pub use recurrent::{RecurrentCellConfig, RecurrentConfig, SequenceConfig};
+pub use rnn::RNNConfig;
 pub use rnn_cells::{RnnCell, StackedRNNCells};
+pub use time_distributed::TimeDistributedConfig;
 
 pub use input::InputLayerConfig;
 

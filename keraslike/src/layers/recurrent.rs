@@ -24,14 +24,141 @@
 //! # Ok(()) }
 //! ```
 
-use super::registry::{bool_of, f64_of, regularizer_of, shape_of, str_of};
+use super::registry::de;
 use super::{shape_str, BuildContext, CallArgs, KerasOption as Opt};
 use crate::activations::{Activation, IntoActivation};
 use crate::initializers::{Initializer, IntoInitializer};
 use crate::regularizers::{IntoRegularizer, Regularizer};
 use crate::{Error, Result};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tensorlow::{nn, Tensor, Variable};
+
+/// The configuration of a recurrent cell ([`SimpleRNNCell`](super::SimpleRNNCell),
+/// [`LSTMCell`](super::LSTMCell), [`GRUCell`](super::GRUCell)) with Keras'
+/// field names and defaults (their `get_config()`), and the cell part of
+/// [`RecurrentConfig`]: [`Layer::get_config`](super::Layer::get_config)
+/// writes it and [`FromConfig::from_config`](super::FromConfig::from_config)
+/// reads it. Keras' other fields (constraints, which must be null, ...)
+/// are ignored when read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RecurrentCellConfig {
+    /// The layer's name (a fresh `lstm_N`, ... when empty).
+    pub name: String,
+    /// Written as true; ignored when read (the model keeps the flag).
+    pub trainable: bool,
+    /// The number of units (required, positive).
+    pub units: usize,
+    /// The output activation (default `tanh`).
+    pub activation: Activation,
+    /// The gates' activation (`LSTM` and `GRU` only; none: `sigmoid`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recurrent_activation: Option<Activation>,
+    /// Whether to add a bias (default true).
+    pub use_bias: bool,
+    /// The input kernel's initializer (default `glorot_uniform`).
+    pub kernel_initializer: Initializer,
+    /// The recurrent kernel's initializer (default `orthogonal`).
+    pub recurrent_initializer: Initializer,
+    /// The bias' initializer (default `zeros`).
+    pub bias_initializer: Initializer,
+    /// A penalty on the input kernel (default none).
+    pub kernel_regularizer: Option<Regularizer>,
+    /// A penalty on the recurrent kernel (default none).
+    pub recurrent_regularizer: Option<Regularizer>,
+    /// A penalty on the bias (default none).
+    pub bias_regularizer: Option<Regularizer>,
+    /// The fraction of the inputs dropped in training, in `[0, 1)` (default 0).
+    pub dropout: f64,
+    /// The fraction of the recurrent state dropped in training, in `[0, 1)` (default 0).
+    pub recurrent_dropout: f64,
+    /// Fixes the dropout masks (default none: the global seed).
+    pub seed: Option<u64>,
+    /// Start the forget gate's bias at one (`LSTM` only; none: true).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_forget_bias: Option<bool>,
+    /// Apply the reset gate after the recurrent product (`GRU` only; none: true).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reset_after: Option<bool>,
+}
+
+impl Default for RecurrentCellConfig {
+    fn default() -> Self {
+        RecurrentCellConfig {
+            name: String::new(),
+            trainable: true,
+            units: 0,
+            activation: Activation::Tanh,
+            recurrent_activation: None,
+            use_bias: true,
+            kernel_initializer: Initializer::glorot_uniform(),
+            recurrent_initializer: Initializer::orthogonal(1.0),
+            bias_initializer: Initializer::zeros(),
+            kernel_regularizer: None,
+            recurrent_regularizer: None,
+            bias_regularizer: None,
+            dropout: 0.0,
+            recurrent_dropout: 0.0,
+            seed: None,
+            unit_forget_bias: None,
+            reset_after: None,
+        }
+    }
+}
+
+/// The sequence options of Keras' recurrent layers (`RNN`, `LSTM`, `GRU`,
+/// `SimpleRNN`), a part of [`RecurrentConfig`] and [`RNNConfig`](super::RNNConfig)
+/// (flattened into the same JSON object).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct SequenceConfig {
+    /// Return the whole output sequence, not only the last output (default false).
+    pub return_sequences: bool,
+    /// Return the final states too (default false).
+    pub return_state: bool,
+    /// Run over the time steps in reverse (default false).
+    pub go_backwards: bool,
+    /// Carry the final states of a batch to the next one (default false).
+    pub stateful: bool,
+    /// Only false (keraslike does not unroll the loop; `null` reads as false).
+    #[serde(deserialize_with = "de::null_as_default")]
+    pub unroll: bool,
+    /// Zeros instead of the carried state at masked steps (default false).
+    pub zero_output_for_mask: bool,
+    /// The declared input shape without batch (keraslike's; `null` when none).
+    pub input_shape: Option<Vec<usize>>,
+}
+
+/// The configuration of the [`LSTM`](super::LSTM), [`GRU`](super::GRU) and
+/// [`SimpleRNN`](super::SimpleRNN) layers with Keras' field names and
+/// defaults (their `get_config()`): the cell's fields and the sequence
+/// options, in one JSON object. [`Layer::get_config`](super::Layer::get_config)
+/// writes it and [`FromConfig::from_config`](super::FromConfig::from_config)
+/// reads it.
+///
+/// ```
+/// use keraslike::layers::{FromConfig, Layer, LSTMCell, RecurrentConfig, LSTM};
+/// let json = serde_json::json!({"name": "l", "units": 8, "return_sequences": true, "dropout": 0.1});
+/// let cfg: RecurrentConfig = serde_json::from_value(json).unwrap();
+/// assert_eq!((cfg.cell.units, cfg.cell.dropout, cfg.sequence.return_sequences), (8, 0.1, true));
+/// let lstm = LSTM::from_recurrent_config(cfg).unwrap();
+/// assert_eq!((lstm.get_config()["recurrent_activation"].as_str(), lstm.get_config()["unit_forget_bias"].as_bool()), (Some("sigmoid"), Some(true)));
+/// assert_eq!(LSTM::from_config(&lstm.get_config()).unwrap().config(), lstm.config());
+/// let cell = LSTMCell::from_cell_config(lstm.config().cell).unwrap();
+/// assert!(cell.get_config().get("return_sequences").is_none()); // a cell has no sequence options
+/// assert!(LSTM::from_config(&serde_json::json!({"units": 2, "unroll": true})).is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct RecurrentConfig {
+    /// The cell's fields (and the layer's name).
+    #[serde(flatten)]
+    pub cell: RecurrentCellConfig,
+    /// The sequence options.
+    #[serde(flatten)]
+    pub sequence: SequenceConfig,
+}
 
 /// Which cell a recurrent layer runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -490,105 +617,110 @@ impl Recurrent {
     }
 
     pub(crate) fn get_config(&self) -> Value {
-        let mut c = json!({
-            "name": self.name,
-            "trainable": true,
-            "return_sequences": self.return_sequences,
-            "return_state": self.return_state,
-            "go_backwards": self.go_backwards,
-            "stateful": self.stateful,
-            "unroll": false,
-            "zero_output_for_mask": self.zero_output_for_mask,
-            "units": self.units,
-            "activation": self.activation.name(),
-            "use_bias": self.use_bias,
-            "kernel_initializer": self.kernel_initializer.get_config(),
-            "recurrent_initializer": self.recurrent_initializer.get_config(),
-            "bias_initializer": self.bias_initializer.get_config(),
-            "kernel_regularizer": self.kernel_regularizer.map(|r| r.get_config()),
-            "recurrent_regularizer": self.recurrent_regularizer.map(|r| r.get_config()),
-            "bias_regularizer": self.bias_regularizer.map(|r| r.get_config()),
-            "dropout": self.dropout,
-            "recurrent_dropout": self.recurrent_dropout,
-            "seed": self.seed,
-            "input_shape": self.input_shape,
-        });
-        if self.kind != Kind::SimpleRnn {
-            c["recurrent_activation"] = json!(self.recurrent_activation.name());
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
+    }
+
+    /// The layer's configuration (what `get_config` writes).
+    pub(crate) fn config(&self) -> RecurrentConfig {
+        RecurrentConfig {
+            cell: self.cell_config(),
+            sequence: SequenceConfig {
+                return_sequences: self.return_sequences,
+                return_state: self.return_state,
+                go_backwards: self.go_backwards,
+                stateful: self.stateful,
+                unroll: false,
+                zero_output_for_mask: self.zero_output_for_mask,
+                input_shape: self.input_shape.clone(),
+            },
         }
-        match self.kind {
-            Kind::Lstm => c["unit_forget_bias"] = json!(self.unit_forget_bias),
-            Kind::Gru { reset_after } => c["reset_after"] = json!(reset_after),
-            Kind::SimpleRnn => {}
-        }
-        c
     }
 
     /// The config of a cell (`LSTMCell`, ...): the layer's without the
     /// sequence options, as Keras' cells' `get_config`.
-    pub(crate) fn cell_config(&self) -> Value {
-        let mut c = self.get_config();
-        if let Value::Object(o) = &mut c {
-            for k in [
-                "return_sequences",
-                "return_state",
-                "go_backwards",
-                "stateful",
-                "unroll",
-                "zero_output_for_mask",
-                "input_shape",
-            ] {
-                o.remove(k);
-            }
+    pub(crate) fn cell_config(&self) -> RecurrentCellConfig {
+        RecurrentCellConfig {
+            name: self.name.clone(),
+            trainable: true,
+            units: self.units,
+            activation: self.activation,
+            recurrent_activation: (self.kind != Kind::SimpleRnn).then_some(self.recurrent_activation),
+            use_bias: self.use_bias,
+            kernel_initializer: self.kernel_initializer,
+            recurrent_initializer: self.recurrent_initializer,
+            bias_initializer: self.bias_initializer,
+            kernel_regularizer: self.kernel_regularizer,
+            recurrent_regularizer: self.recurrent_regularizer,
+            bias_regularizer: self.bias_regularizer,
+            dropout: self.dropout,
+            recurrent_dropout: self.recurrent_dropout,
+            seed: self.seed,
+            unit_forget_bias: (self.kind == Kind::Lstm).then_some(self.unit_forget_bias),
+            reset_after: match self.kind {
+                Kind::Gru { reset_after } => Some(reset_after),
+                _ => None,
+            },
         }
-        c
     }
 
-    /// The layer described by a Keras config of class `kind` (initializers
-    /// keep their defaults, as `Dense::from_config`; `unroll` must be
-    /// false).
-    pub(crate) fn from_config(kind: Kind, c: &Value) -> Result<Self> {
+    /// The layer of class `kind` a config describes (a GRU's `reset_after`
+    /// comes from the config; `unroll` must be false; bad rates are
+    /// reported by `build`).
+    pub(crate) fn from_recurrent_config(kind: Kind, c: RecurrentConfig) -> Result<Self> {
+        let s = c.sequence;
+        let mut l = Recurrent::from_cell_config(kind, c.cell)?;
+        if s.unroll {
+            return Err(Error::arg(format!(
+                "{} {:?}: unroll=True is not supported",
+                kind.class_name(),
+                l.name
+            )));
+        }
+        l.return_sequences = s.return_sequences;
+        l.return_state = s.return_state;
+        l.go_backwards = s.go_backwards;
+        l.stateful = s.stateful;
+        l.zero_output_for_mask = s.zero_output_for_mask;
+        l.input_shape = s.input_shape;
+        Ok(l)
+    }
+
+    /// The cell options of a layer of class `kind` from a config (the
+    /// sequence options keep their defaults).
+    pub(crate) fn from_cell_config(kind: Kind, c: RecurrentCellConfig) -> Result<Self> {
         let class = kind.class_name();
-        let units = c
-            .get("units")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| Error::arg(format!("{class} config needs \"units\" (a positive integer)")))?;
-        let units = usize::try_from(units).map_err(|_| Error::arg(format!("{class}: units {units} is too large")))?;
-        let name = str_of(c, "name").map_or_else(|| super::unique_name(&default_base(kind)), str::to_string);
-        let mut l = Recurrent::new(kind, name, units);
-        l.stateful = bool_of(c, "stateful").unwrap_or(false);
-        for flag in ["unroll"] {
-            if bool_of(c, flag) == Some(true) {
-                return Err(Error::arg(format!(
-                    "{class} {:?}: {flag}=True is not supported",
-                    l.name
-                )));
-            }
+        if c.units == 0 {
+            return Err(Error::arg(format!(
+                "{class} config needs \"units\" (a positive integer)"
+            )));
         }
-        if let Some(a) = str_of(c, "activation") {
-            l.set_activation(a);
-        }
-        if let Some(a) = str_of(c, "recurrent_activation") {
+        let kind = match kind {
+            Kind::Gru { .. } => Kind::Gru {
+                reset_after: c.reset_after.unwrap_or(true),
+            },
+            k => k,
+        };
+        let name = if c.name.is_empty() {
+            super::unique_name(&default_base(kind))
+        } else {
+            c.name
+        };
+        let mut l = Recurrent::new(kind, name, c.units);
+        l.set_activation(c.activation);
+        if let Some(a) = c.recurrent_activation {
             l.set_recurrent_activation(a);
         }
-        l.use_bias = bool_of(c, "use_bias").unwrap_or(true);
-        l.unit_forget_bias = bool_of(c, "unit_forget_bias").unwrap_or(true);
-        l.return_sequences = bool_of(c, "return_sequences").unwrap_or(false);
-        l.return_state = bool_of(c, "return_state").unwrap_or(false);
-        l.go_backwards = bool_of(c, "go_backwards").unwrap_or(false);
-        l.zero_output_for_mask = bool_of(c, "zero_output_for_mask").unwrap_or(false);
-        l.set_dropout(false, f64_of(c, "dropout").unwrap_or(0.0));
-        l.set_dropout(true, f64_of(c, "recurrent_dropout").unwrap_or(0.0));
-        l.seed = c.get("seed").and_then(Value::as_u64);
-        for (j, key) in ["kernel_regularizer", "recurrent_regularizer", "bias_regularizer"]
-            .into_iter()
-            .enumerate()
-        {
-            if let Some(r) = regularizer_of(c, key)? {
-                l.set_regularizer(j, r);
-            }
-        }
-        l.input_shape = shape_of(c, "input_shape");
+        l.use_bias = c.use_bias;
+        l.unit_forget_bias = c.unit_forget_bias.unwrap_or(true);
+        l.set_dropout(false, c.dropout);
+        l.set_dropout(true, c.recurrent_dropout);
+        l.seed = c.seed;
+        l.kernel_initializer = c.kernel_initializer;
+        l.recurrent_initializer = c.recurrent_initializer;
+        l.bias_initializer = c.bias_initializer;
+        l.kernel_regularizer = c.kernel_regularizer;
+        l.recurrent_regularizer = c.recurrent_regularizer;
+        l.bias_regularizer = c.bias_regularizer;
         Ok(l)
     }
 }

@@ -30,16 +30,47 @@
 //! ```
 
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::{bool_of, shape_of, str_of};
+use super::recurrent::SequenceConfig;
+use super::registry::parse_config;
 use super::rnn_cells::{CellCore, RnnCell};
 use super::{shape_str, unique_name, BuildContext, CallArgs, FromConfig, Layer};
 use crate::models::saving::layer_keys;
 use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tensorlow::{Tensor, Variable};
 
 #[cfg(doc)]
 use super::{GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells};
+
+/// RNN's configuration with Keras' field names and defaults
+/// (`RNN.get_config()`): the sequence options and the serialized cell.
+/// [`Layer::get_config`] writes it and [`FromConfig::from_config`] reads it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RNNConfig {
+    /// The layer's name (a fresh `rnn_N` when empty).
+    pub name: String,
+    /// Written as true; ignored when read (the model keeps the flag).
+    pub trainable: bool,
+    /// The sequence options.
+    #[serde(flatten)]
+    pub sequence: SequenceConfig,
+    /// The cell as Keras serializes it, `{"class_name": "LSTMCell", "config": {...}}`
+    /// (a `StackedRNNCells` has its `cells` in its config; required).
+    pub cell: Value,
+}
+
+impl Default for RNNConfig {
+    fn default() -> Self {
+        RNNConfig {
+            name: String::new(),
+            trainable: true,
+            sequence: SequenceConfig::default(),
+            cell: Value::Null,
+        }
+    }
+}
 
 /// A recurrent layer running `cell` over the time steps; configure it with
 /// the builder methods (Keras' names and defaults).
@@ -302,30 +333,7 @@ impl Layer for RNN {
         Ok(total)
     }
     fn get_config(&self) -> Value {
-        let cell = CellCore::serialized;
-        let cell = match &self.stack {
-            Some(name) => json!({
-                "class_name": "StackedRNNCells",
-                "config": {
-                    "name": name,
-                    "trainable": true,
-                    "cells": self.cells.iter().map(cell).collect::<Vec<_>>(),
-                },
-            }),
-            None => cell(&self.cells[0]),
-        };
-        json!({
-            "name": self.name,
-            "trainable": true,
-            "return_sequences": self.return_sequences,
-            "return_state": self.return_state,
-            "go_backwards": self.go_backwards,
-            "stateful": self.stateful,
-            "unroll": false,
-            "zero_output_for_mask": self.zero_output_for_mask,
-            "cell": cell,
-            "input_shape": self.input_shape,
-        })
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
     }
     fn config_error(&self) -> Option<String> {
         if self.cells.is_empty() {
@@ -349,22 +357,62 @@ impl FromConfig for RNN {
     const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
-        let name = str_of(c, "name").map_or_else(|| unique_name("rnn"), str::to_string);
+        RNN::from_rnn_config(parse_config("RNN", c)?)
+    }
+}
+
+impl RNN {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> RNNConfig {
+        let cell = CellCore::serialized;
+        let cell = match &self.stack {
+            Some(name) => json!({
+                "class_name": "StackedRNNCells",
+                "config": {
+                    "name": name,
+                    "trainable": true,
+                    "cells": self.cells.iter().map(cell).collect::<Vec<_>>(),
+                },
+            }),
+            None => cell(&self.cells[0]),
+        };
+        RNNConfig {
+            name: self.name.clone(),
+            trainable: true,
+            sequence: SequenceConfig {
+                return_sequences: self.return_sequences,
+                return_state: self.return_state,
+                go_backwards: self.go_backwards,
+                stateful: self.stateful,
+                unroll: false,
+                zero_output_for_mask: self.zero_output_for_mask,
+                input_shape: self.input_shape.clone(),
+            },
+            cell,
+        }
+    }
+
+    /// A layer from its configuration: the cell is required (a built-in
+    /// cell, a stack of them or one registered with
+    /// [`register_cell`](super::register_cell)) and `unroll` must be false.
+    pub fn from_rnn_config(c: RNNConfig) -> Result<Self> {
+        let name = if c.name.is_empty() { unique_name("rnn") } else { c.name };
         let owner = format!("RNN {name:?}");
-        let cell = c
-            .get("cell")
-            .ok_or_else(|| Error::arg(format!("{owner}: the config needs \"cell\" (the serialized cell)")))?;
-        if bool_of(c, "unroll") == Some(true) {
+        if c.cell.is_null() {
+            return Err(Error::arg(format!("{owner}: the config needs \"cell\" (the serialized cell)")));
+        }
+        let s = c.sequence;
+        if s.unroll {
             return Err(Error::arg(format!("{owner}: unroll=True is not supported")));
         }
-        let mut rnn = RNN::new(RnnCell::from_serialized(cell, &owner)?);
+        let mut rnn = RNN::new(RnnCell::from_serialized(&c.cell, &owner)?);
         rnn.name = name;
-        rnn.return_sequences = bool_of(c, "return_sequences").unwrap_or(false);
-        rnn.return_state = bool_of(c, "return_state").unwrap_or(false);
-        rnn.go_backwards = bool_of(c, "go_backwards").unwrap_or(false);
-        rnn.stateful = bool_of(c, "stateful").unwrap_or(false);
-        rnn.zero_output_for_mask = bool_of(c, "zero_output_for_mask").unwrap_or(false);
-        rnn.input_shape = shape_of(c, "input_shape");
+        rnn.return_sequences = s.return_sequences;
+        rnn.return_state = s.return_state;
+        rnn.go_backwards = s.go_backwards;
+        rnn.stateful = s.stateful;
+        rnn.zero_output_for_mask = s.zero_output_for_mask;
+        rnn.input_shape = s.input_shape;
         rnn.sync();
         Ok(rnn)
     }

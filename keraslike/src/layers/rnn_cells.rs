@@ -28,8 +28,8 @@
 use super::{KerasOption as Opt, KerasOptions};
 use super::recurrent::CELL_KERAS_OPTIONS;
 use super::custom_cell::{cell_from_registry, Cell, UserCell};
-use super::recurrent::{cell_options, Kind, Recurrent};
-use super::registry::bool_of;
+use super::recurrent::{cell_options, Kind, Recurrent, RecurrentCellConfig};
+use super::registry::parse_config;
 use super::{shape_str, unique_name, BuildContext, CallArgs, FromConfig, Layer};
 use crate::activations::IntoActivation;
 use crate::initializers::IntoInitializer;
@@ -46,8 +46,8 @@ fn cell_core(kind: Kind, name: String, units: usize) -> Recurrent {
     r
 }
 
-fn cell_from_config(kind: Kind, c: &Value) -> Result<Recurrent> {
-    let mut r = Recurrent::from_config(kind, c)?;
+fn cell_from_config(kind: Kind, c: RecurrentCellConfig) -> Result<Recurrent> {
+    let mut r = Recurrent::from_cell_config(kind, c)?;
     r.cell = true;
     r.return_state = true;
     (r.return_sequences, r.go_backwards, r.stateful) = (false, false, false);
@@ -166,7 +166,7 @@ macro_rules! cell_layer {
                 self.inner.regularization_loss()
             }
             fn get_config(&self) -> Value {
-                self.inner.cell_config()
+                serde_json::to_value(self.config()).unwrap_or(Value::Null)
             }
             fn config_error(&self) -> Option<String> {
                 self.inner.config_error.clone()
@@ -178,14 +178,21 @@ macro_rules! cell_layer {
             const KERAS_OPTIONS: Option<KerasOptions> = Some(KerasOptions::new(CELL_KERAS_OPTIONS));
 
             fn from_config(c: &Value) -> Result<Self> {
-                let kind = match $kind {
-                    Kind::Gru { .. } => Kind::Gru {
-                        reset_after: bool_of(c, "reset_after").unwrap_or(true),
-                    },
-                    k => k,
-                };
+                Self::from_cell_config(parse_config(stringify!($ty), c)?)
+            }
+        }
+
+        impl $ty {
+            /// The cell's configuration (what `get_config` writes).
+            pub fn config(&self) -> RecurrentCellConfig {
+                self.inner.cell_config()
+            }
+
+            /// A cell from its configuration: `units` is required; bad
+            /// values are reported by `build`.
+            pub fn from_cell_config(c: RecurrentCellConfig) -> Result<Self> {
                 Ok($ty {
-                    inner: cell_from_config(kind, c)?,
+                    inner: cell_from_config($kind, c)?,
                 })
             }
         }

@@ -16,7 +16,8 @@
 
 use super::KerasOptions;
 use super::recurrent::{CELL_KERAS_OPTIONS, SEQUENCE_KERAS_OPTIONS};
-use super::recurrent::{default_base, recurrent_layer, Kind, Recurrent};
+use super::recurrent::{default_base, recurrent_layer, Kind, Recurrent, RecurrentConfig};
+use super::registry::parse_config;
 use super::{unique_name, BuildContext, CallArgs, FromConfig, Layer};
 use crate::activations::IntoActivation;
 use crate::initializers::IntoInitializer;
@@ -50,8 +51,21 @@ impl FromConfig for SimpleRNN {
     const KERAS_OPTIONS: Option<KerasOptions> = Some(KerasOptions::new(SEQUENCE_KERAS_OPTIONS).with(CELL_KERAS_OPTIONS));
 
     fn from_config(c: &Value) -> Result<Self> {
+        Self::from_recurrent_config(parse_config("SimpleRNN", c)?)
+    }
+}
+
+impl SimpleRNN {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> RecurrentConfig {
+        self.inner.config()
+    }
+
+    /// A layer from its configuration: `units` is required and `unroll`
+    /// must be false; bad values are reported by `build`.
+    pub fn from_recurrent_config(c: RecurrentConfig) -> Result<Self> {
         Ok(SimpleRNN {
-            inner: Recurrent::from_config(Kind::SimpleRnn, c)?,
+            inner: Recurrent::from_recurrent_config(Kind::SimpleRnn, c)?,
         })
     }
 }

@@ -21,10 +21,24 @@
 //! ```
 
 use super::{KerasOption as Opt, KerasOptions};
-use super::registry::{layer_from_config, str_of};
+use super::registry::{layer_from_config, parse_config};
 use super::{shape_str, unique_name, BuildContext, FromConfig, Layer};
 use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+
+/// TimeDistributed's configuration with Keras' field names
+/// (`TimeDistributed.get_config()`): [`Layer::get_config`] writes it and
+/// [`FromConfig::from_config`] reads it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct TimeDistributedConfig {
+    /// The layer's name (a fresh `time_distributed_N` when empty).
+    pub name: String,
+    /// The wrapped layer as Keras serializes it, `{"module", "class_name",
+    /// "config", "registered_name"}` (required; any registered class).
+    pub layer: Value,
+}
 use tensorlow::{Tensor, Variable};
 
 /// Applies one layer to every time step of its input.
@@ -161,11 +175,7 @@ impl Layer for TimeDistributed {
     }
 
     fn get_config(&self) -> Value {
-        json!({
-            "name": self.name,
-            "layer": {"module": "keras.layers", "class_name": self.layer.class_name(),
-                      "config": self.layer.get_config(), "registered_name": null},
-        })
+        serde_json::to_value(self.config()).unwrap_or(Value::Null)
     }
 
     fn config_error(&self) -> Option<String> {
@@ -182,15 +192,34 @@ impl FromConfig for TimeDistributed {
     const KERAS_OPTIONS: Option<KerasOptions> = Some(KERAS_OPTIONS_TABLE);
 
     fn from_config(c: &Value) -> Result<Self> {
-        let inner = c
-            .get("layer")
-            .ok_or_else(|| Error::arg("TimeDistributed config needs \"layer\" (the wrapped layer)"))?;
-        let class = str_of(inner, "class_name")
+        TimeDistributed::from_time_distributed_config(parse_config("TimeDistributed", c)?)
+    }
+}
+
+impl TimeDistributed {
+    /// The layer's configuration (what `get_config` writes).
+    pub fn config(&self) -> TimeDistributedConfig {
+        TimeDistributedConfig {
+            name: self.name.clone(),
+            layer: json!({"module": "keras.layers", "class_name": self.layer.class_name(),
+                          "config": self.layer.get_config(), "registered_name": null}),
+        }
+    }
+
+    /// A layer from its configuration: the wrapped layer is required.
+    pub fn from_time_distributed_config(c: TimeDistributedConfig) -> Result<Self> {
+        if c.layer.is_null() {
+            return Err(Error::arg("TimeDistributed config needs \"layer\" (the wrapped layer)"));
+        }
+        let class = c
+            .layer
+            .get("class_name")
+            .and_then(Value::as_str)
             .ok_or_else(|| Error::arg("TimeDistributed config: \"layer\" has no \"class_name\""))?;
-        let layer = layer_from_config(class, inner.get("config").unwrap_or(&Value::Null))?;
+        let layer = layer_from_config(class, c.layer.get("config").unwrap_or(&Value::Null))?;
         let mut l = TimeDistributed::wrap(layer);
-        if let Some(n) = str_of(c, "name") {
-            l = l.name(n);
+        if !c.name.is_empty() {
+            l.name = c.name;
         }
         Ok(l)
     }

@@ -200,74 +200,342 @@ pub fn layer_from_config(class_name: &str, config: &Value) -> Result<Box<dyn Lay
     factory(config)
 }
 
-/// `config[key]` as a string.
-pub(crate) fn str_of<'a>(c: &'a Value, key: &str) -> Option<&'a str> {
-    c.get(key).and_then(Value::as_str)
-}
-/// `config[key]` as a float.
-pub(crate) fn f64_of(c: &Value, key: &str) -> Option<f64> {
-    c.get(key).and_then(Value::as_f64)
-}
-/// `config[key]` as a bool.
-pub(crate) fn bool_of(c: &Value, key: &str) -> Option<bool> {
-    c.get(key).and_then(Value::as_bool)
-}
-/// `config[key]` as a shape (absent or null: none).
-#[allow(dead_code)] // for the layers whose from_config reads shapes by hand
-pub(crate) fn shape_of(c: &Value, key: &str) -> Option<Vec<usize>> {
-    c.get(key)
-        .and_then(|v| serde_json::from_value::<Vec<usize>>(v.clone()).ok())
-}
-/// A regularizer from its Keras config (`{"class_name": "L2", "config": {"l2": 0.01}}`).
-#[allow(dead_code)] // for the layers whose from_config reads regularizers by hand
-pub(crate) fn regularizer_of(c: &Value, key: &str) -> Result<Option<crate::regularizers::Regularizer>> {
-    match c.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(r) => Ok(Some(crate::regularizers::deserialize(r)?)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layers;
+    use crate::initializers::Initializer;
+    use crate::layers::{self, *};
+    use crate::regularizers::Regularizer;
+    use serde::de::DeserializeOwned;
+    use std::collections::BTreeSet;
 
-    /// Every built-in layer comes back from its own config with the same
-    /// class, name and config.
+    /// `config` read into the class' config struct and written back.
+    fn via<T: DeserializeOwned + serde::Serialize>(config: &Value) -> Value {
+        let parsed: T = serde_json::from_value(config.clone()).expect("the config parses into its struct");
+        serde_json::to_value(parsed).unwrap()
+    }
+
+    type Case = (Box<dyn Layer>, fn(&Value) -> Value);
+
+    /// One layer of every built-in class, with options other than the
+    /// defaults where it has them, and its config struct.
+    fn one_of_each() -> Vec<Case> {
+        let init = Initializer::random_normal(0.5, 0.25).with_seed(7);
+        let reg = Regularizer::l1_l2(0.1, 0.2);
+        let leaky = crate::activations::Activation::LeakyRelu { negative_slope: 0.5 };
+        let lstm = || {
+            LSTM::new(3)
+                .recurrent_activation("hard_sigmoid")
+                .unit_forget_bias(false)
+                .kernel_initializer(init)
+                .recurrent_regularizer(reg)
+                .dropout(0.25)
+                .seed(5)
+                .return_sequences(true)
+                .name("lstm_fw")
+        };
+        vec![
+            (Box::new(Input::new(&[2, 3]).name("in")), via::<InputLayerConfig>),
+            (Box::new(Reshape::new(&[3, -1]).name("rs")), via::<ReshapeConfig>),
+            (Box::new(Flatten::new().name("fl")), via::<FlattenConfig>),
+            (
+                Box::new(
+                    Dense::new(4)
+                        .activation("relu")
+                        .use_bias(false)
+                        .kernel_regularizer(reg)
+                        .input_shape(&[6])
+                        .name("d"),
+                ),
+                via::<DenseConfig>,
+            ),
+            (Box::new(Dropout::new(0.25).seed(3).name("dr")), via::<DropoutConfig>),
+            (
+                Box::new(layers::Activation::new(leaky).name("act")),
+                via::<ActivationConfig>,
+            ),
+            (
+                Box::new(
+                    BatchNormalization::new()
+                        .axis(2)
+                        .momentum(0.9)
+                        .epsilon(0.01)
+                        .center(false)
+                        .gamma_initializer(init)
+                        .name("bn"),
+                ),
+                via::<BatchNormalizationConfig>,
+            ),
+            (
+                Box::new(
+                    LayerNormalization::new()
+                        .axes(&[-2, -1])
+                        .epsilon(0.02)
+                        .scale(false)
+                        .name("ln"),
+                ),
+                via::<LayerNormalizationConfig>,
+            ),
+            (
+                Box::new(Concatenate::new().axis(1).name("cat")),
+                via::<ConcatenateConfig>,
+            ),
+            (
+                Box::new(Dot::new(&[1, 2]).normalize(true).name("dot")),
+                via::<DotConfig>,
+            ),
+            (Box::new(Dot::new(&[1]).name("dot1")), via::<DotConfig>),
+            (Box::new(Add::new().name("add")), via::<MergeConfig>),
+            (Box::new(Subtract::new().name("sub")), via::<MergeConfig>),
+            (Box::new(Multiply::new().name("mul")), via::<MergeConfig>),
+            (Box::new(Average::new().name("avg")), via::<MergeConfig>),
+            (Box::new(Maximum::new().name("max")), via::<MergeConfig>),
+            (Box::new(Minimum::new().name("min")), via::<MergeConfig>),
+            (
+                Box::new(
+                    Conv1D::new(4, 3)
+                        .padding("causal")
+                        .dilation_rate(2)
+                        .groups(2)
+                        .activation(leaky)
+                        .kernel_initializer(init)
+                        .bias_regularizer(reg)
+                        .input_shape(&[10, 2])
+                        .name("c1"),
+                ),
+                via::<ConvConfig>,
+            ),
+            (
+                Box::new(
+                    Conv2D::new(2, (3, 1))
+                        .strides((2, 1))
+                        .padding("same")
+                        .use_bias(false)
+                        .name("c2"),
+                ),
+                via::<ConvConfig>,
+            ),
+            (
+                Box::new(
+                    Conv2DTranspose::new(3, 2)
+                        .strides(2)
+                        .output_padding(1)
+                        .bias_initializer(init)
+                        .kernel_regularizer(reg)
+                        .name("ct"),
+                ),
+                via::<Conv2DTransposeConfig>,
+            ),
+            (
+                Box::new(
+                    DepthwiseConv2D::new(3)
+                        .depth_multiplier(2)
+                        .kernel_initializer(init)
+                        .name("dw"),
+                ),
+                via::<DepthwiseConv2DConfig>,
+            ),
+            (
+                Box::new(
+                    SeparableConv2D::new(4, (3, 2))
+                        .depth_multiplier(2)
+                        .strides(2)
+                        .pointwise_initializer(init)
+                        .pointwise_regularizer(reg)
+                        .name("sep"),
+                ),
+                via::<SeparableConv2DConfig>,
+            ),
+            (
+                Box::new(MaxPooling1D::new(3).strides(2).padding("same").name("mp1")),
+                via::<PoolingConfig>,
+            ),
+            (Box::new(MaxPooling2D::new((2, 3)).name("mp2")), via::<PoolingConfig>),
+            (Box::new(AveragePooling1D::new(2).name("ap1")), via::<PoolingConfig>),
+            (
+                Box::new(AveragePooling2D::new(2).strides(1).name("ap2")),
+                via::<PoolingConfig>,
+            ),
+            (
+                Box::new(GlobalMaxPooling1D::new().keepdims(true).name("gmp1")),
+                via::<GlobalPoolingConfig>,
+            ),
+            (
+                Box::new(GlobalMaxPooling2D::new().name("gmp2")),
+                via::<GlobalPoolingConfig>,
+            ),
+            (
+                Box::new(GlobalAveragePooling1D::new().name("gap1")),
+                via::<GlobalPoolingConfig>,
+            ),
+            (
+                Box::new(GlobalAveragePooling2D::new().keepdims(true).name("gap2")),
+                via::<GlobalPoolingConfig>,
+            ),
+            (
+                Box::new(ZeroPadding1D::new((1, 2)).name("zp1")),
+                via::<ZeroPaddingConfig>,
+            ),
+            (
+                Box::new(ZeroPadding2D::new([(1, 2), (0, 3)]).name("zp2")),
+                via::<ZeroPaddingConfig>,
+            ),
+            (Box::new(Cropping1D::new(2).name("cr1")), via::<CroppingConfig>),
+            (Box::new(Cropping2D::new([1, 2]).name("cr2")), via::<CroppingConfig>),
+            (Box::new(UpSampling1D::new(3).name("up1")), via::<UpSampling1DConfig>),
+            (
+                Box::new(UpSampling2D::new((2, 3)).name("up2")),
+                via::<UpSampling2DConfig>,
+            ),
+            (
+                Box::new(SpatialDropout1D::new(0.5).seed(1).name("sd1")),
+                via::<SpatialDropoutConfig>,
+            ),
+            (
+                Box::new(SpatialDropout2D::new(0.25).name("sd2")),
+                via::<SpatialDropoutConfig>,
+            ),
+            (
+                Box::new(
+                    Embedding::new(10, 4)
+                        .embeddings_initializer(init)
+                        .embeddings_regularizer(reg)
+                        .mask_zero(true)
+                        .input_shape(&[5])
+                        .name("emb"),
+                ),
+                via::<EmbeddingConfig>,
+            ),
+            (Box::new(Masking::new(-1.5).name("mask")), via::<MaskingConfig>),
+            (
+                Box::new(TimeDistributed::new(Dense::new(2).name("inner")).name("td")),
+                via::<TimeDistributedConfig>,
+            ),
+            (Box::new(lstm()), via::<RecurrentConfig>),
+            (
+                Box::new(
+                    GRU::new(2)
+                        .reset_after(false)
+                        .activation("relu")
+                        .recurrent_dropout(0.5)
+                        .bias_initializer(init)
+                        .go_backwards(true)
+                        .return_state(true)
+                        .input_shape(&[4, 3])
+                        .name("gru"),
+                ),
+                via::<RecurrentConfig>,
+            ),
+            (
+                Box::new(
+                    SimpleRNN::new(2)
+                        .use_bias(false)
+                        .stateful(true)
+                        .zero_output_for_mask(true)
+                        .name("srnn"),
+                ),
+                via::<RecurrentConfig>,
+            ),
+            (
+                Box::new(Bidirectional::new(lstm()).merge_mode(MergeMode::Sum).name("bi")),
+                via::<BidirectionalConfig>,
+            ),
+            (
+                Box::new(Bidirectional::new(GRU::new(2)).no_merge().name("bi2")),
+                via::<BidirectionalConfig>,
+            ),
+            (
+                Box::new(
+                    RNN::new(vec![
+                        RnnCell::from(LSTMCell::new(3).kernel_regularizer(reg).name("c0")),
+                        RnnCell::from(GRUCell::new(2).reset_after(false).name("c1")),
+                    ])
+                    .return_sequences(true)
+                    .name("rnn"),
+                ),
+                via::<RNNConfig>,
+            ),
+            (
+                Box::new(
+                    RNN::new(SimpleRNNCell::new(2).name("c"))
+                        .go_backwards(true)
+                        .name("rnn1"),
+                ),
+                via::<RNNConfig>,
+            ),
+            (
+                Box::new(SimpleRNNCell::new(2).activation("relu").seed(3).name("sc")),
+                via::<RecurrentCellConfig>,
+            ),
+            (
+                Box::new(
+                    LSTMCell::new(2)
+                        .unit_forget_bias(false)
+                        .recurrent_initializer(init)
+                        .name("lc"),
+                ),
+                via::<RecurrentCellConfig>,
+            ),
+            (
+                Box::new(GRUCell::new(2).recurrent_activation("relu").name("gc")),
+                via::<RecurrentCellConfig>,
+            ),
+        ]
+    }
+
+    /// Every built-in layer class comes back from its own config with the
+    /// same class, name and config, and its config reads into its config
+    /// struct and writes back unchanged (nothing lost or added by either).
     #[test]
     fn builtins_round_trip_their_config() {
-        use crate::regularizers::Regularizer;
-        let layers: Vec<Box<dyn Layer>> = vec![
-            Box::new(layers::Input::new(&[2, 3]).name("in")),
-            Box::new(layers::Reshape::new(&[3, -1]).name("rs")),
-            Box::new(layers::Flatten::new().name("fl")),
-            Box::new(
-                layers::Dense::new(4)
-                    .activation("relu")
-                    .use_bias(false)
-                    .kernel_regularizer(Regularizer::l1_l2(0.1, 0.2))
-                    .input_shape(&[6])
-                    .name("d"),
-            ),
-            Box::new(layers::Dropout::new(0.25).seed(3).name("dr")),
-            Box::new(layers::Activation::new("tanh").name("act")),
-            Box::new(
-                layers::BatchNormalization::new()
-                    .momentum(0.9)
-                    .epsilon(0.01)
-                    .center(false)
-                    .name("bn"),
-            ),
-            Box::new(layers::LayerNormalization::new().epsilon(0.02).scale(false).name("ln")),
-            Box::new(layers::Concatenate::new().axis(1).name("cat")),
-            Box::new(layers::Dot::new(&[1, 1]).normalize(true).name("dot")),
-            Box::new(layers::Add::new().name("add")),
-            Box::new(layers::Maximum::new().name("max")),
-        ];
-        for l in &layers {
-            let back = layer_from_config(l.class_name(), &l.get_config()).unwrap();
+        let cases = one_of_each();
+        for (l, through_struct) in &cases {
+            let c = l.get_config();
+            let back = layer_from_config(l.class_name(), &c).unwrap_or_else(|e| panic!("{}: {e}", l.class_name()));
             assert_eq!(back.class_name(), l.class_name());
-            assert_eq!(back.get_config(), l.get_config(), "{}", l.class_name());
+            assert_eq!(back.name(), l.name());
+            assert_eq!(back.get_config(), c, "{}", l.class_name());
+            assert_eq!(through_struct(&c), c, "{} through its config struct", l.class_name());
         }
+        let tested: BTreeSet<&str> = cases.iter().map(|(l, _)| l.class_name()).collect();
+        let builtin: BTreeSet<&str> = layers::builtin_factories().into_iter().map(|(c, _, _)| c).collect();
+        assert_eq!(tested, builtin, "every built-in class has a case here");
+    }
+
+    /// The config structs fill in Keras' defaults for what a config leaves
+    /// out, so a minimal Keras-style config builds the layer Keras would.
+    #[test]
+    fn missing_fields_take_keras_defaults() {
+        let conv =
+            Conv2D::from_config(&serde_json::json!({"filters": 2, "kernel_size": 3, "trainable": false})).unwrap();
+        let c = conv.config();
+        assert_eq!(
+            (c.strides, c.dilation_rate, c.padding.as_str(), c.use_bias),
+            (vec![1, 1], vec![1, 1], "valid", true)
+        );
+        let gru = GRU::from_config(&serde_json::json!({"units": 2})).unwrap().config();
+        assert_eq!(gru.cell.reset_after, Some(true));
+        assert_eq!(
+            gru.cell.recurrent_activation,
+            Some(crate::activations::Activation::Sigmoid)
+        );
+        let bi =
+            Bidirectional::from_config(&serde_json::json!({"layer": {"class_name": "LSTM", "config": {"units": 2}}}));
+        assert_eq!(bi.unwrap().config().merge_mode.as_deref(), Some("concat"));
+        let e = Dropout::from_config(&serde_json::json!({"name": "d"}))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("needs \"rate\""), "{e}");
+        let e = Conv1D::from_config(&serde_json::json!({"filters": 2, "kernel_size": [3, 3]}))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("\"kernel_size\" must be an integer or a list of 1 integers"),
+            "{e}"
+        );
+        let e = Dense::from_config(&serde_json::json!({"units": "four"}))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("Dense") && e.contains("bad config"), "{e}");
     }
 }

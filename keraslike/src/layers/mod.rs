@@ -7,10 +7,14 @@
 //! its first call through a [`LayerRef`]. Shapes passed to `build` and
 //! `compute_output_shape` exclude the batch dimension.
 //!
-//! **Adding a layer** is one file: a struct, its `Layer` impl and its
-//! [`FromConfig`] impl, plus one line in the `builtin_layers!` list of this
+//! **Adding a layer** is one file: a struct, its config struct (serde,
+//! with Keras' field names and defaults, as [`DenseConfig`]), its `Layer`
+//! impl (`get_config` writes the config struct) and its [`FromConfig`] impl
+//! (which reads it), plus one line in the `builtin_layers!` list of this
 //! module, which declares the module, re-exports the type and registers the
-//! class for [`layer_from_config`] (loading saved models).
+//! class for [`layer_from_config`] (loading saved models); export the config
+//! struct beside [`DenseConfig`] and add a case to the registry's
+//! round-trip test.
 //!
 //! | Keras class | type |
 //! |---|---|

@@ -121,7 +121,7 @@ pub use pooling::{Pooling, PoolingConfig};
 pub use spatial::{DataFormat, Size};
 pub use spatial_dropout::SpatialDropout;
 pub use up_sampling::{UpSampling, UpSampling1DConfig, UpSampling2DConfig};
-pub use zero_padding::{Cropping, CroppingConfig, Margins, ZeroPadding, ZeroPaddingConfig};
+pub use zero_padding::{AxisAmounts, Cropping, CroppingConfig, MarginAmounts, Margins, ZeroPadding, ZeroPaddingConfig};
 
 mod custom_cell;
 mod recurrent;

@@ -533,6 +533,19 @@ mod tests {
             e.contains("\"kernel_size\" must be an integer or a list of 1 integers"),
             "{e}"
         );
+        let crop = Cropping2D::from_config(&serde_json::json!({"name": "c"}))
+            .unwrap()
+            .config();
+        assert_eq!(
+            crop.cropping,
+            Some(MarginAmounts::PerAxis(vec![AxisAmounts::Pair((0, 0)); 2]))
+        );
+        let pad = ZeroPadding2D::from_config(&serde_json::json!({"padding": [1, [2, 3]]})).unwrap();
+        assert_eq!(pad.get_config()["padding"], serde_json::json!([[1, 1], [2, 3]]));
+        let e = ZeroPadding1D::from_config(&serde_json::json!({"padding": [[1, 2], [3, 4]]}))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"padding\" has an unsupported form: [[1,2],[3,4]]"), "{e}");
         let e = Dense::from_config(&serde_json::json!({"units": "four"}))
             .unwrap_err()
             .to_string();

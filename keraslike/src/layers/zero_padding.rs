@@ -26,7 +26,7 @@ use super::spatial::{check_data_format, check_rank};
 use super::{shape_str, unique_name, BuildContext, DataFormat, FromConfig, Layer};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use tensorlow::Tensor;
 
 /// `(before, after)` amounts along `R` spatial axes: from one `usize`
@@ -59,35 +59,52 @@ impl From<(usize, usize)> for Margins<1> {
     }
 }
 
+/// Padding or cropping amounts as a config holds them, in any of Keras'
+/// forms: one integer, `[b, a]` (1-D), `[h, w]` or `[[t, b], [l, r]]` (2-D).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MarginAmounts {
+    /// The same amount on every side.
+    All(usize),
+    /// One entry per axis (in 1-D, the two ends of the one axis).
+    PerAxis(Vec<AxisAmounts>),
+}
+
+/// One entry of [`MarginAmounts::PerAxis`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AxisAmounts {
+    /// One amount (both ends of an axis in 2-D; one end in 1-D).
+    Both(usize),
+    /// `(before, after)`.
+    Pair((usize, usize)),
+}
+
 impl<const R: usize> Margins<R> {
     /// Keras' config form: `[b, a]` in 1-D, `[[b, a], [b, a]]` in 2-D.
-    fn to_json(self) -> Value {
+    fn to_amounts(self) -> MarginAmounts {
         if R == 1 {
-            json!([self.0[0].0, self.0[0].1])
+            let (b, a) = self.0[0];
+            MarginAmounts::PerAxis(vec![AxisAmounts::Both(b), AxisAmounts::Both(a)])
         } else {
-            json!(self.0.iter().map(|&(b, a)| [b, a]).collect::<Vec<_>>())
+            MarginAmounts::PerAxis(self.0.iter().map(|&p| AxisAmounts::Pair(p)).collect())
         }
     }
 
-    /// Reads any of Keras' forms: an integer, `[b, a]` (1-D), `[h, w]` or
-    /// `[[t, b], [l, r]]` (2-D).
-    fn from_json(class: &str, key: &str, v: &Value) -> Result<Self> {
-        let bad = || Error::arg(format!("{class} config: {key:?} has an unsupported form: {v}"));
-        let int = |v: &Value| v.as_u64().and_then(|v| usize::try_from(v).ok());
-        if let Some(n) = int(v) {
-            return Ok(Margins::from(n));
-        }
-        let items = v.as_array().ok_or_else(bad)?;
-        let pair = |v: &Value| -> Option<(usize, usize)> {
-            match v.as_array()?.as_slice() {
-                [b, a] => Some((int(b)?, int(a)?)),
-                _ => None,
-            }
+    /// Reads any of Keras' forms (see [`MarginAmounts`]).
+    fn from_amounts(class: &str, key: &str, v: &MarginAmounts) -> Result<Self> {
+        let bad = || {
+            let form = serde_json::to_string(v).unwrap_or_default();
+            Error::arg(format!("{class} config: {key:?} has an unsupported form: {form}"))
+        };
+        let items = match v {
+            MarginAmounts::All(n) => return Ok(Margins::from(*n)),
+            MarginAmounts::PerAxis(items) => items,
         };
         let mut out = [(0, 0); R];
         if R == 1 {
             match items.as_slice() {
-                [b, a] => out[0] = (int(b).ok_or_else(bad)?, int(a).ok_or_else(bad)?),
+                [AxisAmounts::Both(b), AxisAmounts::Both(a)] => out[0] = (*b, *a),
                 _ => return Err(bad()),
             }
         } else {
@@ -95,9 +112,9 @@ impl<const R: usize> Margins<R> {
                 return Err(bad());
             }
             for (o, it) in out.iter_mut().zip(items) {
-                *o = match int(it) {
-                    Some(n) => (n, n),
-                    None => pair(it).ok_or_else(bad)?,
+                *o = match *it {
+                    AxisAmounts::Both(n) => (n, n),
+                    AxisAmounts::Pair(p) => p,
                 };
             }
         }
@@ -115,8 +132,8 @@ macro_rules! margin_layer {
             /// The layer's name (a fresh one when empty).
             pub name: String,
             #[doc = concat!("The amounts in any of Keras' forms: an integer, `[b, a]` (1-D), `[h, w]` or \
-                `[[t, b], [l, r]]` (2-D); `null` or missing: Keras' default (`", stringify!($default2), "` in 2-D, 1 else).")]
-            pub $key: Value,
+                `[[t, b], [l, r]]` (2-D); none: Keras' default (`", stringify!($default2), "` in 2-D, 1 else).")]
+            pub $key: Option<MarginAmounts>,
             /// The layout, only `channels_last` (written by the layers that
             /// have it; missing: `channels_last`).
             #[serde(skip_serializing_if = "Option::is_none")]
@@ -235,7 +252,7 @@ macro_rules! margin_layer {
             pub fn config(&self) -> $config {
                 $config {
                     name: self.name.clone(),
-                    $key: self.margins.to_json(),
+                    $key: Some(self.margins.to_amounts()),
                     data_format: (R == 2 || stringify!($key) == "padding").then(DataFormat::default),
                 }
             }
@@ -244,9 +261,9 @@ macro_rules! margin_layer {
             /// not have are an error, a bad layout is reported by `build`.
             pub fn $from(c: $config) -> Result<Self> {
                 let margins = match &c.$key {
-                    Value::Null if R == 2 => Margins::from($default2),
-                    Value::Null => Margins::from(1),
-                    v => Margins::from_json(Self::CLASS, stringify!($key), v)?,
+                    None if R == 2 => Margins::from($default2),
+                    None => Margins::from(1),
+                    Some(v) => Margins::from_amounts(Self::CLASS, stringify!($key), v)?,
                 };
                 let mut l = Self::new(margins).data_format(&c.data_format.unwrap_or_default().0);
                 if !c.name.is_empty() {

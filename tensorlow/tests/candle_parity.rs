@@ -79,3 +79,59 @@ fn mlp_gradients_match_candle_backward() {
         assert_close(name, &vals(ours), &theirs, 1e-12);
     }
 }
+
+/// Large element-wise ops (tensorlow's CPU kernels split them over the
+/// thread team from 32K elements) give candle's own maps' values bit for
+/// bit: the arithmetic with a bias over the last axis, with a `(1, n)`
+/// operand and with one of the same shape, and ReLU with its gradient.
+#[test]
+fn large_elementwise_ops_equal_candles_maps_bit_for_bit() {
+    let a64 = uniform(&[96, 700], -3.0, 3.0, 11);
+    let operands = [
+        uniform(&[700], 0.5, 2.0, 12),
+        uniform(&[1, 700], 0.5, 2.0, 13),
+        uniform(&[96, 700], 0.5, 2.0, 14),
+    ];
+    for dtype in [tensorlow::DType::F32, tensorlow::DType::F64] {
+        let a = a64.cast(dtype).unwrap();
+        let bits = |t: &candle_core::Tensor| -> Vec<u64> {
+            let t = t.to_dtype(candle_core::DType::F64).unwrap().flatten_all().unwrap();
+            t.to_vec1::<f64>().unwrap().iter().map(|v| v.to_bits()).collect()
+        };
+        for b in &operands {
+            let b = b.cast(dtype).unwrap();
+            let (ca, cb) = (a.as_candle(), b.as_candle());
+            let pairs = [
+                (a.add(&b).unwrap(), ca.broadcast_add(cb).unwrap()),
+                (a.sub(&b).unwrap(), ca.broadcast_sub(cb).unwrap()),
+                (a.mul(&b).unwrap(), ca.broadcast_mul(cb).unwrap()),
+                (a.div(&b).unwrap(), ca.broadcast_div(cb).unwrap()),
+            ];
+            for (i, (ours, theirs)) in pairs.iter().enumerate() {
+                assert_eq!(ours.shape(), theirs.dims(), "op {i}, operand {:?}", b.shape());
+                assert!(
+                    bits(ours.as_candle()) == bits(theirs),
+                    "op {i}, operand {:?}, {dtype:?}",
+                    b.shape()
+                );
+            }
+        }
+        // ReLU and its gradient (`g * (x > 0)`) against candle's relu and a mask.
+        let tape = GradientTape::new();
+        tape.watch(&a);
+        let y = a.relu().unwrap();
+        let g = operands[2].cast(dtype).unwrap();
+        let dx = tape.gradient_with(&y, &[&a], Some(&g), Default::default()).unwrap()[0]
+            .clone()
+            .unwrap();
+        assert!(
+            bits(y.as_candle()) == bits(&a.as_candle().relu().unwrap()),
+            "relu {dtype:?}"
+        );
+        let mask = a.as_candle().gt(0.0).unwrap().to_dtype(a.as_candle().dtype()).unwrap();
+        assert!(
+            bits(dx.as_candle()) == bits(&g.as_candle().mul(&mask).unwrap()),
+            "relu gradient {dtype:?}"
+        );
+    }
+}

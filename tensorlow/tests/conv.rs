@@ -461,6 +461,93 @@ fn max_pool_gradient_ties_go_to_the_first_maximum() {
     assert_eq!(vals(&g), vec![0., 6., 0., 2., 0., 0., 0., 1., 0.]);
 }
 
+/// TensorFlow's max pooling by naive loops: each window's maximum and the
+/// input index of its first maximum in row-major order (a later element
+/// wins when strictly greater, or when it is NaN and the maximum so far is
+/// not), and the gradient `g` added at those indices.
+fn naive_max_pool_with_grad(
+    x: &[f64],
+    xs: [usize; 4],
+    k: (usize, usize),
+    stride: (usize, usize),
+    same: bool,
+    g: &[f64],
+) -> (Vec<f64>, Vec<f64>) {
+    let [n, h, w, c] = xs;
+    let (ho, pt) = tf_geometry(h, k.0, stride.0, 1, same);
+    let (wo, pl) = tf_geometry(w, k.1, stride.1, 1, same);
+    let (mut y, mut dx) = (Vec::new(), vec![0.0; x.len()]);
+    for b in 0..n {
+        for oy in 0..ho {
+            for ox in 0..wo {
+                for ch in 0..c {
+                    let mut best: Option<usize> = None;
+                    for ky in 0..k.0 {
+                        for kx in 0..k.1 {
+                            let iy = (oy * stride.0 + ky) as isize - pt as isize;
+                            let ix = (ox * stride.1 + kx) as isize - pl as isize;
+                            if iy >= 0 && ix >= 0 && iy < h as isize && ix < w as isize {
+                                let at = ((b * h + iy as usize) * w + ix as usize) * c + ch;
+                                best = match best {
+                                    Some(i) if !(x[at] > x[i] || (x[at].is_nan() && !x[i].is_nan())) => Some(i),
+                                    _ => Some(at),
+                                };
+                            }
+                        }
+                    }
+                    let i = best.expect("every window has an element");
+                    dx[i] += g[y.len()];
+                    y.push(x[i]);
+                }
+            }
+        }
+    }
+    (y, dx)
+}
+
+/// Many channels (the kernel handles them in blocks of 16 and a remainder),
+/// values with ties and NaNs, f32 and f64: values and gradients equal the
+/// naive loops' exactly (NaN where the naive maximum is NaN).
+#[test]
+fn wide_max_pools_match_naive_loops_with_ties_and_nans() {
+    let cases: &[PoolCase] = &[([2, 5, 4, 35], (2, 2), (2, 2)), ([1, 5, 6, 17], (3, 3), (1, 2))];
+    for (ci, &(xs, k, s)) in cases.iter().enumerate() {
+        let len: usize = xs.iter().product();
+        // Values in {-2, ..., 2}: many ties; every 7th a NaN.
+        let xv: Vec<f64> = rand_vec(len, 90 + ci as u64)
+            .iter()
+            .enumerate()
+            .map(|(i, v)| if i % 7 == 3 { f64::NAN } else { (v * 2.0).round() })
+            .collect();
+        for same in [false, true] {
+            for dtype in [tensorlow::DType::F64, tensorlow::DType::F32] {
+                let x = t(&xv, &xs).cast(dtype).unwrap();
+                let tape = GradientTape::new();
+                tape.watch(&x);
+                let y = nn::max_pool2d(&x, k, s, pad_name(same)).unwrap();
+                let gv = rand_vec(y.shape().iter().product(), 7);
+                let gy = t(&gv, y.shape()).cast(dtype).unwrap();
+                let dx = tape.gradient_with(&y, &[&x], Some(&gy), Default::default()).unwrap()[0]
+                    .clone()
+                    .unwrap();
+                let (want_y, want_dx) = naive_max_pool_with_grad(&xv, xs, k, s, same, &gv);
+                let what = format!("{xs:?} ksize {k:?} strides {s:?} same={same} {dtype:?}");
+                let to64 = |t: &Tensor| t.cast(tensorlow::DType::F64).unwrap().to_vec::<f64>().unwrap();
+                let same_bits = |a: &[f64], b: &[f64], tol: f64| {
+                    a.len() == b.len()
+                        && a.iter()
+                            .zip(b)
+                            .all(|(p, q)| (p.is_nan() && q.is_nan()) || (p - q).abs() <= tol)
+                };
+                assert!(same_bits(&to64(&y), &want_y, 0.0), "{what}: values differ");
+                // f32: the gradient's rounding (several windows may add at one index).
+                let tol = if dtype == tensorlow::DType::F32 { 1e-6 } else { 0.0 };
+                assert!(same_bits(&to64(&dx), &want_dx, tol), "{what}: gradients differ");
+            }
+        }
+    }
+}
+
 // ------------------------------------------------- first-order gradients
 
 #[test]

@@ -1,8 +1,10 @@
 //! tensorlow's own CPU kernels that are not ops: the thread team that
 //! splits work over cores ([`parallel`]), the 2-D matrix products
-//! ([`gemm`]), the fused in-place optimizer updates ([`update`]), and the
+//! ([`gemm`]), the fused in-place optimizer updates ([`update`]), the
 //! `NHWC` convolution ([`conv`]: im2col / col2im around `gemm`) and pooling
-//! ([`pool`]) kernels, and the fused recurrent kernels ([`rnn`]). The differentiable ops in `ops/` and `nn/` call them
+//! ([`pool`]) kernels, the large element-wise maps ([`elementwise`]) and
+//! the fused recurrent kernels ([`rnn`]). The differentiable ops in `ops/`
+//! and `nn/` call them
 //! on the CPU for f32/f64 and fall back to candle's kernels elsewhere
 //! (CUDA, other dtypes).
 //!
@@ -16,6 +18,7 @@
 //! ```
 
 pub(crate) mod conv;
+pub(crate) mod elementwise;
 pub(crate) mod gemm;
 pub(crate) mod parallel;
 pub(crate) mod pool;

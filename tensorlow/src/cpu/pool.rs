@@ -118,7 +118,11 @@ impl MaxPool {
 
 impl MaxPool {
     /// Output rows `rows` into `ys` (and their argmaxes into `args` when
-    /// `KEEP`), with branch-free selects over the channels.
+    /// `KEEP`): each output pixel's channels in blocks of [`LANES`], the
+    /// block's running maxima (and argmaxes) in local arrays over the
+    /// window's taps, so the selects vectorize (a select written back into
+    /// the output in place becomes a masked, per-lane store), then stored
+    /// once.
     fn rows<T: WithDType, const KEEP: bool>(
         &self,
         x: &[T],
@@ -131,44 +135,85 @@ impl MaxPool {
         for (i, row) in rows.enumerate() {
             let (n, oy) = (row / ho, row % ho);
             let image = &x[n * h * w * c..(n + 1) * h * w * c];
+            let wy = d.window(0, oy);
             for ox in 0..wo {
+                let wx = d.window(1, ox);
                 let at = (i * wo + ox) * c;
-                let out = &mut ys[at..at + c];
-                let arg = if KEEP { &mut args[at..at + c] } else { &mut [][..] };
-                let mut first = true;
-                for iy in d.window(0, oy) {
-                    for ix in d.window(1, ox) {
-                        let pix = (iy * w + ix) * c;
-                        let src = &image[pix..pix + c];
-                        if first {
-                            out.copy_from_slice(src);
-                            if KEEP {
-                                for (j, a) in arg.iter_mut().enumerate() {
-                                    *a = (pix + j) as u32;
-                                }
-                            }
-                            first = false;
-                            continue;
-                        }
-                        if KEEP {
-                            for (j, ((o, a), &v)) in out.iter_mut().zip(arg.iter_mut()).zip(src).enumerate() {
-                                let b = *o;
-                                #[allow(clippy::eq_op)] // v != v: v is NaN
-                                let take = (v > b) | ((v != v) & (b == b));
-                                *o = if take { v } else { b };
-                                *a = if take { (pix + j) as u32 } else { *a };
-                            }
-                        } else {
-                            for (o, &v) in out.iter_mut().zip(src) {
-                                let b = *o;
-                                #[allow(clippy::eq_op)]
-                                let take = (v > b) | ((v != v) & (b == b));
-                                *o = if take { v } else { b };
-                            }
-                        }
+                let mut ch = 0;
+                while ch < c {
+                    let at = at + ch;
+                    if c - ch >= LANES {
+                        let arg = if KEEP { &mut args[at..at + LANES] } else { &mut [][..] };
+                        window_max::<T, KEEP, LANES>(image, c, w, ch, &wy, &wx, &mut ys[at..at + LANES], arg);
+                        ch += LANES;
+                    } else {
+                        let arg = if KEEP { &mut args[at..at + 1] } else { &mut [][..] };
+                        window_max::<T, KEEP, 1>(image, c, w, ch, &wy, &wx, &mut ys[at..at + 1], arg);
+                        ch += 1;
                     }
                 }
             }
+        }
+    }
+}
+
+/// Channels per block of [`MaxPool::rows`].
+const LANES: usize = 16;
+
+/// The maxima of channels `ch..ch + N` over the window `wy` x `wx` of
+/// `image` (`w` pixels wide, `c` channels) into `out` (and, when `KEEP`,
+/// their within-image indices into `arg`). Taps in row-major order; a later
+/// tap wins when strictly greater, or when it is NaN and the maximum so far
+/// is not (TensorFlow's tie rule, NaN propagates). An empty window leaves
+/// `out` as it is.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn window_max<T: WithDType, const KEEP: bool, const N: usize>(
+    image: &[T],
+    c: usize,
+    w: usize,
+    ch: usize,
+    wy: &std::ops::Range<usize>,
+    wx: &std::ops::Range<usize>,
+    out: &mut [T],
+    arg: &mut [u32],
+) {
+    let mut best = [T::zero(); N];
+    let mut best_at = [0u32; N];
+    let mut first = true;
+    for iy in wy.clone() {
+        for ix in wx.clone() {
+            let pix = (iy * w + ix) * c + ch;
+            let Ok(src) = <&[T; N]>::try_from(&image[pix..pix + N]) else {
+                return;
+            };
+            // u32 indices: they fit (see `argmax_fits`).
+            let base = pix as u32;
+            if first {
+                best = *src;
+                if KEEP {
+                    for (l, a) in best_at.iter_mut().enumerate() {
+                        *a = base + l as u32;
+                    }
+                }
+                first = false;
+                continue;
+            }
+            for l in 0..N {
+                let (v, b) = (src[l], best[l]);
+                #[allow(clippy::eq_op)] // v != v: v is NaN
+                let take = (v > b) | ((v != v) & (b == b));
+                best[l] = if take { v } else { b };
+                if KEEP {
+                    best_at[l] = if take { base + l as u32 } else { best_at[l] };
+                }
+            }
+        }
+    }
+    if !first {
+        out.copy_from_slice(&best);
+        if KEEP {
+            arg.copy_from_slice(&best_at);
         }
     }
 }

@@ -68,11 +68,48 @@ impl Bin {
     }
 }
 
+/// `a op b` by tensorlow's CPU kernel (split over the team) when it
+/// applies: a large f32/f64 CPU `a`, and a `b` whose shape is `a`'s
+/// trailing axes (leading 1s aside: a bias over the channels, or an operand
+/// of `a`'s shape). The same values as candle's map, so `None` (candle's
+/// map) elsewhere changes no result.
+fn suffix_kernel(a: &Tensor, b: &Tensor, op: Bin) -> Result<Option<candle_core::Tensor>> {
+    use crate::cpu::elementwise::{binary_suffix, Arith, PAR_MIN};
+    let arith = match op {
+        Bin::Add => Arith::Add,
+        Bin::Sub => Arith::Sub,
+        Bin::Mul => Arith::Mul,
+        Bin::Div => Arith::Div,
+        Bin::Max | Bin::Min => return Ok(None),
+    };
+    let (sa, sb) = (a.shape(), b.shape());
+    let lead = sb.iter().take_while(|&&d| d == 1).count();
+    let trailing = &sb[lead..];
+    let fits = sb.len() <= sa.len()
+        && sa.ends_with(trailing)
+        && !trailing.is_empty()
+        && b.elem_count() > 0
+        && a.elem_count() >= PAR_MIN
+        && crate::cpu::handles(&a.value);
+    if !fits {
+        return Ok(None);
+    }
+    struct K(Arith);
+    impl crate::cpu::Kernel for K {
+        fn run<T: candle_core::WithDType>(&self, inputs: &[&[T]]) -> Vec<T> {
+            binary_suffix(self.0, inputs[0], inputs[1])
+        }
+    }
+    Ok(Some(crate::cpu::run(&K(arith), &[&a.value, &b.value], sa)?))
+}
+
 fn binary(a: &Tensor, b: &Tensor, op: Bin) -> Result<Tensor> {
     a.same_device(b, op.name())?;
     a.same_dtype(b, op.name())?;
     let (x, y) = (&a.value, &b.value);
-    let v = if a.shape() == b.shape() {
+    let v = if let Some(v) = suffix_kernel(a, b, op)? {
+        v
+    } else if a.shape() == b.shape() {
         let v = match op {
             Bin::Add => x.add(y)?,
             Bin::Sub => x.sub(y)?,

@@ -243,8 +243,8 @@ impl candle_core::CustomOp1 for ReluKeepNan {
             .ok_or_else(|| candle_core::Error::Msg("relu needs a contiguous operand".into()))?;
         // `x <= 0` is false for NaN, which is passed on.
         let out = match s {
-            S::F32(x) => S::F32(x[a..b].iter().map(|&x| if x <= 0.0 { 0.0 } else { x }).collect()),
-            S::F64(x) => S::F64(x[a..b].iter().map(|&x| if x <= 0.0 { 0.0 } else { x }).collect()),
+            S::F32(x) => S::F32(crate::cpu::elementwise::relu(&x[a..b])),
+            S::F64(x) => S::F64(crate::cpu::elementwise::relu(&x[a..b])),
             _ => candle_core::bail!("relu's CPU kernel supports f32 and f64"),
         };
         Ok((out, l.shape().clone()))
@@ -272,21 +272,16 @@ impl candle_core::CustomOp2 for WherePositive {
                 .ok_or_else(|| candle_core::Error::Msg("where_positive needs contiguous operands".into()))
         };
         let ((a1, b1), (a2, b2)) = (off(l1)?, off(l2)?);
+        if b1 - a1 != b2 - a2 {
+            candle_core::bail!(
+                "where_positive needs operands of one size, got {} and {}",
+                b1 - a1,
+                b2 - a2
+            );
+        }
         let out = match (s1, s2) {
-            (S::F32(g), S::F32(x)) => S::F32(
-                g[a1..b1]
-                    .iter()
-                    .zip(&x[a2..b2])
-                    .map(|(&g, &x)| if x > 0.0 { g } else { g * 0.0 })
-                    .collect(),
-            ),
-            (S::F64(g), S::F64(x)) => S::F64(
-                g[a1..b1]
-                    .iter()
-                    .zip(&x[a2..b2])
-                    .map(|(&g, &x)| if x > 0.0 { g } else { g * 0.0 })
-                    .collect(),
-            ),
+            (S::F32(g), S::F32(x)) => S::F32(crate::cpu::elementwise::where_positive(&g[a1..b1], &x[a2..b2])),
+            (S::F64(g), S::F64(x)) => S::F64(crate::cpu::elementwise::where_positive(&g[a1..b1], &x[a2..b2])),
             _ => candle_core::bail!("where_positive supports f32 and f64 operands of one dtype"),
         };
         Ok((out, l1.shape().clone()))

@@ -139,6 +139,15 @@ impl Generator {
         self.0.next_u64()
     }
 
+    /// Moves the stream `n` `u64` draws ahead (what `n` calls of
+    /// [`next_u64`](Self::next_u64) or [`next_f64`](Self::next_f64) would
+    /// consume), in constant time: ChaCha is a counter-mode generator, so
+    /// parts of one stream can be drawn by several threads.
+    pub(crate) fn skip_u64s(&mut self, n: u64) {
+        let at = self.0.get_word_pos();
+        self.0.set_word_pos(at + 2 * u128::from(n));
+    }
+
     /// A uniform float in `[0, 1)`.
     pub fn next_f64(&mut self) -> f64 {
         self.0.random::<f64>()

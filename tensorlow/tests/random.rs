@@ -230,3 +230,32 @@ fn a_generator_per_thread_is_reproducible_whatever_the_scheduling() {
         assert_eq!(t.join().unwrap(), alone[s], "thread with seed {s}");
     }
 }
+
+/// A large dropout (its mask is drawn in parts over the thread team, each
+/// part skipping ahead in the op's stream) zeroes exactly where a single
+/// loop over the op's generator draws below the rate, f32 and f64.
+#[test]
+fn large_dropout_masks_are_the_single_loop_draws() {
+    let _g = lock();
+    let n = 100_003; // several parts, and not a multiple of any split
+    for dtype in [tensorlow::DType::F32, tensorlow::DType::F64] {
+        let x = tensorlow::Tensor::ones(&[n], dtype, &Device::cpu()).unwrap();
+        random::set_seed(31);
+        let y = tensorlow::nn::dropout(&x, 0.3, Some(4)).unwrap();
+        let y = y.cast(tensorlow::DType::F64).unwrap().to_vec::<f64>().unwrap();
+        random::set_seed(31);
+        let mut g = random::op_generator(Some(4));
+        let keep = 1.0 / 0.7;
+        let keep = if dtype == tensorlow::DType::F32 {
+            keep as f32 as f64
+        } else {
+            keep
+        };
+        let want: Vec<f64> = (0..n).map(|_| if g.next_f64() < 0.3 { 0.0 } else { keep }).collect();
+        assert!(
+            y == want,
+            "{dtype:?}: first difference at {:?}",
+            y.iter().zip(&want).position(|(a, b)| a != b)
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! Element-wise kernels for large buffers, split over the team: ReLU that
-//! keeps NaN, ReLU's gradient `g * (x > 0)`, and `x op y` where `y` repeats
+//! keeps NaN, ReLU's gradient `g * (x > 0)`, dropout's random mask, and
+//! `x op y` where `y` repeats
 //! along `x`'s leading axes (a bias over the channels, or an operand of the
 //! same shape). A single loop over 11 MB of a convnet's activations is
 //! bound by one core's memory bandwidth; two threads move twice as much.
@@ -14,6 +15,7 @@
 //! ```
 
 use super::parallel::{self, SendPtr};
+use crate::random::Generator;
 use candle_core::WithDType;
 use std::mem::MaybeUninit;
 use std::ops::Range;
@@ -59,6 +61,20 @@ pub(crate) fn where_positive<T: WithDType>(g: &[T], x: &[T]) -> Vec<T> {
     collect(g.len(), 1, |r, out| {
         for ((o, &g), &x) in out.iter_mut().zip(&g[r.clone()]).zip(&x[r]) {
             o.write(if x > T::zero() { g } else { g * T::zero() });
+        }
+    })
+}
+
+/// Dropout's mask of `len` values: `0` where the next draw of `g` (one
+/// [`Generator::next_f64`] per element, in order) is below `rate`, else
+/// `keep`. Each part draws its own range of the stream from a copy of `g`
+/// skipped ahead to it, so the mask is the one a single loop draws.
+pub(crate) fn dropout_mask<T: WithDType>(g: &Generator, len: usize, rate: f64, keep: T) -> Vec<T> {
+    collect(len, 1, |r, out| {
+        let mut g = g.clone();
+        g.skip_u64s(r.start as u64);
+        for o in out.iter_mut() {
+            o.write(if g.next_f64() < rate { T::zero() } else { keep });
         }
     })
 }

@@ -261,18 +261,28 @@ impl Kernel for MaxPoolScatter {
     fn run<T: WithDType>(&self, inputs: &[&[T]]) -> Vec<T> {
         let (d, g, arg) = (&self.d, inputs[0], &self.argmax[..]);
         let (ii, io) = (d.image_in(), d.image_out());
-        let mut dx = vec![T::zero(); d.batch * ii];
-        let dp = SendPtr(dx.as_mut_ptr());
+        // Each image is zeroed by the thread that scatters into it, just
+        // before (in cache, and split over the team, unlike a zeroed
+        // allocation).
+        let mut dx: Vec<T> = Vec::with_capacity(d.batch * ii);
+        let dp = SendPtr(dx.as_mut_ptr().cast::<std::mem::MaybeUninit<T>>());
         d.split_images(|images| {
-            // SAFETY: disjoint image ranges of `dx`.
-            let dxs = unsafe { dp.slice(images.start * ii..images.end * ii) };
-            for (k, n) in images.enumerate() {
-                let img = &mut dxs[k * ii..(k + 1) * ii];
+            for n in images {
+                // SAFETY: image `n` of the allocation, written by this part
+                // only; initialised by the fill before it is viewed as `T`.
+                let img = unsafe {
+                    let img = dp.slice(n * ii..(n + 1) * ii);
+                    img.fill(std::mem::MaybeUninit::new(T::zero()));
+                    &mut *(img as *mut [std::mem::MaybeUninit<T>] as *mut [T])
+                };
                 for (&a, &v) in arg[n * io..(n + 1) * io].iter().zip(&g[n * io..(n + 1) * io]) {
                     img[a as usize] += v;
                 }
             }
         });
+        // SAFETY: every image was filled above (a panic is re-raised by the
+        // split before this line).
+        unsafe { dx.set_len(d.batch * ii) };
         dx
     }
 }

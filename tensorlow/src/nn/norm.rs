@@ -1,5 +1,6 @@
 //! Moments, batch normalization and dropout.
 
+use crate::cpu::elementwise::dropout_mask;
 use crate::{random, Error, Result, Tensor};
 
 /// Mean and (population) variance over `axes` (`tf.nn.moments`).
@@ -60,10 +61,21 @@ pub fn dropout(x: &Tensor, rate: f64, seed: Option<u64>) -> Result<Tensor> {
     }
     let mut g = random::op_generator(seed);
     let keep = 1.0 / (1.0 - rate);
-    // Built in f64 and cast once: an f32 mask would round 1 / (1 - rate) for f64 inputs.
-    let mask: Vec<f64> = (0..x.elem_count())
-        .map(|_| if g.next_f64() < rate { 0.0 } else { keep })
-        .collect();
-    let mask = Tensor::from_vec(mask, x.shape(), &x.device())?.cast(x.dtype())?;
+    let mask = if crate::cpu::handles(x.as_candle()) {
+        // Drawn in parts over the thread team (each part skips ahead in
+        // the one stream: the same mask for any number of threads), in
+        // x's dtype: `keep as f32` is what the cast below gives.
+        let (n, dev) = (x.elem_count(), x.device());
+        match x.dtype() {
+            crate::DType::F32 => Tensor::from_vec(dropout_mask(&g, n, rate, keep as f32), x.shape(), &dev)?,
+            _ => Tensor::from_vec(dropout_mask(&g, n, rate, keep), x.shape(), &dev)?,
+        }
+    } else {
+        // Built in f64 and cast once: an f32 mask would round 1 / (1 - rate) for f64 inputs.
+        let mask: Vec<f64> = (0..x.elem_count())
+            .map(|_| if g.next_f64() < rate { 0.0 } else { keep })
+            .collect();
+        Tensor::from_vec(mask, x.shape(), &x.device())?.cast(x.dtype())?
+    };
     x.mul(&mask)
 }

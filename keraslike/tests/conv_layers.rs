@@ -155,6 +155,64 @@ fn a_convnet_and_one_sgd_step_match_keras() {
     }
 }
 
+/// A `Conv2D(activation="relu")` (one fused op) trains to the same bits as
+/// a linear `Conv2D` followed by an `Activation("relu")` layer (the three
+/// ops) from the same weights: five Adam steps, strided and dilated.
+#[test]
+fn relu_conv2d_trains_like_conv2d_then_relu_bit_for_bit() {
+    use keraslike::layers::Activation as ActivationLayer;
+    use keraslike::optimizers::Adam;
+    let run = |fused: bool| -> Vec<Vec<u32>> {
+        let mut layers: Vec<Box<dyn Layer>> = Vec::new();
+        for (filters, strides, dilation) in [(6, 1, 2), (5, 2, 1)] {
+            let conv = Conv2D::new(filters, 3)
+                .strides(strides)
+                .dilation_rate(dilation)
+                .padding("same");
+            if fused {
+                layers.push(Box::new(conv.activation("relu")));
+            } else {
+                layers.push(Box::new(conv));
+                layers.push(Box::new(ActivationLayer::new("relu")));
+            }
+        }
+        layers.push(Box::new(GlobalMaxPooling2D::new()));
+        layers.push(Box::new(Dense::new(3).activation("softmax")));
+        let mut model = Sequential::new(layers);
+        model.build(&[9, 9, 2]).unwrap();
+        let init: Vec<Tensor> = model
+            .get_weights()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let n: usize = w.shape().iter().product();
+                let v: Vec<f32> = (0..n)
+                    .map(|j| (((i * 131 + j * 71) % 97) as f32 - 48.0) / 120.0)
+                    .collect();
+                Tensor::new(&v, w.shape()).unwrap()
+            })
+            .collect();
+        model.set_weights(&init).unwrap();
+        model
+            .compile(Adam::new(0.01), "sparse_categorical_crossentropy", &[])
+            .unwrap();
+        let xv: Vec<f32> = (0..4 * 9 * 9 * 2)
+            .map(|j| ((j * 37 % 101) as f32 - 50.0) / 25.0)
+            .collect();
+        let x = Tensor::new(&xv, &[4, 9, 9, 2]).unwrap();
+        let y = Tensor::new(&[0u32, 2, 1, 2], &[4]).unwrap();
+        for _ in 0..5 {
+            model.train_on_batch(&x, &y, None).unwrap();
+        }
+        let w = model.get_weights().unwrap();
+        w.iter()
+            .map(|t| t.to_vec::<f32>().unwrap().iter().map(|v| v.to_bits()).collect())
+            .collect()
+    };
+    assert!(run(true) == run(false), "weights differ after 5 Adam steps");
+}
+
 #[test]
 fn errors_name_the_layer_and_both_shapes() {
     let ctx = BuildContext::default();

@@ -616,6 +616,94 @@ fn pool_gradients_match_finite_differences() {
     }
 }
 
+/// `conv2d_bias_relu` is `relu(conv2d + bias)`: the same bits as the three
+/// ops for the values and the first gradients, and their gradients of a
+/// gradient norm (nested tapes) to rounding; f32 and f64, grouped, strided,
+/// dilated, both paddings; NaN propagates; and its gradient matches central
+/// differences.
+#[test]
+fn fused_conv_bias_relu_is_the_three_ops_bit_for_bit() {
+    // (input, filters, strides, dilations, same)
+    let cases: &[([usize; 4], [usize; 4], (usize, usize), (usize, usize), bool)] = &[
+        ([2, 6, 5, 3], [3, 3, 3, 4], (1, 1), (1, 1), false),
+        ([2, 7, 6, 4], [3, 2, 2, 6], (2, 1), (1, 1), true),
+        ([1, 7, 7, 2], [2, 3, 2, 3], (1, 2), (2, 1), true),
+    ];
+    let bits = |t: &Tensor| -> Vec<u64> {
+        vals(&t.cast(tensorlow::DType::F64).unwrap())
+            .iter()
+            .map(|v| v.to_bits())
+            .collect()
+    };
+    for (ci, &(xs, fs, s, dl, same)) in cases.iter().enumerate() {
+        for dtype in [tensorlow::DType::F64, tensorlow::DType::F32] {
+            let mut xv = vals(&rand_t(&xs, 40 + ci as u64));
+            xv[5] = f64::NAN;
+            let x_nan = t(&xv, &xs).cast(dtype).unwrap();
+            let x = rand_t(&xs, 40 + ci as u64).cast(dtype).unwrap();
+            let w = rand_t(&fs, 50 + ci as u64).cast(dtype).unwrap();
+            let b = rand_t(&[fs[3]], 60 + ci as u64).cast(dtype).unwrap();
+            let fused = |x: &Tensor, w: &Tensor, b: &Tensor| nn::conv2d_bias_relu(x, w, b, s, pad_name(same), dl);
+            let three = |x: &Tensor, w: &Tensor, b: &Tensor| nn::conv2d(x, w, s, pad_name(same), dl)?.add(b)?.relu();
+            let what = format!("{xs:?} {fs:?} strides {s:?} dilations {dl:?} same={same} {dtype:?}");
+            assert_eq!(
+                bits(&fused(&x_nan, &w, &b).unwrap()),
+                bits(&three(&x_nan, &w, &b).unwrap()),
+                "{what}: NaN input"
+            );
+            // First and second order: h = |d sum(y² r)/d(x, w, b)|², and dh/d(x, w, b).
+            let r = rand_t(fused(&x, &w, &b).unwrap().shape(), 9).cast(dtype).unwrap();
+            let run = |f: &dyn Fn(&Tensor, &Tensor, &Tensor) -> Result<Tensor>| {
+                let outer = GradientTape::new();
+                let inner = GradientTape::new();
+                for v in [&x, &w, &b] {
+                    outer.watch(v);
+                    inner.watch(v);
+                }
+                let y = f(&x, &w, &b).unwrap();
+                let l = y.square().unwrap().mul(&r).unwrap().sum_all().unwrap();
+                let g = inner.gradient(&l, &[&x, &w, &b]).unwrap();
+                let mut h = g[0].as_ref().unwrap().square().unwrap().sum_all().unwrap();
+                for gi in &g[1..] {
+                    h = h
+                        .add(&gi.as_ref().unwrap().square().unwrap().sum_all().unwrap())
+                        .unwrap();
+                }
+                let gg = outer.gradient(&h, &[&x, &w, &b]).unwrap();
+                let mut out = vec![bits(&y)];
+                out.extend(g.iter().chain(&gg).map(|t| bits(t.as_ref().unwrap())));
+                out
+            };
+            // The value and first gradients (what training uses) are the
+            // same bits; second-order gradients add their paths' terms in
+            // another order (the graphs differ), so agree to rounding.
+            let (a, c) = (run(&fused), run(&three));
+            let tol = if dtype == tensorlow::DType::F32 { 1e-5 } else { 1e-12 };
+            for (k, (p, q)) in a.iter().zip(&c).enumerate() {
+                let close = |u: &u64, v: &u64| {
+                    let (u, v) = (f64::from_bits(*u), f64::from_bits(*v));
+                    if k < 4 {
+                        u.to_bits() == v.to_bits()
+                    } else {
+                        (u - v).abs() <= tol * (1.0 + v.abs())
+                    }
+                };
+                let first = p.iter().zip(q).position(|(u, v)| !close(u, v));
+                assert!(
+                    first.is_none(),
+                    "{what}: part {k} (y, dx, dw, db, then their gradients) differs at {first:?}"
+                );
+            }
+        }
+    }
+    let (x, w, b) = (distinct_t(&[1, 5, 5, 2], 3), rand_t(&[3, 3, 2, 3], 4), rand_t(&[3], 5));
+    check_grad(
+        "conv2d_bias_relu",
+        |v| nn::conv2d_bias_relu(&v[0], &v[1], &v[2], (1, 1), Padding::Same, (1, 1)),
+        &[x, w, b],
+    );
+}
+
 // ------------------------------------------------ second-order gradients
 
 #[test]

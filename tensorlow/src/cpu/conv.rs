@@ -192,11 +192,36 @@ fn im2col<T: WithDType>(d: &ConvDims, x: &[T], group: usize, rows: Range<usize>,
     taps(d, group, rows, |i, at, xo, len| {
         let dst = &mut cols[i * kg + at..i * kg + at + len];
         match xo {
-            Some(xo) if len == 1 => dst[0] = x[xo],
-            Some(xo) => dst.copy_from_slice(&x[xo..xo + len]),
+            Some(xo) => copy_run(dst, &x[xo..xo + len]),
             None => dst.fill(T::zero()),
         }
     });
+}
+
+/// `dst.copy_from_slice(src)`, with the short runs of a convolution over
+/// few channels (a 3-wide kernel row of a 1-channel image is 3 values)
+/// copied inline rather than by a `memcpy` call each.
+#[inline(always)]
+fn copy_run<T: Copy>(dst: &mut [T], src: &[T]) {
+    #[inline(always)]
+    fn fixed<T: Copy, const N: usize>(dst: &mut [T], src: &[T]) {
+        if let (Ok(d), Ok(s)) = (<&mut [T; N]>::try_from(&mut *dst), <&[T; N]>::try_from(src)) {
+            *d = *s;
+        } else {
+            dst.copy_from_slice(src);
+        }
+    }
+    match dst.len() {
+        1 => fixed::<T, 1>(dst, src),
+        2 => fixed::<T, 2>(dst, src),
+        3 => fixed::<T, 3>(dst, src),
+        4 => fixed::<T, 4>(dst, src),
+        5 => fixed::<T, 5>(dst, src),
+        6 => fixed::<T, 6>(dst, src),
+        7 => fixed::<T, 7>(dst, src),
+        8 => fixed::<T, 8>(dst, src),
+        _ => dst.copy_from_slice(src),
+    }
 }
 
 /// Adds the im2col rows `dcols` of `rows` (one group) back onto `dx`, the
@@ -219,67 +244,95 @@ pub(crate) struct Forward(pub ConvDims);
 
 impl Kernel for Forward {
     fn run<T: WithDType>(&self, inputs: &[&[T]]) -> Vec<T> {
-        let d = &self.0;
-        let (x, w) = (inputs[0], inputs[1]);
-        let (rows, o, og, kg) = (d.rows(), d.out_channels, d.og(), d.kg());
-        if rows == 0 || o == 0 {
-            return vec![T::zero(); rows * o];
-        }
-        // Not zeroed: the gemms below write every value (a zeroing pass over
-        // the output was 4% of W4's step).
-        let mut y: Vec<T> = Vec::with_capacity(rows * o);
-        let br = d.block_rows();
-        let blocks = rows.div_ceil(br);
-        let parts = blocks.min(MAX_SPLIT);
-        let yp = SendPtr(y.as_mut_ptr());
-        parallel::for_each(parts, |p| {
-            let mut cols = Vec::new();
-            for b in p * blocks / parts..(p + 1) * blocks / parts {
-                let r = b * br..((b + 1) * br).min(rows);
-                for g in 0..d.groups {
-                    let a = if d.pointwise() {
-                        Mat {
-                            data: &x[r.start * kg..r.end * kg],
-                            rows: r.len(),
-                            cols: kg,
-                            rs: kg,
-                            cs: 1,
-                        }
-                    } else {
-                        cols.resize(r.len() * kg, T::zero());
-                        im2col(d, x, g, r.clone(), &mut cols);
-                        Mat {
-                            data: &cols,
-                            rows: r.len(),
-                            cols: kg,
-                            rs: kg,
-                            cs: 1,
-                        }
-                    };
-                    let wg = Mat {
-                        data: &w[g * og..],
-                        rows: kg,
-                        cols: og,
-                        rs: o,
+        forward(&self.0, inputs[0], inputs[1], None)
+    }
+}
+
+/// `relu(conv + bias)`: inputs `[x (NHWC), w (HWIO), bias (out_channels)]`,
+/// output `NHWC`. The bias and the ReLU are applied to each block of rows
+/// right after its product, while it is in cache: the same values as the
+/// three passes (`z = y + b`, then `z <= 0 ? 0 : z`, NaN passed on), without
+/// two more trips through memory.
+pub(crate) struct ForwardBiasRelu(pub ConvDims);
+
+impl Kernel for ForwardBiasRelu {
+    fn run<T: WithDType>(&self, inputs: &[&[T]]) -> Vec<T> {
+        forward(&self.0, inputs[0], inputs[1], Some(inputs[2]))
+    }
+}
+
+/// The convolution of [`Forward`], and with a `bias` that of
+/// [`ForwardBiasRelu`].
+fn forward<T: WithDType>(d: &ConvDims, x: &[T], w: &[T], bias: Option<&[T]>) -> Vec<T> {
+    let (rows, o, og, kg) = (d.rows(), d.out_channels, d.og(), d.kg());
+    if rows == 0 || o == 0 {
+        return vec![T::zero(); rows * o];
+    }
+    // Not zeroed: the gemms below write every value (a zeroing pass over
+    // the output was 4% of W4's step).
+    let mut y: Vec<T> = Vec::with_capacity(rows * o);
+    let br = d.block_rows();
+    let blocks = rows.div_ceil(br);
+    let parts = blocks.min(MAX_SPLIT);
+    let yp = SendPtr(y.as_mut_ptr());
+    parallel::for_each(parts, |p| {
+        let mut cols = Vec::new();
+        for b in p * blocks / parts..(p + 1) * blocks / parts {
+            let r = b * br..((b + 1) * br).min(rows);
+            for g in 0..d.groups {
+                let a = if d.pointwise() {
+                    Mat {
+                        data: &x[r.start * kg..r.end * kg],
+                        rows: r.len(),
+                        cols: kg,
+                        rs: kg,
                         cs: 1,
-                    };
-                    // SAFETY: blocks are disjoint row ranges of `y`'s
-                    // buffer (`rows * o` long), which nothing else touches
-                    // until the split returns; the view written is the
-                    // block's rows, columns `g * og..(g + 1) * og`.
-                    unsafe {
-                        let start = r.start * o + g * og;
-                        gemm_raw(yp.get().add(start), rows * o - start, o, false, a, wg);
+                    }
+                } else {
+                    cols.resize(r.len() * kg, T::zero());
+                    im2col(d, x, g, r.clone(), &mut cols);
+                    Mat {
+                        data: &cols,
+                        rows: r.len(),
+                        cols: kg,
+                        rs: kg,
+                        cs: 1,
+                    }
+                };
+                let wg = Mat {
+                    data: &w[g * og..],
+                    rows: kg,
+                    cols: og,
+                    rs: o,
+                    cs: 1,
+                };
+                // SAFETY: blocks are disjoint row ranges of `y`'s
+                // buffer (`rows * o` long), which nothing else touches
+                // until the split returns; the view written is the
+                // block's rows, columns `g * og..(g + 1) * og`.
+                unsafe {
+                    let start = r.start * o + g * og;
+                    gemm_raw(yp.get().add(start), rows * o - start, o, false, a, wg);
+                }
+            }
+            if let Some(bias) = bias {
+                // SAFETY: this block's rows, written just above by this
+                // part only.
+                let ys = unsafe { yp.slice(r.start * o..r.end * o) };
+                for row in ys.chunks_exact_mut(o) {
+                    for (v, &b) in row.iter_mut().zip(bias) {
+                        let z = *v + b;
+                        *v = if z <= T::zero() { T::zero() } else { z };
                     }
                 }
             }
-        });
-        // SAFETY: the blocks cover all rows and the groups all columns, and
-        // `gemm_into` without `accumulate` writes every value of its m x n
-        // output (with k = 0 too).
-        unsafe { y.set_len(rows * o) };
-        y
-    }
+        }
+    });
+    // SAFETY: the blocks cover all rows and the groups all columns, and
+    // `gemm_into` without `accumulate` writes every value of its m x n
+    // output (with k = 0 too).
+    unsafe { y.set_len(rows * o) };
+    y
 }
 
 /// The filter gradient: inputs `[x (NHWC), gy (NHWC, the output's

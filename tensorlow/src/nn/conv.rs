@@ -44,7 +44,7 @@
 //! ```
 
 use super::geometry::{Geom, Padding};
-use crate::cpu::conv::{ConvDims, FilterGrad, Forward, InputGrad};
+use crate::cpu::conv::{ConvDims, FilterGrad, Forward, ForwardBiasRelu, InputGrad};
 use crate::limits::check_alloc_on;
 use crate::ops::out;
 use crate::{cpu, Error, Result, Tensor};
@@ -420,6 +420,102 @@ pub fn conv2d(
         padding,
     )?;
     conv_op(input, filters, Spec { geo, groups })
+}
+
+/// `relu(conv2d(input, filters) + bias)` as one op: the convolution layer
+/// with a ReLU that Keras' convnets are made of, and the fusion
+/// TensorFlow's graph optimizer makes of `Conv2D`, `BiasAdd` and `Relu`
+/// (`_FusedConv2D`). Arguments as in [`conv2d`]; `bias` is
+/// `(out_channels,)`.
+///
+/// The values and the gradients (of any order) are those of the three ops,
+/// bit for bit on the CPU, where the bias and the ReLU are applied to each
+/// block of the output right after its product, while it is in cache
+/// (elsewhere it runs the three ops). NaN propagates as in `relu`.
+///
+/// ```
+/// use tensorlow::{nn, nn::Padding, Tensor};
+/// # fn main() -> tensorlow::Result<()> {
+/// let x = Tensor::new(&[1.0f32, -2.0, 3.0, -4.0], &[1, 2, 2, 1])?;
+/// let w = Tensor::new(&[1.0f32, -1.0], &[1, 1, 1, 2])?; // two 1x1 filters
+/// let b = Tensor::new(&[0.5f32, 0.0], &[2])?;
+/// let y = nn::conv2d_bias_relu(&x, &w, &b, (1, 1), Padding::Valid, (1, 1))?;
+/// assert_eq!(y.to_vec::<f32>()?, vec![1.5, 0.0, 0.0, 2.0, 3.5, 0.0, 0.0, 4.0]);
+/// let bad = Tensor::new(&[0.5f32], &[1])?;
+/// let e = nn::conv2d_bias_relu(&x, &w, &bad, (1, 1), Padding::Valid, (1, 1)).unwrap_err();
+/// assert!(e.to_string().contains("bias of shape (2,)"), "{e}");
+/// # Ok(()) }
+/// ```
+pub fn conv2d_bias_relu(
+    input: &Tensor,
+    filters: &Tensor,
+    bias: &Tensor,
+    strides: (usize, usize),
+    padding: Padding,
+    dilations: (usize, usize),
+) -> Result<Tensor> {
+    const OP: &str = "conv2d_bias_relu";
+    check_operands(
+        OP,
+        input,
+        filters,
+        4,
+        [
+            "(batch, height, width, channels)",
+            "(filter_height, filter_width, in_channels, out_channels)",
+        ],
+    )?;
+    input.same_device(bias, OP)?;
+    input.same_dtype(bias, OP)?;
+    let out_channels = filters.shape()[3];
+    if bias.shape() != [out_channels] {
+        return Err(Error::shape(
+            OP,
+            format!(
+                "needs a bias of shape ({out_channels},), one value per output channel of the filters {:?}, got shape {:?}",
+                filters.shape(),
+                bias.shape()
+            ),
+        ));
+    }
+    let groups = groups(OP, input, filters)?;
+    let (s, f) = (input.shape(), filters.shape());
+    let geo = Geom::new(
+        OP,
+        ["height", "width"],
+        [s[1], s[2]],
+        [f[0], f[1]],
+        [strides.0, strides.1],
+        [dilations.0, dilations.1],
+        padding,
+    )?;
+    let spec = Spec { geo, groups };
+    if !own_kernels(&[&input.value, &filters.value, &bias.value]) {
+        return conv_op(input, filters, spec)?.add(bias)?.relu();
+    }
+    let d = spec.dims(s[0], s[3], out_channels);
+    check_alloc_on(OP, &d.y_shape(), input.dtype(), input.value.device())?;
+    let y = cpu::run(
+        &ForwardBiasRelu(d),
+        &[&input.value, &filters.value, &bias.value],
+        &d.y_shape(),
+    )?;
+    Ok(out(y, &[input, filters, bias], move |c| {
+        // ReLU's gradient with the output as the mask: relu(z) > 0 exactly
+        // where z > 0 (NaN in neither), so these are the bits the three
+        // ops' rules give.
+        let gz = c.grad.where_positive(c.output)?;
+        let gx = c
+            .need(0)
+            .then(|| conv_input_grad(&gz, &c.inputs[1], spec))
+            .transpose()?;
+        let gw = c
+            .need(1)
+            .then(|| conv_filter_grad(&c.inputs[0], &gz, spec))
+            .transpose()?;
+        let gb = c.need(2).then(|| gz.sum_to(c.inputs[2].shape())).transpose()?;
+        Ok(vec![gx, gw, gb])
+    }))
 }
 
 /// 1-D convolution (`tf.nn.conv1d`).

@@ -134,7 +134,7 @@ impl Tensor {
     /// `ReluGrad` (a NaN or infinite gradient where `x <= 0` gives NaN, as
     /// `g * 0` does there; a NaN `x` passes no gradient). Linear in `self`
     /// (its own gradient is the same mask), constant in `x`.
-    fn where_positive(&self, x: &Tensor) -> Result<Tensor> {
+    pub(crate) fn where_positive(&self, x: &Tensor) -> Result<Tensor> {
         let fused = self.value.device().is_cpu()
             && self.value.dtype() == x.value.dtype()
             && matches!(x.value.dtype(), candle_core::DType::F32 | candle_core::DType::F64)

@@ -411,7 +411,7 @@ impl Kernel for InputGrad {
         let (gy, w) = (inputs[0], inputs[1]);
         let (o, og, kg, c) = (d.out_channels, d.og(), d.kg(), d.in_channels);
         let image = d.input[0] * d.input[1] * c;
-        let mut dx = vec![T::zero(); d.batch * image];
+        let mut dx = super::elementwise::filled(d.batch * image, T::zero());
         if dx.is_empty() || d.rows() == 0 || o == 0 {
             return dx;
         }

@@ -223,8 +223,8 @@ impl Kernel for MaxPool {
         let d = &self.d;
         let x = inputs[0];
         let total = d.batch * d.image_out();
-        let mut y = vec![T::zero(); total];
-        let mut arg = vec![0u32; if self.keep_argmax { total } else { 0 }];
+        let mut y = super::elementwise::filled(total, T::zero());
+        let mut arg = super::elementwise::filled(if self.keep_argmax { total } else { 0 }, 0u32);
         let (yp, ap) = (SendPtr(y.as_mut_ptr()), SendPtr(arg.as_mut_ptr()));
         let keep = self.keep_argmax;
         let row_len = d.output[1] * d.channels;
@@ -310,7 +310,7 @@ impl Kernel for AvgPool {
         let d = &self.0;
         let x = inputs[0];
         let (c, [ho, wo], [h, w]) = (d.channels, d.output, d.input);
-        let mut y = vec![T::zero(); d.batch * d.image_out()];
+        let mut y = super::elementwise::filled(d.batch * d.image_out(), T::zero());
         let yp = SendPtr(y.as_mut_ptr());
         d.split_rows(|rows| {
             let row_len = wo * c;
@@ -352,7 +352,7 @@ impl Kernel for AvgPoolGrad {
         let g = inputs[0];
         let (c, [ho, wo], w) = (d.channels, d.output, d.input[1]);
         let (ii, io) = (d.image_in(), d.image_out());
-        let mut dx = vec![T::zero(); d.batch * ii];
+        let mut dx = super::elementwise::filled(d.batch * ii, T::zero());
         let dp = SendPtr(dx.as_mut_ptr());
         d.split_images(|images| {
             // SAFETY: disjoint image ranges of `dx`.

@@ -24,6 +24,7 @@
 
 use super::act::{with_acts, Act, ActFn};
 use super::{for_rows, gemm_into, kernel_grad, project, project_back, DropMasks, Float, Gates, Rows, Seq, View};
+use crate::cpu::elementwise::filled;
 
 /// One GRU configuration.
 #[derive(Clone, Copy, Debug)]
@@ -130,8 +131,8 @@ impl Gru {
         } = self.seq;
         let (zero, one) = (T::of(0.0), T::of(1.0));
         let bu = batch * u;
-        let mut states = vec![zero; time * bu];
-        let mut saved = vec![zero; time * batch * 4 * u];
+        let mut states = filled(time * bu, zero);
+        let mut saved = filled(time * batch * 4 * u, zero);
         let mut a = vec![zero; batch * G * u];
         let mut scratch = Vec::new();
         let rk = View::dense(x.rk, 0, u, G * u);
@@ -246,10 +247,10 @@ impl Gru {
         let (zero, one) = (T::of(0.0), T::of(1.0));
         let bu = batch * u;
         let reset_after = self.reset_after;
-        let mut dxp = vec![zero; time * batch * G * u];
+        let mut dxp = filled(time * batch * G * u, zero);
         // reset_after: the gradient of `a` (what multiplies rk), time order.
         let mut da = if reset_after {
-            vec![zero; time * batch * G * u]
+            filled(time * batch * G * u, zero)
         } else {
             Vec::new()
         };

@@ -18,6 +18,7 @@
 
 use super::act::{with_acts, Act, ActFn};
 use super::{for_rows, kernel_grad, project, project_back, DropMasks, Float, Gates, Rows, Seq, View};
+use crate::cpu::elementwise::filled;
 
 /// One LSTM configuration.
 #[derive(Clone, Copy, Debug)]
@@ -146,8 +147,8 @@ impl Lstm {
         } = self.seq;
         let zero = T::of(0.0);
         let (bu, plane) = (batch * u, batch * time * u);
-        let mut states = vec![zero; 2 * plane];
-        let mut saved = vec![zero; time * batch * 5 * u];
+        let mut states = filled(2 * plane, zero);
+        let mut saved = filled(time * batch * 5 * u, zero);
         let mut z = vec![zero; batch * G * u];
         let mut scratch = Vec::new();
         let rk = View::dense(x.rk, 0, u, G * u);
@@ -212,7 +213,7 @@ impl Lstm {
         let (bu, plane) = (batch * u, batch * time * u);
         let (hs, cs) = states.split_at(plane);
         let (dhs, dcs) = dstates.split_at(plane);
-        let mut dxp = vec![zero; time * batch * G * u];
+        let mut dxp = filled(time * batch * G * u, zero);
         let mut dh = vec![zero; bu];
         let mut dc = vec![zero; bu];
         let mut scratch = Vec::new();

@@ -399,7 +399,7 @@ impl Seq {
     /// units)`: the left operand of the recurrent kernel's gradient.
     pub fn prev_in_time_order<T: Float>(&self, h0: &[T], states: &[T]) -> Vec<T> {
         let bu = self.batch * self.units;
-        let mut hp = vec![T::of(0.0); self.time * bu];
+        let mut hp = crate::cpu::elementwise::filled(self.time * bu, T::of(0.0));
         for k in 0..self.time {
             let t = self.t_of(k);
             hp[t * bu..(t + 1) * bu].copy_from_slice(self.prev(h0, states, k));

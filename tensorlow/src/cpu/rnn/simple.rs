@@ -11,6 +11,7 @@
 
 use super::act::{Act, ActFn};
 use super::{for_rows, kernel_grad, project, project_back, DropMasks, Float, Gates, Rows, Seq, View};
+use crate::cpu::elementwise::filled;
 
 /// One simple-RNN configuration.
 #[derive(Clone, Copy, Debug)]
@@ -53,7 +54,7 @@ impl Simple {
         } = self.seq;
         let zero = T::of(0.0);
         let bu = batch * u;
-        let mut states = vec![zero; time * bu];
+        let mut states = filled(time * bu, zero);
         let mut z = vec![zero; bu];
         let mut scratch = Vec::new();
         let rk = View::dense(x.rk, 0, u, u);
@@ -107,7 +108,7 @@ impl Simple {
         } = self.seq;
         let zero = T::of(0.0);
         let bu = batch * u;
-        let mut dxp = vec![zero; time * bu];
+        let mut dxp = filled(time * bu, zero);
         let mut dh = vec![zero; bu];
         let mut scratch = Vec::new();
         let rk = View::dense(x.rk, 0, u, u);

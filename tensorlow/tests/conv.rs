@@ -624,10 +624,10 @@ fn pool_gradients_match_finite_differences() {
 #[test]
 fn fused_conv_bias_relu_is_the_three_ops_bit_for_bit() {
     // (input, filters, strides, dilations, same)
-    let cases: &[([usize; 4], [usize; 4], (usize, usize), (usize, usize), bool)] = &[
-        ([2, 6, 5, 3], [3, 3, 3, 4], (1, 1), (1, 1), false),
-        ([2, 7, 6, 4], [3, 2, 2, 6], (2, 1), (1, 1), true),
-        ([1, 7, 7, 2], [2, 3, 2, 3], (1, 2), (2, 1), true),
+    let cases: &[(ConvCase, bool)] = &[
+        (([2, 6, 5, 3], [3, 3, 3, 4], (1, 1), (1, 1)), false),
+        (([2, 7, 6, 4], [3, 2, 2, 6], (2, 1), (1, 1)), true),
+        (([1, 7, 7, 2], [2, 3, 2, 3], (1, 2), (2, 1)), true),
     ];
     let bits = |t: &Tensor| -> Vec<u64> {
         vals(&t.cast(tensorlow::DType::F64).unwrap())
@@ -635,7 +635,7 @@ fn fused_conv_bias_relu_is_the_three_ops_bit_for_bit() {
             .map(|v| v.to_bits())
             .collect()
     };
-    for (ci, &(xs, fs, s, dl, same)) in cases.iter().enumerate() {
+    for (ci, &((xs, fs, s, dl), same)) in cases.iter().enumerate() {
         for dtype in [tensorlow::DType::F64, tensorlow::DType::F32] {
             let mut xv = vals(&rand_t(&xs, 40 + ci as u64));
             xv[5] = f64::NAN;

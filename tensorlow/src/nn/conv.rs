@@ -397,9 +397,25 @@ pub fn conv2d(
     padding: Padding,
     dilations: (usize, usize),
 ) -> Result<Tensor> {
-    const OP: &str = "conv2d";
+    conv_op(
+        input,
+        filters,
+        conv2d_spec("conv2d", input, filters, strides, padding, dilations)?,
+    )
+}
+
+/// The checked geometry of a 2-D convolution of `input` by `filters`
+/// (errors name `op`).
+fn conv2d_spec(
+    op: &'static str,
+    input: &Tensor,
+    filters: &Tensor,
+    strides: (usize, usize),
+    padding: Padding,
+    dilations: (usize, usize),
+) -> Result<Spec> {
     check_operands(
-        OP,
+        op,
         input,
         filters,
         4,
@@ -408,10 +424,10 @@ pub fn conv2d(
             "(filter_height, filter_width, in_channels, out_channels)",
         ],
     )?;
-    let groups = groups(OP, input, filters)?;
+    let groups = groups(op, input, filters)?;
     let (s, f) = (input.shape(), filters.shape());
     let geo = Geom::new(
-        OP,
+        op,
         ["height", "width"],
         [s[1], s[2]],
         [f[0], f[1]],
@@ -419,7 +435,7 @@ pub fn conv2d(
         [dilations.0, dilations.1],
         padding,
     )?;
-    conv_op(input, filters, Spec { geo, groups })
+    Ok(Spec { geo, groups })
 }
 
 /// `relu(conv2d(input, filters) + bias)` as one op: the convolution layer
@@ -455,16 +471,7 @@ pub fn conv2d_bias_relu(
     dilations: (usize, usize),
 ) -> Result<Tensor> {
     const OP: &str = "conv2d_bias_relu";
-    check_operands(
-        OP,
-        input,
-        filters,
-        4,
-        [
-            "(batch, height, width, channels)",
-            "(filter_height, filter_width, in_channels, out_channels)",
-        ],
-    )?;
+    let spec = conv2d_spec(OP, input, filters, strides, padding, dilations)?;
     input.same_device(bias, OP)?;
     input.same_dtype(bias, OP)?;
     let out_channels = filters.shape()[3];
@@ -478,18 +485,7 @@ pub fn conv2d_bias_relu(
             ),
         ));
     }
-    let groups = groups(OP, input, filters)?;
-    let (s, f) = (input.shape(), filters.shape());
-    let geo = Geom::new(
-        OP,
-        ["height", "width"],
-        [s[1], s[2]],
-        [f[0], f[1]],
-        [strides.0, strides.1],
-        [dilations.0, dilations.1],
-        padding,
-    )?;
-    let spec = Spec { geo, groups };
+    let s = input.shape();
     if !own_kernels(&[&input.value, &filters.value, &bias.value]) {
         return conv_op(input, filters, spec)?.add(bias)?.relu();
     }

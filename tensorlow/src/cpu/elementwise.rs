@@ -3,7 +3,7 @@
 //! `x op y` where `y` repeats
 //! along `x`'s leading axes (a bias over the channels, or an operand of the
 //! same shape). A single loop over 11 MB of a convnet's activations is
-//! bound by one core's memory bandwidth; two threads move twice as much.
+//! bound by one core's memory bandwidth; two threads move more.
 //! Each element is the same expression as in a single loop, so results are
 //! the same bits for any number of threads. Outputs are written once, into
 //! fresh (uninitialised) memory, not zeroed first.

@@ -52,9 +52,11 @@
 //!   after each op and take cores from the matmul that follows (W3's
 //!   step: 8.3 -> 7.6 ms on 2 cores). Set either variable yourself to
 //!   override; `RAYON_NUM_THREADS=1` runs everything on the calling thread.
-//!   An optimizer update gives the same bits with any number of threads;
-//!   a matmul's blocking can follow the split, so its last bits may differ
-//!   between thread counts (never between runs with the same count).
+//!   Splits never change the bits: an optimizer update, a split matmul
+//!   (cut only into blocks that gemm rounds as the whole product) and the
+//!   fused recurrent ops (whose blocks of batch rows are fixed, not one
+//!   per thread) give the same results with any number of threads
+//!   (`tests/threads.rs` compares 1, 2 and 3).
 
 #![warn(missing_docs)]
 

@@ -11,6 +11,7 @@
 use super::parallel::{self, SendPtr};
 use crate::Result;
 use candle_core::{CpuStorage, Layout, Shape};
+use std::ops::Range;
 
 /// `a @ b` for 2-D f32/f64 CPU operands by our own kernels, or `None`:
 /// small products as a plain loop ([`SMALL_MATMUL_MACS`]), others straight
@@ -46,6 +47,72 @@ struct Gemm;
 /// Below this many multiply-adds a matmul runs on the calling thread: the
 /// split costs more than it saves.
 const SPLIT_MIN_MACS: usize = 1 << 20;
+
+/// How one `m x k @ k x n` product is cut into single-threaded `gemm`
+/// calls over the team: blocks of output columns (multiples of 16, so each
+/// starts on a vector boundary), or of rows for a narrow output (a kernel
+/// gradient `x^T @ g` into few units), or none.
+///
+/// Every block must round as the whole product would, or the result would
+/// depend on the thread count. `gemm` computes each value as one chain of
+/// multiply-adds over the depth, in order, except in two regimes chosen by
+/// the output's size: up to 16 x 16 values (256) it may take dot products
+/// with horizontal sums, and beyond a depth of 512 it sums in chunks, 512
+/// long for outputs of at most 64 x 64 but sized by its cache model for
+/// larger ones (k = 840 goes 512 + 328 in one case and 420 + 420 in the
+/// other). So no block is cut into another regime than the whole product:
+/// a 64 x 840 @ 840 x 128 product is not split in two 64-column halves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Split {
+    Whole,
+    Cols(usize),
+    Rows(usize),
+}
+
+impl Split {
+    pub(crate) fn plan(m: usize, n: usize, k: usize, threads: usize) -> Split {
+        if threads <= 1 || m * n * k < SPLIT_MIN_MACS {
+            return Split::Whole;
+        }
+        let regime = |r: usize, c: usize| (r * c <= 256, k > 512 && r <= 64 && c <= 64);
+        let safe = |bm: usize, bn: usize| regime(bm, bn) == regime(m, n);
+        if n >= 128 {
+            let parts = (2..=threads.min(n / 64)).rev().find(|&p| {
+                safe(
+                    m,
+                    (0..p)
+                        .map(|t| col_bound(n, p, t + 1) - col_bound(n, p, t))
+                        .min()
+                        .unwrap_or(n),
+                )
+            });
+            return parts.map_or(Split::Whole, Split::Cols);
+        }
+        if m >= 128 {
+            let parts = (2..=threads.min(m / 64)).rev().find(|&p| safe(m / p, n));
+            return parts.map_or(Split::Whole, Split::Rows);
+        }
+        Split::Whole
+    }
+
+    /// Calls `block(rows, cols)` for every block, over the team.
+    pub(crate) fn run(self, m: usize, n: usize, block: impl Fn(Range<usize>, Range<usize>) + Sync) {
+        match self {
+            Split::Whole => block(0..m, 0..n),
+            Split::Cols(p) => parallel::for_each(p, |t| block(0..m, col_bound(n, p, t)..col_bound(n, p, t + 1))),
+            Split::Rows(p) => parallel::for_each(p, |t| block(m * t / p..m * (t + 1) / p, 0..n)),
+        }
+    }
+}
+
+/// Where column block `t` of `parts` starts (`n` for `t == parts`).
+fn col_bound(n: usize, parts: usize, t: usize) -> usize {
+    if t == parts {
+        n
+    } else {
+        (n * t / parts) / 16 * 16
+    }
+}
 
 impl Gemm {
     fn run<T: candle_core::WithDType>(a: &[T], la: &Layout, b: &[T], lb: &Layout) -> candle_core::Result<Vec<T>> {
@@ -87,27 +154,13 @@ impl Gemm {
                 gemm::Parallelism::None,
             )
         };
-        let split = threads > 1 && m * n * k >= SPLIT_MIN_MACS;
-        if split && n >= 128 {
-            // One single-threaded gemm per block of output columns, on the
-            // team (see `parallel`). gemm's own threading scaled poorly at
-            // W3's shapes on 2 cores, worst with a transposed rhs (the
-            // input gradient `g @ w^T` of every dense layer): 128x512 @
-            // (512x512)^T took 1.27-1.58 ms with `Parallelism::Rayon(2)`
-            // and 0.61-0.95 ms split in two; the forward 128x784 @ 784x512
-            // 1.41-2.64 ms against 1.14-1.44 ms. Column blocks are
-            // multiples of 16 so each starts on a vector boundary.
-            let parts = threads.min(n / 64);
-            let bound = |t: usize| if t == parts { n } else { (n * t / parts) / 16 * 16 };
-            parallel::for_each(parts, |t| block(0..m, bound(t)..bound(t + 1)));
-        } else if split && m >= 128 {
-            // A narrow output (a kernel gradient `x^T @ g` into few units):
-            // blocks of rows instead.
-            let parts = threads.min(m / 64);
-            parallel::for_each(parts, |t| block(m * t / parts..m * (t + 1) / parts, 0..n));
-        } else {
-            block(0..m, 0..n);
-        }
+        // One single-threaded gemm per block, on the team (see `parallel`
+        // and `Split`). gemm's own threading scaled poorly at W3's shapes
+        // on 2 cores, worst with a transposed rhs (the input gradient `g @
+        // w^T` of every dense layer): 128x512 @ (512x512)^T took 1.27-1.58
+        // ms with `Parallelism::Rayon(2)` and 0.61-0.95 ms split in two;
+        // the forward 128x784 @ 784x512 1.41-2.64 ms against 1.14-1.44 ms.
+        Split::plan(m, n, k, threads).run(m, n, block);
         // SAFETY: the calls above wrote all m x n values (gemm with
         // `read_dst = false` and k > 0 writes its whole output without
         // reading it; the blocks cover all rows and columns).

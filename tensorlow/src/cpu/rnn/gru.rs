@@ -23,7 +23,10 @@
 //! ```
 
 use super::act::{with_acts, Act, ActFn};
-use super::{for_rows, gemm_into, kernel_grad, project, project_back, DropMasks, Float, Gates, Rows, Seq, View};
+use super::{
+    for_blocks, gate_pass, gemm_into, gemm_serial, kernel_grad, project, project_back, DropMasks, Float, Gates, Rows,
+    Seq, View,
+};
 use crate::cpu::elementwise::filled;
 
 /// One GRU configuration.
@@ -133,28 +136,47 @@ impl Gru {
         let bu = batch * u;
         let mut states = filled(time * bu, zero);
         let mut saved = filled(time * batch * 4 * u, zero);
+        // Each block's rows own `a[b0 * 3u..(b0 + nb) * 3u]`.
         let mut a = vec![zero; batch * G * u];
-        let mut scratch = Vec::new();
         let rk = View::dense(x.rk, 0, u, G * u);
         let (bx, br) = (super::bias_or_zeros(x.bias, G * u), super::bias_or_zeros(x.rb, G * u));
         let bzr = (0..G * u).map(|j| bx[j] + br[j]).collect();
         let bs = Biases { bzr, bx, br };
         let (bs, reset_after) = (&bs, self.reset_after);
-        for k in 0..time {
-            let t = self.seq.t_of(k);
-            let gates = if reset_after { 0..3 } else { 0..2 };
-            let width = gates.len() * u;
-            let hprev = View::dense(self.seq.prev(x.h0, &states, k), 0, batch, u);
-            project(hprev, rk, &Gates::new(gates, u, x.drop), &mut scratch, &mut a, width);
-            let sv = Rows::of(&mut saved);
-            {
-                let (a, states) = (&a[..], &states[..]);
-                for_rows(batch, 8 * u, |rows| {
-                    for b in rows {
+        let (sh, sv, pa) = (Rows::of(&mut states), Rows::of(&mut saved), Rows::of(&mut a));
+        let gates = if reset_after { 0..3 } else { 0..2 };
+        let width = gates.len() * u;
+        for_blocks(batch, time * batch * G * u * u, |rows| {
+            let (b0, nb) = (rows.start, rows.len());
+            let drop = x.drop.map(|m| m.rows(b0 * u));
+            let mut scratch = Vec::new();
+            // SAFETY (every access below): this block's rows of each buffer
+            // belong to it alone, and it wrote step k - 1's rows already.
+            let prev = |b: usize, k: usize| -> &[T] {
+                if k == 0 {
+                    &x.h0[b * u..(b + 1) * u]
+                } else {
+                    unsafe { sh.read((k - 1) * bu + b * u, u) }
+                }
+            };
+            for k in 0..time {
+                let t = self.seq.t_of(k);
+                {
+                    let hprev = if k == 0 {
+                        &x.h0[b0 * u..(b0 + nb) * u]
+                    } else {
+                        unsafe { sh.read((k - 1) * bu + b0 * u, nb * u) }
+                    };
+                    let ab = unsafe { pa.at(b0 * G * u, nb * width) };
+                    let hprev = View::dense(hprev, 0, nb, u);
+                    project(hprev, rk, &Gates::new(gates.clone(), u, drop), &mut scratch, ab, width);
+                }
+                gate_pass(|| {
+                    for b in rows.clone() {
                         if !self.seq.active(x.mask, b, k) {
                             continue;
                         }
-                        let hp = &self.seq.prev(x.h0, states, k)[b * u..(b + 1) * u];
+                        let hp = prev(b, k);
                         let m = x.drop.map(|m| &m.of_gate(2, bu)[b * u..(b + 1) * u]);
                         let hm: Vec<T>;
                         let hm = match (m, reset_after) {
@@ -164,63 +186,51 @@ impl Gru {
                             }
                             _ => hp,
                         };
-                        // SAFETY: row `b` belongs to this part only.
                         let s = unsafe { sv.at((t * batch + b) * 4 * u, 4 * u) };
                         let xr = &x.xp[(t * batch + b) * G * u..(t * batch + b + 1) * G * u];
-                        let ar = &a[b * width..(b + 1) * width];
+                        let ar = unsafe { pa.read(b0 * G * u + (b - b0) * width, width) };
                         gates_row(act, ract, reset_after, s, xr, ar, bs, hm);
                     }
                 });
-            }
-            if !reset_after {
-                // a_h = (r * h) @ rk_h, from the rows kept just above.
-                let rh = View {
-                    data: &saved[..],
-                    off: t * batch * 4 * u + 3 * u,
-                    rows: batch,
-                    cols: u,
-                    rs: 4 * u,
-                    cs: 1,
-                };
-                gemm_into(&mut a, 0, u, false, rh, rk.cols(2 * u, u));
-            }
-            let (sh, sv) = (Rows::of(&mut states), Rows::of(&mut saved));
-            let a = &a[..];
-            for_rows(batch, 4 * u, |rows| {
-                for b in rows {
-                    // SAFETY: row `b` belongs to this part only; step k - 1
-                    // of row b was written before this pass.
-                    let (h, hp) = unsafe {
-                        let o = k * bu + b * u;
-                        let hp = if k == 0 {
-                            &x.h0[b * u..(b + 1) * u]
-                        } else {
-                            &*sh.at(o - bu, u)
-                        };
-                        (sh.at(o, u), hp)
+                if !reset_after {
+                    // a_h = (r * h) @ rk_h, from the rows kept just above.
+                    let rh = View {
+                        data: unsafe { sv.read((t * batch + b0) * 4 * u, nb * 4 * u) },
+                        off: 3 * u,
+                        rows: nb,
+                        cols: u,
+                        rs: 4 * u,
+                        cs: 1,
                     };
-                    if !self.seq.active(x.mask, b, k) {
-                        h.copy_from_slice(hp);
-                        continue;
-                    }
-                    // SAFETY: as above.
-                    let s = unsafe { sv.at((t * batch + b) * 4 * u, 4 * u) };
-                    if !reset_after {
-                        let (xh, bx) = (&x.xp[(t * batch + b) * G * u + 2 * u..][..u], &bs.bx[2 * u..3 * u]);
-                        let ah = &a[b * u..(b + 1) * u];
-                        let pre = &mut s[2 * u..3 * u];
-                        for j in 0..u {
-                            pre[j] = (xh[j] + bx[j]) + ah[j];
-                        }
-                        act.apply(pre);
-                    }
-                    let (z, hh) = (&s[..u], &s[2 * u..3 * u]);
-                    for j in 0..u {
-                        h[j] = z[j] * hp[j] + (one - z[j]) * hh[j];
-                    }
+                    let ab = unsafe { pa.at(b0 * G * u, nb * u) };
+                    gemm_serial(ab, 0, u, false, rh, rk.cols(2 * u, u));
                 }
-            });
-        }
+                gate_pass(|| {
+                    for b in rows.clone() {
+                        let hp = prev(b, k);
+                        let h = unsafe { sh.at(k * bu + b * u, u) };
+                        if !self.seq.active(x.mask, b, k) {
+                            h.copy_from_slice(hp);
+                            continue;
+                        }
+                        let s = unsafe { sv.at((t * batch + b) * 4 * u, 4 * u) };
+                        if !reset_after {
+                            let (xh, bx) = (&x.xp[(t * batch + b) * G * u + 2 * u..][..u], &bs.bx[2 * u..3 * u]);
+                            let ah = unsafe { pa.read(b0 * G * u + (b - b0) * u, u) };
+                            let pre = &mut s[2 * u..3 * u];
+                            for j in 0..u {
+                                pre[j] = (xh[j] + bx[j]) + ah[j];
+                            }
+                            act.apply(pre);
+                        }
+                        let (z, hh) = (&s[..u], &s[2 * u..3 * u]);
+                        for j in 0..u {
+                            h[j] = z[j] * hp[j] + (one - z[j]) * hh[j];
+                        }
+                    }
+                });
+            }
+        });
         Forward { states, saved }
     }
 
@@ -256,82 +266,95 @@ impl Gru {
         };
         let mut dh = vec![zero; bu];
         let mut drh = vec![zero; bu];
-        let mut scratch = Vec::new();
-        let rk = View::dense(x.rk, 0, u, G * u);
-        for k in (0..time).rev() {
-            let t = self.seq.t_of(k);
-            let (pdx, pda, pdh) = (Rows::of(&mut dxp), Rows::of(&mut da), Rows::of(&mut dh));
-            for_rows(batch, 6 * u, |rows| {
-                for b in rows {
-                    // SAFETY: row `b` of each buffer belongs to this part only.
-                    let dh = unsafe { pdh.at(b * u, u) };
-                    let gh = &dstates[k * bu + b * u..][..u];
-                    if !self.seq.active(x.mask, b, k) {
-                        for j in 0..u {
-                            dh[j] += gh[j];
+        let rkt = super::transposed(x.rk, u, G * u);
+        let rkt = View::dense(&rkt, 0, G * u, u);
+        let (pdx, pda, pdh, pdrh) = (
+            Rows::of(&mut dxp),
+            Rows::of(&mut da),
+            Rows::of(&mut dh),
+            Rows::of(&mut drh),
+        );
+        for_blocks(batch, time * batch * G * u * u, |rows| {
+            let (b0, nb) = (rows.start, rows.len());
+            let drop = x.drop.map(|m| m.rows(b0 * u));
+            let mut scratch = Vec::new();
+            // SAFETY (every access below): this block's rows of each buffer
+            // belong to it alone; the row slices of a pass are gone before
+            // the product that follows it reads the block.
+            for k in (0..time).rev() {
+                let t = self.seq.t_of(k);
+                gate_pass(|| {
+                    for b in rows.clone() {
+                        let dh = unsafe { pdh.at(b * u, u) };
+                        let gh = &dstates[k * bu + b * u..][..u];
+                        if !self.seq.active(x.mask, b, k) {
+                            for j in 0..u {
+                                dh[j] += gh[j];
+                            }
+                            continue;
                         }
-                        continue;
-                    }
-                    // SAFETY: as above.
-                    let dz = unsafe { pdx.at((t * batch + b) * G * u, G * u) };
-                    let hp = &self.seq.prev(x.h0, states, k)[b * u..(b + 1) * u];
-                    let sv = &saved[(t * batch + b) * 4 * u..][..4 * u];
-                    let (z, r, hh, keep) = (&sv[..u], &sv[u..2 * u], &sv[2 * u..3 * u], &sv[3 * u..]);
-                    let (dzz, rest) = dz.split_at_mut(u);
-                    let (dzr, dzh) = rest.split_at_mut(u);
-                    for j in 0..u {
-                        let dhj = dh[j] + gh[j];
-                        dzh[j] = dhj * (one - z[j]) * act.deriv(hh[j]);
-                        dzz[j] = dhj * (hp[j] - hh[j]) * ract.deriv(z[j]);
-                        dh[j] = dhj * z[j];
-                    }
-                    if reset_after {
-                        // SAFETY: as above.
-                        let da = unsafe { pda.at((t * batch + b) * G * u, G * u) };
+                        let dz = unsafe { pdx.at((t * batch + b) * G * u, G * u) };
+                        let hp = &self.seq.prev(x.h0, states, k)[b * u..(b + 1) * u];
+                        let sv = &saved[(t * batch + b) * 4 * u..][..4 * u];
+                        let (z, r, hh, keep) = (&sv[..u], &sv[u..2 * u], &sv[2 * u..3 * u], &sv[3 * u..]);
+                        let (dzz, rest) = dz.split_at_mut(u);
+                        let (dzr, dzh) = rest.split_at_mut(u);
                         for j in 0..u {
-                            dzr[j] = dzh[j] * keep[j] * ract.deriv(r[j]);
-                            da[j] = dzz[j];
-                            da[u + j] = dzr[j];
-                            da[2 * u + j] = dzh[j] * r[j];
+                            let dhj = dh[j] + gh[j];
+                            dzh[j] = dhj * (one - z[j]) * act.deriv(hh[j]);
+                            dzz[j] = dhj * (hp[j] - hh[j]) * ract.deriv(z[j]);
+                            dh[j] = dhj * z[j];
+                        }
+                        if reset_after {
+                            let da = unsafe { pda.at((t * batch + b) * G * u, G * u) };
+                            for j in 0..u {
+                                dzr[j] = dzh[j] * keep[j] * ract.deriv(r[j]);
+                                da[j] = dzz[j];
+                                da[u + j] = dzr[j];
+                                da[2 * u + j] = dzh[j] * r[j];
+                            }
                         }
                     }
+                });
+                let block = (t * batch + b0) * G * u;
+                if reset_after {
+                    let dav = View::dense(unsafe { pda.read(block, nb * G * u) }, 0, nb, G * u);
+                    let dhb = unsafe { pdh.at(b0 * u, nb * u) };
+                    project_back(dav, rkt, &Gates::new(0..3, u, drop), &mut scratch, dhb, true);
+                    continue;
                 }
-            });
-            if reset_after {
-                let dav = View::dense(&da[..], t * batch * G * u, batch, G * u);
-                project_back(dav, rk, &Gates::new(0..3, u, x.drop), &mut scratch, &mut dh, true);
-                continue;
+                // reset_before: d(r * h) = dpre_h @ rk_h^T, then dr and dh.
+                {
+                    let dpre_h = View::dense(unsafe { pdx.read(block, nb * G * u) }, 0, nb, G * u).cols(2 * u, u);
+                    let drh = unsafe { pdrh.at(b0 * u, nb * u) };
+                    gemm_serial(drh, 0, u, false, dpre_h, rkt.rows(2 * u, u));
+                }
+                gate_pass(|| {
+                    for b in rows.clone() {
+                        if !self.seq.active(x.mask, b, k) {
+                            continue;
+                        }
+                        let (dz, dh) = unsafe { (pdx.at((t * batch + b) * G * u, G * u), pdh.at(b * u, u)) };
+                        let hp = &self.seq.prev(x.h0, states, k)[b * u..(b + 1) * u];
+                        let m = x.drop.map(|m| &m.of_gate(2, bu)[b * u..(b + 1) * u]);
+                        let r = &saved[(t * batch + b) * 4 * u + u..][..u];
+                        let d = unsafe { pdrh.read(b * u, u) };
+                        let dzr = &mut dz[u..2 * u];
+                        for j in 0..u {
+                            let (h, dhm) = match m {
+                                Some(m) => (hp[j] * m[j], d[j] * r[j] * m[j]),
+                                None => (hp[j], d[j] * r[j]),
+                            };
+                            dzr[j] = d[j] * h * ract.deriv(r[j]);
+                            dh[j] += dhm;
+                        }
+                    }
+                });
+                let dzr = View::dense(unsafe { pdx.read(block, nb * G * u) }, 0, nb, G * u).cols(0, 2 * u);
+                let dhb = unsafe { pdh.at(b0 * u, nb * u) };
+                project_back(dzr, rkt, &Gates::new(0..2, u, drop), &mut scratch, dhb, true);
             }
-            // reset_before: d(r * h) = dpre_h @ rk_h^T, then dr and dh.
-            let dpre_h = View::dense(&dxp[..], t * batch * G * u, batch, G * u).cols(2 * u, u);
-            gemm_into(&mut drh, 0, u, false, dpre_h, rk.cols(2 * u, u).t());
-            let (pdx, pdh) = (Rows::of(&mut dxp), Rows::of(&mut dh));
-            let drh = &drh[..];
-            for_rows(batch, 4 * u, |rows| {
-                for b in rows {
-                    if !self.seq.active(x.mask, b, k) {
-                        continue;
-                    }
-                    // SAFETY: row `b` of each buffer belongs to this part only.
-                    let (dz, dh) = unsafe { (pdx.at((t * batch + b) * G * u, G * u), pdh.at(b * u, u)) };
-                    let hp = &self.seq.prev(x.h0, states, k)[b * u..(b + 1) * u];
-                    let m = x.drop.map(|m| &m.of_gate(2, bu)[b * u..(b + 1) * u]);
-                    let r = &saved[(t * batch + b) * 4 * u + u..][..u];
-                    let d = &drh[b * u..(b + 1) * u];
-                    let dzr = &mut dz[u..2 * u];
-                    for j in 0..u {
-                        let (h, dhm) = match m {
-                            Some(m) => (hp[j] * m[j], d[j] * r[j] * m[j]),
-                            None => (hp[j], d[j] * r[j]),
-                        };
-                        dzr[j] = d[j] * h * ract.deriv(r[j]);
-                        dh[j] += dhm;
-                    }
-                }
-            });
-            let dzr = View::dense(&dxp[..], t * batch * G * u, batch, G * u).cols(0, 2 * u);
-            project_back(dzr, rk, &Gates::new(0..2, u, x.drop), &mut scratch, &mut dh, true);
-        }
+        });
         let hp = self.seq.prev_in_time_order(x.h0, states);
         let mut drk = vec![zero; u * G * u];
         let rows = batch * time;

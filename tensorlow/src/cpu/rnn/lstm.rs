@@ -17,7 +17,7 @@
 //! ```
 
 use super::act::{with_acts, Act, ActFn};
-use super::{for_rows, kernel_grad, project, project_back, DropMasks, Float, Gates, Rows, Seq, View};
+use super::{for_blocks, gate_pass, kernel_grad, project, project_back, DropMasks, Float, Gates, Rows, Seq, View};
 use crate::cpu::elementwise::filled;
 
 /// One LSTM configuration.
@@ -150,42 +150,54 @@ impl Lstm {
         let mut states = filled(2 * plane, zero);
         let mut saved = filled(time * batch * 5 * u, zero);
         let mut z = vec![zero; batch * G * u];
-        let mut scratch = Vec::new();
         let rk = View::dense(x.rk, 0, u, G * u);
         let bias = super::bias_or_zeros(x.bias, G * u);
-        for k in 0..time {
-            let t = self.seq.t_of(k);
-            let hprev = View::dense(self.seq.prev(x.h0, &states[..plane], k), 0, batch, u);
-            project(hprev, rk, &Gates::new(0..G, u, x.drop), &mut scratch, &mut z, G * u);
-            let (sh, sc) = states.split_at_mut(plane);
-            let (sh, sc, sv) = (Rows::of(sh), Rows::of(sc), Rows::of(&mut saved));
-            let (z, bias) = (&z[..], &bias[..]);
-            for_rows(batch, 5 * G * u, |rows| {
-                for b in rows {
-                    // SAFETY: row `b` of each buffer belongs to this part
-                    // only; step k - 1 of row b was written before this pass.
-                    let (h, c, hp, cp) = unsafe {
-                        let o = k * bu + b * u;
-                        let (hp, cp) = if k == 0 {
-                            (&x.h0[b * u..(b + 1) * u], &x.c0[b * u..(b + 1) * u])
-                        } else {
-                            (&*sh.at(o - bu, u), &*sc.at(o - bu, u))
-                        };
-                        (sh.at(o, u), sc.at(o, u), hp, cp)
+        let bias = &bias[..];
+        let (sh, sc) = states.split_at_mut(plane);
+        let (sh, sc, sv, pz) = (Rows::of(sh), Rows::of(sc), Rows::of(&mut saved), Rows::of(&mut z));
+        for_blocks(batch, time * batch * G * u * u, |rows| {
+            let (b0, nb) = (rows.start, rows.len());
+            let drop = x.drop.map(|m| m.rows(b0 * u));
+            let mut scratch = Vec::new();
+            for k in 0..time {
+                let t = self.seq.t_of(k);
+                {
+                    // SAFETY: this block's rows of every buffer belong to
+                    // it alone, and it wrote step k - 1's rows already.
+                    let hprev = if k == 0 {
+                        &x.h0[b0 * u..(b0 + nb) * u]
+                    } else {
+                        unsafe { sh.read((k - 1) * bu + b0 * u, nb * u) }
                     };
-                    if !self.seq.active(x.mask, b, k) {
-                        h.copy_from_slice(hp);
-                        c.copy_from_slice(cp);
-                        continue;
-                    }
-                    // SAFETY: as above.
-                    let gates = unsafe { sv.at((t * batch + b) * 5 * u, 5 * u) };
-                    let zr = &z[b * G * u..(b + 1) * G * u];
-                    let xr = &x.xp[(t * batch + b) * G * u..(t * batch + b + 1) * G * u];
-                    forward_row(act, ract, gates, h, c, zr, xr, bias, cp);
+                    let zb = unsafe { pz.at(b0 * G * u, nb * G * u) };
+                    let hprev = View::dense(hprev, 0, nb, u);
+                    project(hprev, rk, &Gates::new(0..G, u, drop), &mut scratch, zb, G * u);
                 }
-            });
-        }
+                gate_pass(|| {
+                    for b in rows.clone() {
+                        // SAFETY: as above.
+                        let (h, c, hp, cp) = unsafe {
+                            let o = k * bu + b * u;
+                            let (hp, cp) = if k == 0 {
+                                (&x.h0[b * u..(b + 1) * u], &x.c0[b * u..(b + 1) * u])
+                            } else {
+                                (sh.read(o - bu, u), sc.read(o - bu, u))
+                            };
+                            (sh.at(o, u), sc.at(o, u), hp, cp)
+                        };
+                        if !self.seq.active(x.mask, b, k) {
+                            h.copy_from_slice(hp);
+                            c.copy_from_slice(cp);
+                            continue;
+                        }
+                        // SAFETY: as above.
+                        let (gates, zr) = unsafe { (sv.at((t * batch + b) * 5 * u, 5 * u), pz.read(b * G * u, G * u)) };
+                        let xr = &x.xp[(t * batch + b) * G * u..(t * batch + b + 1) * G * u];
+                        forward_row(act, ract, gates, h, c, zr, xr, bias, cp);
+                    }
+                });
+            }
+        });
         Forward { states, saved }
     }
 
@@ -216,39 +228,47 @@ impl Lstm {
         let mut dxp = filled(time * batch * G * u, zero);
         let mut dh = vec![zero; bu];
         let mut dc = vec![zero; bu];
-        let mut scratch = Vec::new();
-        let rk = View::dense(x.rk, 0, u, G * u);
-        for k in (0..time).rev() {
-            let t = self.seq.t_of(k);
-            let (pdx, pdh, pdc) = (Rows::of(&mut dxp), Rows::of(&mut dh), Rows::of(&mut dc));
-            for_rows(batch, 6 * u, |rows| {
-                for b in rows {
-                    // SAFETY: row `b` of each buffer belongs to this part only.
-                    let (dh, dc) = unsafe { (pdh.at(b * u, u), pdc.at(b * u, u)) };
-                    let o = k * bu + b * u;
-                    let (gh, gc) = (&dhs[o..o + u], &dcs[o..o + u]);
-                    if !self.seq.active(x.mask, b, k) {
-                        // Carried over: the gradients pass to step k - 1.
-                        for j in 0..u {
-                            dh[j] += gh[j];
-                            dc[j] += gc[j];
+        let rkt = super::transposed(x.rk, u, G * u);
+        let rkt = View::dense(&rkt, 0, G * u, u);
+        let (pdx, pdh, pdc) = (Rows::of(&mut dxp), Rows::of(&mut dh), Rows::of(&mut dc));
+        for_blocks(batch, time * batch * G * u * u, |rows| {
+            let (b0, nb) = (rows.start, rows.len());
+            let drop = x.drop.map(|m| m.rows(b0 * u));
+            let mut scratch = Vec::new();
+            for k in (0..time).rev() {
+                let t = self.seq.t_of(k);
+                gate_pass(|| {
+                    for b in rows.clone() {
+                        // SAFETY: this block's rows of every buffer belong
+                        // to it alone.
+                        let (dh, dc) = unsafe { (pdh.at(b * u, u), pdc.at(b * u, u)) };
+                        let o = k * bu + b * u;
+                        let (gh, gc) = (&dhs[o..o + u], &dcs[o..o + u]);
+                        if !self.seq.active(x.mask, b, k) {
+                            // Carried over: the gradients pass to step k - 1.
+                            for j in 0..u {
+                                dh[j] += gh[j];
+                                dc[j] += gc[j];
+                            }
+                            continue;
                         }
-                        continue;
+                        // SAFETY: as above.
+                        let dz = unsafe { pdx.at((t * batch + b) * G * u, G * u) };
+                        let gates = &saved[(t * batch + b) * 5 * u..(t * batch + b + 1) * 5 * u];
+                        let cp = if k == 0 {
+                            &x.c0[b * u..(b + 1) * u]
+                        } else {
+                            &cs[o - bu..o - bu + u]
+                        };
+                        backward_row(act, ract, dz, dh, dc, gh, gc, gates, cp);
                     }
-                    // SAFETY: as above.
-                    let dz = unsafe { pdx.at((t * batch + b) * G * u, G * u) };
-                    let gates = &saved[(t * batch + b) * 5 * u..(t * batch + b + 1) * 5 * u];
-                    let cp = if k == 0 {
-                        &x.c0[b * u..(b + 1) * u]
-                    } else {
-                        &cs[o - bu..o - bu + u]
-                    };
-                    backward_row(act, ract, dz, dh, dc, gh, gc, gates, cp);
-                }
-            });
-            let dzv = View::dense(&dxp[..], t * batch * G * u, batch, G * u);
-            project_back(dzv, rk, &Gates::new(0..G, u, x.drop), &mut scratch, &mut dh, true);
-        }
+                });
+                // SAFETY: as above; the row slices of the pass are gone.
+                let (dz, dhb) = unsafe { (pdx.read((t * batch + b0) * G * u, nb * G * u), pdh.at(b0 * u, nb * u)) };
+                let dzv = View::dense(dz, 0, nb, G * u);
+                project_back(dzv, rkt, &Gates::new(0..G, u, drop), &mut scratch, dhb, true);
+            }
+        });
         let hp = self.seq.prev_in_time_order(x.h0, hs);
         let mut drk = vec![zero; u * G * u];
         let dzv = View::dense(&dxp[..], 0, batch * time, G * u);

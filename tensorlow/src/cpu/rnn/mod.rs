@@ -4,13 +4,19 @@
 //!
 //! The ops hand these kernels the input projection of every time step
 //! (`x @ kernel + bias`, one matmul done by ordinary ops), the initial
-//! states and the recurrent kernel. Per time step a kernel runs one
-//! `h @ recurrent_kernel` product ([`gemm_into`], split over the thread
-//! team) and one pass over the gates (activations and state update, split
-//! over batch rows), writing into buffers allocated once per call. The
-//! backward pass does the same in reverse and ends with one large product
-//! for the recurrent kernel's gradient. Nothing is read back from a device
-//! and nothing is allocated per step.
+//! states and the recurrent kernel. Batch rows never meet in a recurrence,
+//! so a kernel cuts the batch into fixed blocks of [`BLOCK_ROWS`] rows and
+//! the thread team runs whole blocks ([`for_blocks`]): for its rows, a
+//! block runs every time step's `h @ recurrent_kernel` product
+//! ([`gemm_serial`]) and pass over the gates (activations and state
+//! update), writing into buffers allocated once per call. One split per
+//! call instead of two per step (W5's main thread waited 7.6% of its time
+//! in those splits), and each step's rows stay in the cache of the core
+//! that computed them. The blocks do not depend on the thread count, so
+//! neither do the bits. The backward pass does the same in reverse, then
+//! one large product over all rows and steps for the recurrent kernel's
+//! gradient ([`gemm_into`], split over the team). Nothing is read back
+//! from a device and nothing is allocated per step.
 //!
 //! Layouts (row-major, *time first*, so that each step reads and writes
 //! contiguous blocks): the projection `xp` is `(time, batch, gates *
@@ -116,6 +122,14 @@ impl<'a, T> View<'a, T> {
             ..self
         }
     }
+    /// Rows `start..start + n`.
+    pub fn rows(self, start: usize, n: usize) -> Self {
+        View {
+            off: self.off + start * self.rs,
+            rows: n,
+            ..self
+        }
+    }
     /// Columns `start..start + n`.
     pub fn cols(self, start: usize, n: usize) -> Self {
         View {
@@ -131,13 +145,93 @@ impl<'a, T> View<'a, T> {
     }
 }
 
-/// Below this many multiply-adds a product runs on the calling thread.
-const SPLIT_MIN_MACS: usize = 1 << 20;
+/// [`gemm_into`] on the calling thread, for the per-step products inside
+/// a block of batch rows ([`for_blocks`], which the team already splits).
+///
+/// It hands `gemm` the transposed problem `dst^T = b^T @ a^T`: the
+/// recurrent kernel (or its transpose, see [`transposed`]) becomes gemm's
+/// column-major left operand and the block's rows its right-hand columns,
+/// so neither operand is repacked per step (packing a row-major `h` or
+/// `rk^T` is a scalar gather: with 64-row blocks, gemm's code outside its
+/// microkernels took 10% of W5's samples the direct way and 6% this way).
+/// Each value is the same chain of multiply-adds over `k`, so the bits
+/// are those of the direct call (except for outputs of at most 256
+/// values, where gemm may take dot products instead).
+pub(crate) fn gemm_serial<T: Float>(
+    dst: &mut [T],
+    dst_off: usize,
+    dst_rs: usize,
+    accumulate: bool,
+    a: View<T>,
+    b: View<T>,
+) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    assert_eq!(b.rows, k, "gemm_serial: inner dimensions differ");
+    assert!(
+        a.in_bounds() && b.in_bounds(),
+        "gemm_serial: operand view out of bounds"
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(
+        dst_off + (m - 1) * dst_rs + n <= dst.len(),
+        "gemm_serial: output out of bounds"
+    );
+    if k == 0 {
+        if !accumulate {
+            for i in 0..m {
+                dst[dst_off + i * dst_rs..dst_off + i * dst_rs + n].fill(T::of(0.0));
+            }
+        }
+        return;
+    }
+    let (dp, ap, bp) = (dst.as_mut_ptr(), a.data.as_ptr(), b.data.as_ptr());
+    // SAFETY: both views are in bounds and the m x n output view lies in
+    // `dst` (checked above); gemm reads the operands only.
+    unsafe {
+        gemm::gemm(
+            n,
+            m,
+            k,
+            dp.add(dst_off),
+            dst_rs as isize,
+            1,
+            accumulate,
+            bp.add(b.off),
+            b.rs as isize,
+            b.cs as isize,
+            ap.add(a.off),
+            a.rs as isize,
+            a.cs as isize,
+            T::of(1.0),
+            T::of(1.0),
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        )
+    }
+}
+
+/// The transpose of a row-major `rows x cols` matrix (row-major `cols x
+/// rows`): the recurrent kernel as the backward pass's products read it.
+pub(crate) fn transposed<T: Float>(m: &[T], rows: usize, cols: usize) -> Vec<T> {
+    let mut t = vec![T::of(0.0); rows * cols];
+    for (i, row) in m.chunks_exact(cols).take(rows).enumerate() {
+        for (j, &v) in row.iter().enumerate() {
+            t[j * rows + i] = v;
+        }
+    }
+    t
+}
 
 /// `dst = a @ b` (or `dst += a @ b` when `accumulate`), `dst` being
 /// `a.rows x b.cols` with row stride `dst_rs` from `dst_off`. Large
 /// products are split into column (or row) blocks over the thread team,
-/// each block one single-threaded `gemm` call, as `Tensor::matmul` does.
+/// each block one single-threaded `gemm` call, as `Tensor::matmul` does
+/// (`cpu::gemm::Split`); [`gemm_serial`] is the same product on the
+/// calling thread.
 ///
 /// Panics if a view reaches outside its slice (a bug in the caller, not a
 /// user error: the ops check every shape first).
@@ -195,45 +289,81 @@ pub(crate) fn gemm_into<T: Float>(
             gemm::Parallelism::None,
         )
     };
-    let threads = parallel::threads();
-    let split = threads > 1 && m * n * k >= SPLIT_MIN_MACS;
-    if split && n >= 128 {
-        let parts = threads.min(n / 64);
-        let bound = |t: usize| if t == parts { n } else { (n * t / parts) / 16 * 16 };
-        parallel::for_each(parts, |t| block(0..m, bound(t)..bound(t + 1)));
-    } else if split && m >= 128 {
-        let parts = threads.min(m / 64);
-        parallel::for_each(parts, |t| block(m * t / parts..m * (t + 1) / parts, 0..n));
+    crate::cpu::gemm::Split::plan(m, n, k, parallel::threads()).run(m, n, block);
+}
+
+/// Batch rows per block of [`for_blocks`]. A fixed number, never derived
+/// from the thread count, so every product and pass sees the same rows
+/// whatever the team's size: the same bits on 1 or 16 threads.
+pub(crate) const BLOCK_ROWS: usize = 32;
+
+/// Below this many multiply-adds in a call's per-step products, the
+/// blocks of [`for_blocks`] run one after another on the calling thread.
+const BLOCKS_PAR_MIN_MACS: usize = 1 << 21;
+
+/// Calls `f` on each block of [`BLOCK_ROWS`] batch rows (the last one
+/// shorter), over the thread team when the call's per-step products come
+/// to `macs` multiply-adds or more. Rows of a recurrent layer never meet
+/// (row `b` of `h_t` depends on row `b` of `h_{t-1}` only), so each block
+/// runs the whole sequence on its own: one split per kernel call instead
+/// of two per time step, and each step's products and gate passes stay in
+/// the cache of the core that runs the block.
+pub(crate) fn for_blocks(batch: usize, macs: usize, f: impl Fn(std::ops::Range<usize>) + Sync) {
+    let blocks = batch.div_ceil(BLOCK_ROWS);
+    let block = |i: usize| i * BLOCK_ROWS..((i + 1) * BLOCK_ROWS).min(batch);
+    if blocks > 1 && parallel::threads() > 1 && macs >= BLOCKS_PAR_MIN_MACS {
+        parallel::for_each(blocks, |i| f(block(i)));
     } else {
-        block(0..m, 0..n);
+        (0..blocks).for_each(|i| f(block(i)));
     }
 }
 
-/// Calls `f` on ranges of `0..rows` over the thread team when the pass is
-/// large (`rows * width` elements), else once on the calling thread.
-pub(crate) fn for_rows(rows: usize, width: usize, f: impl Fn(std::ops::Range<usize>) + Sync) {
-    const PAR_MIN_ELEMS: usize = 16 * 1024;
-    let min_rows = PAR_MIN_ELEMS.div_ceil(width.max(1));
-    parallel::for_each_range(rows, min_rows, 1, |r| {
-        let _ftz = super::update::FlushDenormals::new();
-        act::simd(|| f(r))
-    });
+/// Runs one gate pass on the calling thread: denormals flushed (as
+/// TensorFlow's CPU kernels do) and compiled for AVX2 where the CPU has it.
+pub(crate) fn gate_pass(f: impl FnOnce()) {
+    let _ftz = super::update::FlushDenormals::new();
+    act::simd(f)
 }
 
 /// Recurrent dropout masks: `(groups, batch, units)` with `groups` 1 (one
 /// mask for every gate) or the number of gates (one per gate, Keras'
-/// `implementation=1`).
+/// `implementation=1`); [`rows`](Self::rows) narrows them to a block of
+/// batch rows.
 #[derive(Clone, Copy)]
 pub(crate) struct DropMasks<'a, T> {
-    pub data: &'a [T],
-    pub groups: usize,
+    data: &'a [T],
+    groups: usize,
+    /// Values of one group's mask (`batch * units`).
+    stride: usize,
+    /// Where the rows seen start in each group's mask.
+    off: usize,
 }
 
-impl<'a, T: Float> DropMasks<'a, T> {
-    /// The mask of gate `g`, `(batch, units)`.
-    fn of_gate(&self, g: usize, bu: usize) -> &'a [T] {
+impl<'a, T> DropMasks<'a, T> {
+    /// The masks in `data`, `groups` of them side by side.
+    pub fn new(data: &'a [T], groups: usize) -> Self {
+        let groups = groups.max(1);
+        DropMasks {
+            data,
+            groups,
+            stride: data.len() / groups,
+            off: 0,
+        }
+    }
+
+    /// The masks from value `start` of each group on (row `r` of a block
+    /// whose first row is `b0`: `start = b0 * units`).
+    pub fn rows(self, start: usize) -> Self {
+        DropMasks {
+            off: self.off + start,
+            ..self
+        }
+    }
+
+    /// `len` values of the mask of gate `g` from the first row seen.
+    fn of_gate(&self, g: usize, len: usize) -> &'a [T] {
         let g = if self.groups == 1 { 0 } else { g };
-        &self.data[g * bu..(g + 1) * bu]
+        &self.data[g * self.stride + self.off..][..len]
     }
 }
 
@@ -264,7 +394,8 @@ impl<'a, T: Float> Gates<'a, T> {
 
 /// `dst[:, gates]` = `(h ∘ m_g) @ rk[:, gate g]` for each gate of `gates`
 /// (`rk` is `units x (all gates * units)`), `dst` contiguous rows of
-/// stride `dst_rs`. Without masks, one product for all the gates.
+/// stride `dst_rs`. Without masks, one product for all the gates. On the
+/// calling thread (inside a block of [`for_blocks`]).
 pub(crate) fn project<T: Float>(
     h: View<T>,
     rk: View<T>,
@@ -276,7 +407,7 @@ pub(crate) fn project<T: Float>(
     let (batch, units, gates) = (h.rows, gs.units, &gs.range);
     let Some(m) = gs.drop else {
         let n = gates.len() * units;
-        return gemm_into(dst, 0, dst_rs, false, h, rk.cols(gates.start * units, n));
+        return gemm_serial(dst, 0, dst_rs, false, h, rk.cols(gates.start * units, n));
     };
     scratch.resize(batch * units, T::of(0.0));
     let groups = gs.groups(&m);
@@ -289,15 +420,17 @@ pub(crate) fn project<T: Float>(
         }
         let hm = View::dense(&scratch[..], 0, batch, units);
         let off = (g - gates.start) * units;
-        gemm_into(dst, off, dst_rs, false, hm, rk.cols(g * units, len * units));
+        gemm_serial(dst, off, dst_rs, false, hm, rk.cols(g * units, len * units));
     }
 }
 
 /// The adjoint of [`project`]: `dh (+)= Σ_g (dz_g @ rk_g^T) ∘ m_g`, with
-/// `dz` holding the gates of `gates` side by side.
+/// `dz` holding the gates of `gates` side by side and `rkt` the recurrent
+/// kernel's [`transposed`] copy, `(all gates * units) x units` (on the
+/// calling thread).
 pub(crate) fn project_back<T: Float>(
     dz: View<T>,
-    rk: View<T>,
+    rkt: View<T>,
     gs: &Gates<T>,
     scratch: &mut Vec<T>,
     dh: &mut [T],
@@ -306,7 +439,7 @@ pub(crate) fn project_back<T: Float>(
     let (batch, units, gates) = (dz.rows, gs.units, &gs.range);
     let Some(m) = gs.drop else {
         let n = gates.len() * units;
-        return gemm_into(dh, 0, units, accumulate, dz, rk.cols(gates.start * units, n).t());
+        return gemm_serial(dh, 0, units, accumulate, dz, rkt.rows(gates.start * units, n));
     };
     if !accumulate {
         dh[..batch * units].fill(T::of(0.0));
@@ -315,13 +448,13 @@ pub(crate) fn project_back<T: Float>(
     let groups = gs.groups(&m);
     for (g, len) in groups {
         let off = (g - gates.start) * units;
-        gemm_into(
+        gemm_serial(
             scratch,
             0,
             units,
             false,
             dz.cols(off, len * units),
-            rk.cols(g * units, len * units).t(),
+            rkt.rows(g * units, len * units),
         );
         let mask = m.of_gate(g, batch * units);
         for i in 0..batch * units {
@@ -399,10 +532,10 @@ impl Seq {
     /// units)`: the left operand of the recurrent kernel's gradient.
     pub fn prev_in_time_order<T: Float>(&self, h0: &[T], states: &[T]) -> Vec<T> {
         let bu = self.batch * self.units;
-        let mut hp = crate::cpu::elementwise::filled(self.time * bu, T::of(0.0));
-        for k in 0..self.time {
-            let t = self.t_of(k);
-            hp[t * bu..(t + 1) * bu].copy_from_slice(self.prev(h0, states, k));
+        let mut hp = Vec::with_capacity(self.time * bu);
+        for t in 0..self.time {
+            // `t_of` is its own inverse: step `t_of(t)` ran at time t.
+            hp.extend_from_slice(self.prev(h0, states, self.t_of(t)));
         }
         hp
     }
@@ -444,5 +577,13 @@ impl<T> Rows<T> {
     #[inline]
     pub unsafe fn at<'a>(self, start: usize, len: usize) -> &'a mut [T] {
         self.0.slice(start..start + len)
+    }
+    /// `len` elements from `start`, read only.
+    ///
+    /// # Safety
+    /// In bounds of the buffer, and no live `&mut` overlaps it.
+    #[inline]
+    pub unsafe fn read<'a>(self, start: usize, len: usize) -> &'a [T] {
+        std::slice::from_raw_parts(self.0.get().add(start), len)
     }
 }

@@ -10,7 +10,7 @@
 //! ```
 
 use super::act::{Act, ActFn};
-use super::{for_rows, kernel_grad, project, project_back, DropMasks, Float, Gates, Rows, Seq, View};
+use super::{for_blocks, gate_pass, kernel_grad, project, project_back, DropMasks, Float, Gates, Rows, Seq, View};
 use crate::cpu::elementwise::filled;
 
 /// One simple-RNN configuration.
@@ -56,40 +56,59 @@ impl Simple {
         let bu = batch * u;
         let mut states = filled(time * bu, zero);
         let mut z = vec![zero; bu];
-        let mut scratch = Vec::new();
         let rk = View::dense(x.rk, 0, u, u);
         let bias = super::bias_or_zeros(x.bias, u);
-        for k in 0..time {
-            let t = self.seq.t_of(k);
-            let hprev = View::dense(self.seq.prev(x.h0, &states, k), 0, batch, u);
-            project(hprev, rk, &Gates::new(0..1, u, x.drop), &mut scratch, &mut z, u);
-            let sh = Rows::of(&mut states);
-            let (z, bias) = (&z[..], &bias[..]);
-            for_rows(batch, 2 * u, |rows| {
-                for b in rows {
-                    // SAFETY: row `b` belongs to this part only; step k - 1
-                    // of row b was written before this pass.
-                    let (h, hp) = unsafe {
-                        let o = k * bu + b * u;
-                        let hp = if k == 0 {
-                            &x.h0[b * u..(b + 1) * u]
-                        } else {
-                            &*sh.at(o - bu, u)
-                        };
-                        (sh.at(o, u), hp)
+        let bias = &bias[..];
+        let (sh, pz) = (Rows::of(&mut states), Rows::of(&mut z));
+        for_blocks(batch, time * batch * u * u, |rows| {
+            let (b0, nb) = (rows.start, rows.len());
+            let drop = x.drop.map(|m| m.rows(b0 * u));
+            let mut scratch = Vec::new();
+            // SAFETY (every access below): this block's rows of each buffer
+            // belong to it alone, and it wrote step k - 1's rows already.
+            for k in 0..time {
+                let t = self.seq.t_of(k);
+                {
+                    let hprev = if k == 0 {
+                        &x.h0[b0 * u..(b0 + nb) * u]
+                    } else {
+                        unsafe { sh.read((k - 1) * bu + b0 * u, nb * u) }
                     };
-                    if !self.seq.active(x.mask, b, k) {
-                        h.copy_from_slice(hp);
-                        continue;
-                    }
-                    let xr = &x.xp[(t * batch + b) * u..][..u];
-                    for (((h, &z), &x), &bb) in h.iter_mut().zip(&z[b * u..(b + 1) * u]).zip(xr).zip(bias) {
-                        *h = z + x + bb;
-                    }
-                    act.apply(h);
+                    let zb = unsafe { pz.at(b0 * u, nb * u) };
+                    project(
+                        View::dense(hprev, 0, nb, u),
+                        rk,
+                        &Gates::new(0..1, u, drop),
+                        &mut scratch,
+                        zb,
+                        u,
+                    );
                 }
-            });
-        }
+                gate_pass(|| {
+                    for b in rows.clone() {
+                        let (h, hp) = unsafe {
+                            let o = k * bu + b * u;
+                            let hp = if k == 0 {
+                                &x.h0[b * u..(b + 1) * u]
+                            } else {
+                                sh.read(o - bu, u)
+                            };
+                            (sh.at(o, u), hp)
+                        };
+                        if !self.seq.active(x.mask, b, k) {
+                            h.copy_from_slice(hp);
+                            continue;
+                        }
+                        let xr = &x.xp[(t * batch + b) * u..][..u];
+                        let zr = unsafe { pz.read(b * u, u) };
+                        for (((h, &z), &x), &bb) in h.iter_mut().zip(zr).zip(xr).zip(bias) {
+                            *h = z + x + bb;
+                        }
+                        act.apply(h);
+                    }
+                });
+            }
+        });
         states
     }
 
@@ -110,35 +129,42 @@ impl Simple {
         let bu = batch * u;
         let mut dxp = filled(time * bu, zero);
         let mut dh = vec![zero; bu];
-        let mut scratch = Vec::new();
-        let rk = View::dense(x.rk, 0, u, u);
-        for k in (0..time).rev() {
-            let t = self.seq.t_of(k);
-            let (pdx, pdh) = (Rows::of(&mut dxp), Rows::of(&mut dh));
-            for_rows(batch, 2 * u, |rows| {
-                for b in rows {
-                    // SAFETY: row `b` of each buffer belongs to this part only.
-                    let dh = unsafe { pdh.at(b * u, u) };
-                    let o = k * bu + b * u;
-                    let gh = &dstates[o..o + u];
-                    if !self.seq.active(x.mask, b, k) {
-                        for (d, &g) in dh.iter_mut().zip(gh) {
-                            *d += g;
+        let rkt = super::transposed(x.rk, u, u);
+        let rkt = View::dense(&rkt, 0, u, u);
+        let (pdx, pdh) = (Rows::of(&mut dxp), Rows::of(&mut dh));
+        for_blocks(batch, time * batch * u * u, |rows| {
+            let (b0, nb) = (rows.start, rows.len());
+            let drop = x.drop.map(|m| m.rows(b0 * u));
+            let mut scratch = Vec::new();
+            // SAFETY (every access below): this block's rows of each buffer
+            // belong to it alone; the pass's row slices are gone before the
+            // product reads the block.
+            for k in (0..time).rev() {
+                let t = self.seq.t_of(k);
+                gate_pass(|| {
+                    for b in rows.clone() {
+                        let dh = unsafe { pdh.at(b * u, u) };
+                        let o = k * bu + b * u;
+                        let gh = &dstates[o..o + u];
+                        if !self.seq.active(x.mask, b, k) {
+                            for (d, &g) in dh.iter_mut().zip(gh) {
+                                *d += g;
+                            }
+                            continue;
                         }
-                        continue;
+                        let dz = unsafe { pdx.at((t * batch + b) * u, u) };
+                        let h = &states[o..o + u];
+                        for j in 0..u {
+                            dz[j] = (dh[j] + gh[j]) * act.deriv(h[j]);
+                            dh[j] = zero;
+                        }
                     }
-                    // SAFETY: as above.
-                    let dz = unsafe { pdx.at((t * batch + b) * u, u) };
-                    let h = &states[o..o + u];
-                    for j in 0..u {
-                        dz[j] = (dh[j] + gh[j]) * act.deriv(h[j]);
-                        dh[j] = zero;
-                    }
-                }
-            });
-            let dzv = View::dense(&dxp[..], t * bu, batch, u);
-            project_back(dzv, rk, &Gates::new(0..1, u, x.drop), &mut scratch, &mut dh, true);
-        }
+                });
+                let dzv = View::dense(unsafe { pdx.read((t * batch + b0) * u, nb * u) }, 0, nb, u);
+                let dhb = unsafe { pdh.at(b0 * u, nb * u) };
+                project_back(dzv, rkt, &Gates::new(0..1, u, drop), &mut scratch, dhb, true);
+            }
+        });
         let hp = self.seq.prev_in_time_order(x.h0, states);
         let mut drk = vec![zero; u * u];
         let dzv = View::dense(&dxp[..], 0, batch * time, u);

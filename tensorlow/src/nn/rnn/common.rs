@@ -301,10 +301,8 @@ pub(crate) fn with_hosts<T: Float, R>(ts: &[Option<&Tensor>], f: impl FnOnce(&[&
 
 /// Recurrent dropout masks for a kernel from their slice.
 pub(crate) fn drop_masks<'a, T>(data: &'a [T], mask: &Option<Tensor>) -> Option<DropMasks<'a, T>> {
-    mask.as_ref().map(|m| DropMasks {
-        data,
-        groups: if m.rank() == 3 { m.shape()[0] } else { 1 },
-    })
+    mask.as_ref()
+        .map(|m| DropMasks::new(data, if m.rank() == 3 { m.shape()[0] } else { 1 }))
 }
 
 /// `xp + bias` (or `xp`), by ops.

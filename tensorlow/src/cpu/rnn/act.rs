@@ -3,12 +3,13 @@
 //! backward pass keeps).
 //!
 //! For `f32`, `tanh` and `sigmoid` are branch-free polynomial forms that
-//! the compiler vectorizes (compiled a second time for AVX2 and chosen at
-//! run time), instead of one libm call per element: a W5 step evaluates
-//! ~2.3M of them, which as `tanhf`/`expf` calls cost more than its matrix
-//! products. Both forms use only IEEE additions, multiplications and
-//! divisions (Rust never fuses them), so the AVX2 and the baseline builds
-//! give the same bits, whatever the thread split. Accuracy over all of
+//! the compiler vectorizes (compiled again for AVX2 and for AVX-512, the
+//! widest the CPU has chosen at run time), instead of one libm call per
+//! element: a W5 step evaluates ~2.3M of them, which as `tanhf`/`expf`
+//! calls cost more than its matrix products. Both forms use only IEEE
+//! additions, multiplications and divisions (Rust never fuses them), so
+//! the vector builds and the baseline give the same bits (tested over a
+//! sweep of arguments), whatever the CPU's vector width or thread split. Accuracy over all of
 //! `f32`, measured against `f64` references: `tanh` within 7 ulp (4e-7
 //! absolute, Eigen's rational approximation), `sigmoid` within 3 ulp (from
 //! a Cephes-style `exp` within 1 ulp). NaN propagates. `f64` uses the
@@ -149,15 +150,17 @@ macro_rules! with_acts {
 }
 pub(crate) use with_acts;
 
-/// Runs `f` compiled for AVX2 when the CPU has it (the passes' plain
-/// arithmetic then uses 8 lanes instead of SSE2's 4; the same IEEE
-/// operations, so the same bits).
+/// Runs `f` compiled for AVX-512 or AVX2, the widest the CPU has (the
+/// passes' plain arithmetic then uses 16 or 8 lanes instead of SSE2's 4;
+/// the same IEEE operations, so the same bits).
 #[inline(always)]
 pub(crate) fn simd<R>(f: impl FnOnce() -> R) -> R {
     #[cfg(target_arch = "x86_64")]
-    if avx2() {
-        // SAFETY: this CPU has AVX2 (checked at run time).
-        return unsafe { with_avx2(f) };
+    match level() {
+        // SAFETY: this CPU has the features (checked at run time).
+        Level::Avx512 => return unsafe { with_avx512(f) },
+        Level::Avx2 => return unsafe { with_avx2(f) },
+        Level::Base => {}
     }
     f()
 }
@@ -168,19 +171,85 @@ unsafe fn with_avx2<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// Whether this CPU runs the AVX2 builds (checked once).
+/// A gate pass over batch rows whose loop is compiled into each vector
+/// build: [`run_pass`] calls `run` from functions built for AVX-512, AVX2
+/// and the baseline, and `run` (always inlined) is compiled into each. A
+/// closure handed to [`simd`] is called from the three builds, so the
+/// compiler keeps it out of line, built once for the baseline.
+pub(crate) trait RowPass {
+    /// Step `k` of batch rows `rows`.
+    ///
+    /// # Safety
+    /// As the implementation says (the rows belong to the caller alone).
+    unsafe fn run(&self, rows: std::ops::Range<usize>, k: usize);
+}
+
+/// `p.run(rows, k)` in the widest vector build this CPU has.
+///
+/// # Safety
+/// As `P::run`.
+#[inline(always)]
+pub(crate) unsafe fn run_pass<P: RowPass>(p: &P, rows: std::ops::Range<usize>, k: usize) {
+    #[cfg(target_arch = "x86_64")]
+    match level() {
+        // SAFETY: this CPU has the features (checked at run time).
+        Level::Avx512 => return pass_avx512(p, rows, k),
+        Level::Avx2 => return pass_avx2(p, rows, k),
+        Level::Base => {}
+    }
+    p.run(rows, k)
+}
+
 #[cfg(target_arch = "x86_64")]
-fn avx2() -> bool {
-    static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *HAS.get_or_init(|| std::arch::is_x86_feature_detected!("avx2"))
+#[target_feature(enable = "avx2")]
+unsafe fn pass_avx2<P: RowPass>(p: &P, rows: std::ops::Range<usize>, k: usize) {
+    p.run(rows, k)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn pass_avx512<P: RowPass>(p: &P, rows: std::ops::Range<usize>, k: usize) {
+    p.run(rows, k)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn with_avx512<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
+/// The widest vector builds this CPU runs.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Base,
+    Avx2,
+    Avx512,
+}
+
+/// Checked once.
+#[cfg(target_arch = "x86_64")]
+fn level() -> Level {
+    static LEVEL: std::sync::OnceLock<Level> = std::sync::OnceLock::new();
+    *LEVEL.get_or_init(|| {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            Level::Avx512
+        } else if std::arch::is_x86_feature_detected!("avx2") {
+            Level::Avx2
+        } else {
+            Level::Base
+        }
+    })
 }
 
 /// `tanh` of every element (see the module docs for the accuracy).
 pub(crate) fn tanh_f32(xs: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
-    if avx2() {
-        // SAFETY: this CPU has AVX2 (checked at run time).
-        return unsafe { tanh_f32_avx2(xs) };
+    match level() {
+        // SAFETY: this CPU has the features (checked at run time).
+        Level::Avx512 => return unsafe { tanh_f32_avx512(xs) },
+        Level::Avx2 => return unsafe { tanh_f32_avx2(xs) },
+        Level::Base => {}
     }
     tanh_f32_any(xs)
 }
@@ -188,9 +257,11 @@ pub(crate) fn tanh_f32(xs: &mut [f32]) {
 /// `sigmoid` of every element.
 pub(crate) fn sigmoid_f32(xs: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
-    if avx2() {
-        // SAFETY: this CPU has AVX2 (checked at run time).
-        return unsafe { sigmoid_f32_avx2(xs) };
+    match level() {
+        // SAFETY: this CPU has the features (checked at run time).
+        Level::Avx512 => return unsafe { sigmoid_f32_avx512(xs) },
+        Level::Avx2 => return unsafe { sigmoid_f32_avx2(xs) },
+        Level::Base => {}
     }
     sigmoid_f32_any(xs)
 }
@@ -204,6 +275,18 @@ unsafe fn tanh_f32_avx2(xs: &mut [f32]) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn sigmoid_f32_avx2(xs: &mut [f32]) {
+    sigmoid_f32_any(xs)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn tanh_f32_avx512(xs: &mut [f32]) {
+    tanh_f32_any(xs)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn sigmoid_f32_avx512(xs: &mut [f32]) {
     sigmoid_f32_any(xs)
 }
 
@@ -336,5 +419,38 @@ mod tests {
         tanh_f32_any(&mut w);
         assert!(v[0].is_nan());
         assert_eq!(&v[1..], &w[1..]);
+    }
+
+    /// Every vector build this CPU has gives the baseline's bits, over a
+    /// sweep of arguments (lengths not a multiple of 16: the loops' tails).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn every_vector_build_gives_the_baseline_bits() {
+        let xs: Vec<f32> = (0..240_001).map(|i| -120.0 + i as f32 * 1e-3).collect();
+        let (mut t0, mut s0) = (xs.clone(), xs.clone());
+        tanh_f32_any(&mut t0);
+        sigmoid_f32_any(&mut s0);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let mut builds = 0;
+        if std::arch::is_x86_feature_detected!("avx2") {
+            let (mut t, mut s) = (xs.clone(), xs.clone());
+            // SAFETY: the CPU has AVX2 (checked just above).
+            unsafe { (tanh_f32_avx2(&mut t), sigmoid_f32_avx2(&mut s)) };
+            assert_eq!((bits(&t), bits(&s)), (bits(&t0), bits(&s0)), "AVX2");
+            builds += 1;
+        }
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            let (mut t, mut s) = (xs.clone(), xs.clone());
+            // SAFETY: the CPU has AVX-512F (checked just above).
+            unsafe { (tanh_f32_avx512(&mut t), sigmoid_f32_avx512(&mut s)) };
+            assert_eq!((bits(&t), bits(&s)), (bits(&t0), bits(&s0)), "AVX-512");
+            builds += 1;
+        }
+        // The dispatch picks one of them.
+        let (mut t, mut s) = (xs.clone(), xs);
+        tanh_f32(&mut t);
+        sigmoid_f32(&mut s);
+        assert_eq!((bits(&t), bits(&s)), (bits(&t0), bits(&s0)));
+        eprintln!("vector builds compared: {builds}");
     }
 }

@@ -16,8 +16,8 @@
 //! let fwd = Lstm { seq, act: Act::Tanh, ract: Act::Sigmoid }.forward(&inputs);
 //! ```
 
-use super::act::{with_acts, Act, ActFn};
-use super::{for_blocks, gate_pass, kernel_grad, project, project_back, DropMasks, Float, Gates, Rows, Seq, View};
+use super::act::{with_acts, Act, ActFn, RowPass};
+use super::{for_blocks, kernel_grad, project, project_back, row_pass, DropMasks, Float, Gates, Rows, Seq, View};
 use crate::cpu::elementwise::filled;
 
 /// One LSTM configuration.
@@ -136,6 +136,98 @@ fn backward_row<T: Float, A: ActFn, R: ActFn>(
     }
 }
 
+/// One forward gate pass's inputs and row buffers, run by [`row_pass`] in
+/// the CPU's widest vector build.
+#[derive(Clone, Copy)]
+struct FwdPass<'a, 'b, T, A, R> {
+    lstm: &'a Lstm,
+    x: &'a Inputs<'b, T>,
+    act: A,
+    ract: R,
+    sh: Rows<T>,
+    sc: Rows<T>,
+    sv: Rows<T>,
+    pz: Rows<T>,
+    bias: &'a [T],
+}
+
+impl<T: Float, A: ActFn, R: ActFn> RowPass for FwdPass<'_, '_, T, A, R> {
+    /// # Safety
+    /// The rows belong to the caller alone, which wrote their step k - 1.
+    #[inline(always)]
+    unsafe fn run(&self, rows: std::ops::Range<usize>, k: usize) {
+        let (x, u, batch) = (self.x, self.lstm.seq.units, self.lstm.seq.batch);
+        let (bu, t) = (batch * u, self.lstm.seq.t_of(k));
+        let (sh, sc, sv, pz) = (self.sh, self.sc, self.sv, self.pz);
+        for b in rows {
+            let o = k * bu + b * u;
+            let (hp, cp) = if k == 0 {
+                (&x.h0[b * u..(b + 1) * u], &x.c0[b * u..(b + 1) * u])
+            } else {
+                (sh.read(o - bu, u), sc.read(o - bu, u))
+            };
+            let (h, c) = (sh.at(o, u), sc.at(o, u));
+            if !self.lstm.seq.active(x.mask, b, k) {
+                h.copy_from_slice(hp);
+                c.copy_from_slice(cp);
+                continue;
+            }
+            let (gates, zr) = (sv.at((t * batch + b) * 5 * u, 5 * u), pz.read(b * G * u, G * u));
+            let xr = &x.xp[(t * batch + b) * G * u..(t * batch + b + 1) * G * u];
+            forward_row(self.act, self.ract, gates, h, c, zr, xr, self.bias, cp);
+        }
+    }
+}
+
+/// One backward gate pass's inputs and row buffers (see [`FwdPass`]).
+#[derive(Clone, Copy)]
+struct BwdPass<'a, 'b, T, A, R> {
+    lstm: &'a Lstm,
+    x: &'a Inputs<'b, T>,
+    act: A,
+    ract: R,
+    pdx: Rows<T>,
+    pdh: Rows<T>,
+    pdc: Rows<T>,
+    dhs: &'a [T],
+    dcs: &'a [T],
+    cs: &'a [T],
+    saved: &'a [T],
+}
+
+impl<T: Float, A: ActFn, R: ActFn> RowPass for BwdPass<'_, '_, T, A, R> {
+    /// `dz` from the carried gradients.
+    ///
+    /// # Safety
+    /// The rows belong to the caller alone.
+    #[inline(always)]
+    unsafe fn run(&self, rows: std::ops::Range<usize>, k: usize) {
+        let (x, u, batch) = (self.x, self.lstm.seq.units, self.lstm.seq.batch);
+        let (bu, t) = (batch * u, self.lstm.seq.t_of(k));
+        for b in rows {
+            let (dh, dc) = (self.pdh.at(b * u, u), self.pdc.at(b * u, u));
+            let o = k * bu + b * u;
+            let (gh, gc) = (&self.dhs[o..o + u], &self.dcs[o..o + u]);
+            if !self.lstm.seq.active(x.mask, b, k) {
+                // Carried over: the gradients pass to step k - 1.
+                for j in 0..u {
+                    dh[j] += gh[j];
+                    dc[j] += gc[j];
+                }
+                continue;
+            }
+            let dz = self.pdx.at((t * batch + b) * G * u, G * u);
+            let gates = &self.saved[(t * batch + b) * 5 * u..(t * batch + b + 1) * 5 * u];
+            let cp = if k == 0 {
+                &x.c0[b * u..(b + 1) * u]
+            } else {
+                &self.cs[o - bu..o - bu + u]
+            };
+            backward_row(self.act, self.ract, dz, dh, dc, gh, gc, gates, cp);
+        }
+    }
+}
+
 impl Lstm {
     pub fn forward<T: Float>(&self, x: &Inputs<T>) -> Forward<T> {
         with_acts!(self.act, self.ract, |a, r| self.forward_with(x, a, r))
@@ -155,12 +247,22 @@ impl Lstm {
         let bias = &bias[..];
         let (sh, sc) = states.split_at_mut(plane);
         let (sh, sc, sv, pz) = (Rows::of(sh), Rows::of(sc), Rows::of(&mut saved), Rows::of(&mut z));
+        let pass = FwdPass {
+            lstm: self,
+            x,
+            act,
+            ract,
+            sh,
+            sc,
+            sv,
+            pz,
+            bias,
+        };
         for_blocks(batch, time * batch * G * u * u, |rows| {
             let (b0, nb) = (rows.start, rows.len());
             let drop = x.drop.map(|m| m.rows(b0 * u));
             let mut scratch = Vec::new();
             for k in 0..time {
-                let t = self.seq.t_of(k);
                 {
                     // SAFETY: this block's rows of every buffer belong to
                     // it alone, and it wrote step k - 1's rows already.
@@ -173,29 +275,8 @@ impl Lstm {
                     let hprev = View::dense(hprev, 0, nb, u);
                     project(hprev, rk, &Gates::new(0..G, u, drop), &mut scratch, zb, G * u);
                 }
-                gate_pass(|| {
-                    for b in rows.clone() {
-                        // SAFETY: as above.
-                        let (h, c, hp, cp) = unsafe {
-                            let o = k * bu + b * u;
-                            let (hp, cp) = if k == 0 {
-                                (&x.h0[b * u..(b + 1) * u], &x.c0[b * u..(b + 1) * u])
-                            } else {
-                                (sh.read(o - bu, u), sc.read(o - bu, u))
-                            };
-                            (sh.at(o, u), sc.at(o, u), hp, cp)
-                        };
-                        if !self.seq.active(x.mask, b, k) {
-                            h.copy_from_slice(hp);
-                            c.copy_from_slice(cp);
-                            continue;
-                        }
-                        // SAFETY: as above.
-                        let (gates, zr) = unsafe { (sv.at((t * batch + b) * 5 * u, 5 * u), pz.read(b * G * u, G * u)) };
-                        let xr = &x.xp[(t * batch + b) * G * u..(t * batch + b + 1) * G * u];
-                        forward_row(act, ract, gates, h, c, zr, xr, bias, cp);
-                    }
-                });
+                // SAFETY: as above (the row slices above are gone).
+                unsafe { row_pass(&pass, rows.clone(), k) };
             }
         });
         Forward { states, saved }
@@ -231,38 +312,28 @@ impl Lstm {
         let rkt = super::transposed(x.rk, u, G * u);
         let rkt = View::dense(&rkt, 0, G * u, u);
         let (pdx, pdh, pdc) = (Rows::of(&mut dxp), Rows::of(&mut dh), Rows::of(&mut dc));
+        let pass = BwdPass {
+            lstm: self,
+            x,
+            act,
+            ract,
+            pdx,
+            pdh,
+            pdc,
+            dhs,
+            dcs,
+            cs,
+            saved,
+        };
         for_blocks(batch, time * batch * G * u * u, |rows| {
             let (b0, nb) = (rows.start, rows.len());
             let drop = x.drop.map(|m| m.rows(b0 * u));
             let mut scratch = Vec::new();
             for k in (0..time).rev() {
                 let t = self.seq.t_of(k);
-                gate_pass(|| {
-                    for b in rows.clone() {
-                        // SAFETY: this block's rows of every buffer belong
-                        // to it alone.
-                        let (dh, dc) = unsafe { (pdh.at(b * u, u), pdc.at(b * u, u)) };
-                        let o = k * bu + b * u;
-                        let (gh, gc) = (&dhs[o..o + u], &dcs[o..o + u]);
-                        if !self.seq.active(x.mask, b, k) {
-                            // Carried over: the gradients pass to step k - 1.
-                            for j in 0..u {
-                                dh[j] += gh[j];
-                                dc[j] += gc[j];
-                            }
-                            continue;
-                        }
-                        // SAFETY: as above.
-                        let dz = unsafe { pdx.at((t * batch + b) * G * u, G * u) };
-                        let gates = &saved[(t * batch + b) * 5 * u..(t * batch + b + 1) * 5 * u];
-                        let cp = if k == 0 {
-                            &x.c0[b * u..(b + 1) * u]
-                        } else {
-                            &cs[o - bu..o - bu + u]
-                        };
-                        backward_row(act, ract, dz, dh, dc, gh, gc, gates, cp);
-                    }
-                });
+                // SAFETY: this block's rows of every buffer belong to it
+                // alone.
+                unsafe { row_pass(&pass, rows.clone(), k) };
                 // SAFETY: as above; the row slices of the pass are gone.
                 let (dz, dhb) = unsafe { (pdx.read((t * batch + b0) * G * u, nb * G * u), pdh.at(b0 * u, nb * u)) };
                 let dzv = View::dense(dz, 0, nb, G * u);

@@ -155,8 +155,8 @@ impl<'a, T> View<'a, T> {
 /// `rk^T` is a scalar gather: with 64-row blocks, gemm's code outside its
 /// microkernels took 10% of W5's samples the direct way and 6% this way).
 /// Each value is the same chain of multiply-adds over `k`, so the bits
-/// are those of the direct call (except for outputs of at most 256
-/// values, where gemm may take dot products instead).
+/// are those of the direct call (compared on every shape of the
+/// recurrent tests and W5's).
 pub(crate) fn gemm_serial<T: Float>(
     dst: &mut [T],
     dst_off: usize,
@@ -323,6 +323,16 @@ pub(crate) fn for_blocks(batch: usize, macs: usize, f: impl Fn(std::ops::Range<u
 pub(crate) fn gate_pass(f: impl FnOnce()) {
     let _ftz = super::update::FlushDenormals::new();
     act::simd(f)
+}
+
+/// [`gate_pass`] for a [`act::RowPass`]: step `k` of `rows`, its loop
+/// compiled for the CPU's widest vectors (AVX-512 where there is one).
+///
+/// # Safety
+/// As `P::run`.
+pub(crate) unsafe fn row_pass<P: act::RowPass>(p: &P, rows: std::ops::Range<usize>, k: usize) {
+    let _ftz = super::update::FlushDenormals::new();
+    act::run_pass(p, rows, k)
 }
 
 /// Recurrent dropout masks: `(groups, batch, units)` with `groups` 1 (one

@@ -345,7 +345,32 @@ pub(crate) unsafe fn gemm_raw<T: candle_core::WithDType>(
 
 #[cfg(test)]
 mod tests {
+    use super::Split;
     use crate::{random, DType, Device, Result, Tensor};
+
+    #[test]
+    fn splits_keep_every_block_in_the_whole_products_regime() {
+        // Deeper than 512: halves of at most 64 x 64 would sum in other
+        // chunks than the whole 64 x 128 output (tests/threads.rs shows the
+        // bits differing); wider blocks or taller outputs may split.
+        assert_eq!(Split::plan(64, 128, 840, 2), Split::Whole);
+        assert_eq!(Split::plan(64, 512, 840, 2), Split::Cols(2));
+        assert_eq!(Split::plan(128, 128, 840, 2), Split::Cols(2));
+        assert_eq!(Split::plan(64, 128, 512, 2), Split::Cols(2));
+        // Three 64-column blocks of a 192-wide output are all <= 64 x 64:
+        // not on 3 threads, but two 96-wide halves are fine.
+        assert_eq!(Split::plan(64, 192, 840, 3), Split::Cols(2));
+        // Row blocks of a narrow output likewise.
+        assert_eq!(Split::plan(128, 64, 840, 2), Split::Whole);
+        assert_eq!(Split::plan(256, 64, 840, 2), Split::Rows(2));
+        // At most 256 output values is gemm's dot-product regime: 3 x 128
+        // is outside it, its 3 x 64 halves inside.
+        assert_eq!(Split::plan(3, 128, 4096, 2), Split::Whole);
+        assert_eq!(Split::plan(3, 256, 4096, 2), Split::Cols(2));
+        // Small products and one thread never split.
+        assert_eq!(Split::plan(128, 128, 32, 2), Split::Whole);
+        assert_eq!(Split::plan(512, 512, 512, 1), Split::Whole);
+    }
 
     /// `a @ b` by the definition, in f64.
     fn naive(a: &[f64], b: &[f64], m: usize, k: usize, n: usize) -> Vec<f64> {

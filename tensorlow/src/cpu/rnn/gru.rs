@@ -24,10 +24,12 @@
 
 use super::act::{with_acts, Act, ActFn};
 use super::{
-    for_blocks, gate_pass, gemm_into, gemm_serial, kernel_grad, project, project_back, DropMasks, Float, Gates, Rows,
+    for_blocks, gemm_into, gemm_serial, kernel_grad, project, project_back, row_pass, DropMasks, Float, Gates, Rows,
     Seq, View,
 };
 use crate::cpu::elementwise::filled;
+
+mod passes;
 
 /// One GRU configuration.
 #[derive(Clone, Copy, Debug)]
@@ -132,7 +134,7 @@ impl Gru {
         let Seq {
             batch, time, units: u, ..
         } = self.seq;
-        let (zero, one) = (T::of(0.0), T::of(1.0));
+        let zero = T::of(0.0);
         let bu = batch * u;
         let mut states = filled(time * bu, zero);
         let mut saved = filled(time * batch * 4 * u, zero);
@@ -146,19 +148,23 @@ impl Gru {
         let (sh, sv, pa) = (Rows::of(&mut states), Rows::of(&mut saved), Rows::of(&mut a));
         let gates = if reset_after { 0..3 } else { 0..2 };
         let width = gates.len() * u;
+        let pass = passes::Fwd {
+            gru: self,
+            x,
+            act,
+            ract,
+            sh,
+            sv,
+            pa,
+            bs,
+            width,
+        };
         for_blocks(batch, time * batch * G * u * u, |rows| {
             let (b0, nb) = (rows.start, rows.len());
             let drop = x.drop.map(|m| m.rows(b0 * u));
             let mut scratch = Vec::new();
             // SAFETY (every access below): this block's rows of each buffer
             // belong to it alone, and it wrote step k - 1's rows already.
-            let prev = |b: usize, k: usize| -> &[T] {
-                if k == 0 {
-                    &x.h0[b * u..(b + 1) * u]
-                } else {
-                    unsafe { sh.read((k - 1) * bu + b * u, u) }
-                }
-            };
             for k in 0..time {
                 let t = self.seq.t_of(k);
                 {
@@ -171,27 +177,7 @@ impl Gru {
                     let hprev = View::dense(hprev, 0, nb, u);
                     project(hprev, rk, &Gates::new(gates.clone(), u, drop), &mut scratch, ab, width);
                 }
-                gate_pass(|| {
-                    for b in rows.clone() {
-                        if !self.seq.active(x.mask, b, k) {
-                            continue;
-                        }
-                        let hp = prev(b, k);
-                        let m = x.drop.map(|m| &m.of_gate(2, bu)[b * u..(b + 1) * u]);
-                        let hm: Vec<T>;
-                        let hm = match (m, reset_after) {
-                            (Some(m), false) => {
-                                hm = hp.iter().zip(m).map(|(&h, &m)| h * m).collect();
-                                &hm[..]
-                            }
-                            _ => hp,
-                        };
-                        let s = unsafe { sv.at((t * batch + b) * 4 * u, 4 * u) };
-                        let xr = &x.xp[(t * batch + b) * G * u..(t * batch + b + 1) * G * u];
-                        let ar = unsafe { pa.read(b0 * G * u + (b - b0) * width, width) };
-                        gates_row(act, ract, reset_after, s, xr, ar, bs, hm);
-                    }
-                });
+                unsafe { row_pass(&passes::FwdGates(&pass), rows.clone(), k) };
                 if !reset_after {
                     // a_h = (r * h) @ rk_h, from the rows kept just above.
                     let rh = View {
@@ -205,30 +191,7 @@ impl Gru {
                     let ab = unsafe { pa.at(b0 * G * u, nb * u) };
                     gemm_serial(ab, 0, u, false, rh, rk.cols(2 * u, u));
                 }
-                gate_pass(|| {
-                    for b in rows.clone() {
-                        let hp = prev(b, k);
-                        let h = unsafe { sh.at(k * bu + b * u, u) };
-                        if !self.seq.active(x.mask, b, k) {
-                            h.copy_from_slice(hp);
-                            continue;
-                        }
-                        let s = unsafe { sv.at((t * batch + b) * 4 * u, 4 * u) };
-                        if !reset_after {
-                            let (xh, bx) = (&x.xp[(t * batch + b) * G * u + 2 * u..][..u], &bs.bx[2 * u..3 * u]);
-                            let ah = unsafe { pa.read(b0 * G * u + (b - b0) * u, u) };
-                            let pre = &mut s[2 * u..3 * u];
-                            for j in 0..u {
-                                pre[j] = (xh[j] + bx[j]) + ah[j];
-                            }
-                            act.apply(pre);
-                        }
-                        let (z, hh) = (&s[..u], &s[2 * u..3 * u]);
-                        for j in 0..u {
-                            h[j] = z[j] * hp[j] + (one - z[j]) * hh[j];
-                        }
-                    }
-                });
+                unsafe { row_pass(&passes::FwdMix(&pass), rows.clone(), k) };
             }
         });
         Forward { states, saved }
@@ -254,7 +217,7 @@ impl Gru {
         let Seq {
             batch, time, units: u, ..
         } = self.seq;
-        let (zero, one) = (T::of(0.0), T::of(1.0));
+        let zero = T::of(0.0);
         let bu = batch * u;
         let reset_after = self.reset_after;
         let mut dxp = filled(time * batch * G * u, zero);
@@ -274,6 +237,19 @@ impl Gru {
             Rows::of(&mut dh),
             Rows::of(&mut drh),
         );
+        let pass = passes::Bwd {
+            gru: self,
+            x,
+            act,
+            ract,
+            pdx,
+            pda,
+            pdh,
+            pdrh,
+            states,
+            saved,
+            dstates,
+        };
         for_blocks(batch, time * batch * G * u * u, |rows| {
             let (b0, nb) = (rows.start, rows.len());
             let drop = x.drop.map(|m| m.rows(b0 * u));
@@ -283,39 +259,7 @@ impl Gru {
             // the product that follows it reads the block.
             for k in (0..time).rev() {
                 let t = self.seq.t_of(k);
-                gate_pass(|| {
-                    for b in rows.clone() {
-                        let dh = unsafe { pdh.at(b * u, u) };
-                        let gh = &dstates[k * bu + b * u..][..u];
-                        if !self.seq.active(x.mask, b, k) {
-                            for j in 0..u {
-                                dh[j] += gh[j];
-                            }
-                            continue;
-                        }
-                        let dz = unsafe { pdx.at((t * batch + b) * G * u, G * u) };
-                        let hp = &self.seq.prev(x.h0, states, k)[b * u..(b + 1) * u];
-                        let sv = &saved[(t * batch + b) * 4 * u..][..4 * u];
-                        let (z, r, hh, keep) = (&sv[..u], &sv[u..2 * u], &sv[2 * u..3 * u], &sv[3 * u..]);
-                        let (dzz, rest) = dz.split_at_mut(u);
-                        let (dzr, dzh) = rest.split_at_mut(u);
-                        for j in 0..u {
-                            let dhj = dh[j] + gh[j];
-                            dzh[j] = dhj * (one - z[j]) * act.deriv(hh[j]);
-                            dzz[j] = dhj * (hp[j] - hh[j]) * ract.deriv(z[j]);
-                            dh[j] = dhj * z[j];
-                        }
-                        if reset_after {
-                            let da = unsafe { pda.at((t * batch + b) * G * u, G * u) };
-                            for j in 0..u {
-                                dzr[j] = dzh[j] * keep[j] * ract.deriv(r[j]);
-                                da[j] = dzz[j];
-                                da[u + j] = dzr[j];
-                                da[2 * u + j] = dzh[j] * r[j];
-                            }
-                        }
-                    }
-                });
+                unsafe { row_pass(&passes::BwdGates(&pass), rows.clone(), k) };
                 let block = (t * batch + b0) * G * u;
                 if reset_after {
                     let dav = View::dense(unsafe { pda.read(block, nb * G * u) }, 0, nb, G * u);
@@ -329,27 +273,7 @@ impl Gru {
                     let drh = unsafe { pdrh.at(b0 * u, nb * u) };
                     gemm_serial(drh, 0, u, false, dpre_h, rkt.rows(2 * u, u));
                 }
-                gate_pass(|| {
-                    for b in rows.clone() {
-                        if !self.seq.active(x.mask, b, k) {
-                            continue;
-                        }
-                        let (dz, dh) = unsafe { (pdx.at((t * batch + b) * G * u, G * u), pdh.at(b * u, u)) };
-                        let hp = &self.seq.prev(x.h0, states, k)[b * u..(b + 1) * u];
-                        let m = x.drop.map(|m| &m.of_gate(2, bu)[b * u..(b + 1) * u]);
-                        let r = &saved[(t * batch + b) * 4 * u + u..][..u];
-                        let d = unsafe { pdrh.read(b * u, u) };
-                        let dzr = &mut dz[u..2 * u];
-                        for j in 0..u {
-                            let (h, dhm) = match m {
-                                Some(m) => (hp[j] * m[j], d[j] * r[j] * m[j]),
-                                None => (hp[j], d[j] * r[j]),
-                            };
-                            dzr[j] = d[j] * h * ract.deriv(r[j]);
-                            dh[j] += dhm;
-                        }
-                    }
-                });
+                unsafe { row_pass(&passes::BwdReset(&pass), rows.clone(), k) };
                 let dzr = View::dense(unsafe { pdx.read(block, nb * G * u) }, 0, nb, G * u).cols(0, 2 * u);
                 let dhb = unsafe { pdh.at(b0 * u, nb * u) };
                 project_back(dzr, rkt, &Gates::new(0..2, u, drop), &mut scratch, dhb, true);

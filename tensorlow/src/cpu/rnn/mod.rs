@@ -318,18 +318,10 @@ pub(crate) fn for_blocks(batch: usize, macs: usize, f: impl Fn(std::ops::Range<u
     }
 }
 
-/// Runs one gate pass on the calling thread, denormals flushed (as
-/// TensorFlow's CPU kernels do), under [`act::simd`]. A large closure is
-/// not inlined into simd's three builds, so its own loop stays baseline
-/// code (the activations it calls still pick their widest build); the
-/// LSTM's passes use [`row_pass`], which compiles the loop into each.
-pub(crate) fn gate_pass(f: impl FnOnce()) {
-    let _ftz = super::update::FlushDenormals::new();
-    act::simd(f)
-}
-
-/// [`gate_pass`] for a [`act::RowPass`]: step `k` of `rows`, its loop
-/// compiled for the CPU's widest vectors (AVX-512 where there is one).
+/// Runs one gate pass ([`act::RowPass`]: step `k` of `rows`) on the
+/// calling thread, denormals flushed (as TensorFlow's CPU kernels do) and
+/// its loop compiled for the CPU's widest vectors (AVX-512 where there is
+/// one).
 ///
 /// # Safety
 /// As `P::run`.

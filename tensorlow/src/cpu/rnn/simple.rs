@@ -9,8 +9,8 @@
 //! let states = Simple { seq, act: Act::Tanh }.forward(&inputs);
 //! ```
 
-use super::act::{Act, ActFn};
-use super::{for_blocks, gate_pass, kernel_grad, project, project_back, DropMasks, Float, Gates, Rows, Seq, View};
+use super::act::{Act, ActFn, RowPass};
+use super::{for_blocks, kernel_grad, project, project_back, row_pass, DropMasks, Float, Gates, Rows, Seq, View};
 use crate::cpu::elementwise::filled;
 
 /// One simple-RNN configuration.
@@ -39,6 +39,88 @@ pub(crate) struct Grads<T> {
     pub dbias: Option<Vec<T>>,
 }
 
+/// One forward step's pass over batch rows, run by [`row_pass`] in the
+/// CPU's widest vector build.
+#[derive(Clone, Copy)]
+struct FwdPass<'a, 'b, T, A> {
+    simple: &'a Simple,
+    x: &'a Inputs<'b, T>,
+    act: A,
+    sh: Rows<T>,
+    pz: Rows<T>,
+    bias: &'a [T],
+}
+
+impl<T: Float, A: ActFn> RowPass for FwdPass<'_, '_, T, A> {
+    /// # Safety
+    /// The rows belong to the caller alone, which wrote their step k - 1.
+    #[inline(always)]
+    unsafe fn run(&self, rows: std::ops::Range<usize>, k: usize) {
+        let (x, seq) = (self.x, &self.simple.seq);
+        let (u, batch) = (seq.units, seq.batch);
+        let (bu, t) = (batch * u, seq.t_of(k));
+        for b in rows {
+            let o = k * bu + b * u;
+            let hp = if k == 0 {
+                &x.h0[b * u..(b + 1) * u]
+            } else {
+                self.sh.read(o - bu, u)
+            };
+            let h = self.sh.at(o, u);
+            if !seq.active(x.mask, b, k) {
+                h.copy_from_slice(hp);
+                continue;
+            }
+            let xr = &x.xp[(t * batch + b) * u..][..u];
+            let zr = self.pz.read(b * u, u);
+            for (((h, &z), &x), &bb) in h.iter_mut().zip(zr).zip(xr).zip(self.bias) {
+                *h = z + x + bb;
+            }
+            self.act.apply(h);
+        }
+    }
+}
+
+/// One backward step's pass over batch rows (see [`FwdPass`]).
+#[derive(Clone, Copy)]
+struct BwdPass<'a, 'b, T, A> {
+    simple: &'a Simple,
+    x: &'a Inputs<'b, T>,
+    act: A,
+    pdx: Rows<T>,
+    pdh: Rows<T>,
+    states: &'a [T],
+    dstates: &'a [T],
+}
+
+impl<T: Float, A: ActFn> RowPass for BwdPass<'_, '_, T, A> {
+    /// # Safety
+    /// The rows belong to the caller alone.
+    #[inline(always)]
+    unsafe fn run(&self, rows: std::ops::Range<usize>, k: usize) {
+        let (x, seq) = (self.x, &self.simple.seq);
+        let (u, batch) = (seq.units, seq.batch);
+        let (bu, t) = (batch * u, seq.t_of(k));
+        for b in rows {
+            let dh = self.pdh.at(b * u, u);
+            let o = k * bu + b * u;
+            let gh = &self.dstates[o..o + u];
+            if !seq.active(x.mask, b, k) {
+                for (d, &g) in dh.iter_mut().zip(gh) {
+                    *d += g;
+                }
+                continue;
+            }
+            let dz = self.pdx.at((t * batch + b) * u, u);
+            let h = &self.states[o..o + u];
+            for j in 0..u {
+                dz[j] = (dh[j] + gh[j]) * self.act.deriv(h[j]);
+                dh[j] = T::of(0.0);
+            }
+        }
+    }
+}
+
 impl Simple {
     /// The states, `(1, time, batch, units)` in processing order.
     pub fn forward<T: Float>(&self, x: &Inputs<T>) -> Vec<T> {
@@ -60,6 +142,14 @@ impl Simple {
         let bias = super::bias_or_zeros(x.bias, u);
         let bias = &bias[..];
         let (sh, pz) = (Rows::of(&mut states), Rows::of(&mut z));
+        let pass = FwdPass {
+            simple: self,
+            x,
+            act,
+            sh,
+            pz,
+            bias,
+        };
         for_blocks(batch, time * batch * u * u, |rows| {
             let (b0, nb) = (rows.start, rows.len());
             let drop = x.drop.map(|m| m.rows(b0 * u));
@@ -67,7 +157,6 @@ impl Simple {
             // SAFETY (every access below): this block's rows of each buffer
             // belong to it alone, and it wrote step k - 1's rows already.
             for k in 0..time {
-                let t = self.seq.t_of(k);
                 {
                     let hprev = if k == 0 {
                         &x.h0[b0 * u..(b0 + nb) * u]
@@ -84,29 +173,7 @@ impl Simple {
                         u,
                     );
                 }
-                gate_pass(|| {
-                    for b in rows.clone() {
-                        let (h, hp) = unsafe {
-                            let o = k * bu + b * u;
-                            let hp = if k == 0 {
-                                &x.h0[b * u..(b + 1) * u]
-                            } else {
-                                sh.read(o - bu, u)
-                            };
-                            (sh.at(o, u), hp)
-                        };
-                        if !self.seq.active(x.mask, b, k) {
-                            h.copy_from_slice(hp);
-                            continue;
-                        }
-                        let xr = &x.xp[(t * batch + b) * u..][..u];
-                        let zr = unsafe { pz.read(b * u, u) };
-                        for (((h, &z), &x), &bb) in h.iter_mut().zip(zr).zip(xr).zip(bias) {
-                            *h = z + x + bb;
-                        }
-                        act.apply(h);
-                    }
-                });
+                unsafe { row_pass(&pass, rows.clone(), k) };
             }
         });
         states
@@ -132,6 +199,15 @@ impl Simple {
         let rkt = super::transposed(x.rk, u, u);
         let rkt = View::dense(&rkt, 0, u, u);
         let (pdx, pdh) = (Rows::of(&mut dxp), Rows::of(&mut dh));
+        let pass = BwdPass {
+            simple: self,
+            x,
+            act,
+            pdx,
+            pdh,
+            states,
+            dstates,
+        };
         for_blocks(batch, time * batch * u * u, |rows| {
             let (b0, nb) = (rows.start, rows.len());
             let drop = x.drop.map(|m| m.rows(b0 * u));
@@ -141,25 +217,7 @@ impl Simple {
             // product reads the block.
             for k in (0..time).rev() {
                 let t = self.seq.t_of(k);
-                gate_pass(|| {
-                    for b in rows.clone() {
-                        let dh = unsafe { pdh.at(b * u, u) };
-                        let o = k * bu + b * u;
-                        let gh = &dstates[o..o + u];
-                        if !self.seq.active(x.mask, b, k) {
-                            for (d, &g) in dh.iter_mut().zip(gh) {
-                                *d += g;
-                            }
-                            continue;
-                        }
-                        let dz = unsafe { pdx.at((t * batch + b) * u, u) };
-                        let h = &states[o..o + u];
-                        for j in 0..u {
-                            dz[j] = (dh[j] + gh[j]) * act.deriv(h[j]);
-                            dh[j] = zero;
-                        }
-                    }
-                });
+                unsafe { row_pass(&pass, rows.clone(), k) };
                 let dzv = View::dense(unsafe { pdx.read((t * batch + b0) * u, nb * u) }, 0, nb, u);
                 let dhb = unsafe { pdh.at(b0 * u, nb * u) };
                 project_back(dzv, rkt, &Gates::new(0..1, u, drop), &mut scratch, dhb, true);

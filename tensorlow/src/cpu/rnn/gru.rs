@@ -168,11 +168,7 @@ impl Gru {
             for k in 0..time {
                 let t = self.seq.t_of(k);
                 {
-                    let hprev = if k == 0 {
-                        &x.h0[b0 * u..(b0 + nb) * u]
-                    } else {
-                        unsafe { sh.read((k - 1) * bu + b0 * u, nb * u) }
-                    };
+                    let hprev = unsafe { self.seq.prev_rows(x.h0, sh, k, rows.clone()) };
                     let ab = unsafe { pa.at(b0 * G * u, nb * width) };
                     let hprev = View::dense(hprev, 0, nb, u);
                     project(hprev, rk, &Gates::new(gates.clone(), u, drop), &mut scratch, ab, width);

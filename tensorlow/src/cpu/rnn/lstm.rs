@@ -161,11 +161,11 @@ impl<T: Float, A: ActFn, R: ActFn> RowPass for FwdPass<'_, '_, T, A, R> {
         let (sh, sc, sv, pz) = (self.sh, self.sc, self.sv, self.pz);
         for b in rows {
             let o = k * bu + b * u;
-            let (hp, cp) = if k == 0 {
-                (&x.h0[b * u..(b + 1) * u], &x.c0[b * u..(b + 1) * u])
-            } else {
-                (sh.read(o - bu, u), sc.read(o - bu, u))
-            };
+            let seq = &self.lstm.seq;
+            let (hp, cp) = (
+                seq.prev_rows(x.h0, sh, k, b..b + 1),
+                seq.prev_rows(x.c0, sc, k, b..b + 1),
+            );
             let (h, c) = (sh.at(o, u), sc.at(o, u));
             if !self.lstm.seq.active(x.mask, b, k) {
                 h.copy_from_slice(hp);
@@ -238,7 +238,7 @@ impl Lstm {
             batch, time, units: u, ..
         } = self.seq;
         let zero = T::of(0.0);
-        let (bu, plane) = (batch * u, batch * time * u);
+        let plane = batch * time * u;
         let mut states = filled(2 * plane, zero);
         let mut saved = filled(time * batch * 5 * u, zero);
         let mut z = vec![zero; batch * G * u];
@@ -266,11 +266,7 @@ impl Lstm {
                 {
                     // SAFETY: this block's rows of every buffer belong to
                     // it alone, and it wrote step k - 1's rows already.
-                    let hprev = if k == 0 {
-                        &x.h0[b0 * u..(b0 + nb) * u]
-                    } else {
-                        unsafe { sh.read((k - 1) * bu + b0 * u, nb * u) }
-                    };
+                    let hprev = unsafe { self.seq.prev_rows(x.h0, sh, k, rows.clone()) };
                     let zb = unsafe { pz.at(b0 * G * u, nb * G * u) };
                     let hprev = View::dense(hprev, 0, nb, u);
                     project(hprev, rk, &Gates::new(0..G, u, drop), &mut scratch, zb, G * u);

@@ -145,6 +145,37 @@ impl<'a, T> View<'a, T> {
     }
 }
 
+/// The checks of [`gemm_into`] and [`gemm_serial`], and their trivial
+/// cases: whether the product is already done (an empty output, or an
+/// empty inner dimension: zeros, or nothing to add).
+///
+/// Panics if a view reaches outside its slice (a bug in the caller).
+fn done_without_gemm<T: Float>(
+    dst: &mut [T],
+    dst_off: usize,
+    dst_rs: usize,
+    accumulate: bool,
+    a: View<T>,
+    b: View<T>,
+) -> bool {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    assert_eq!(b.rows, k, "gemm_into: inner dimensions differ");
+    assert!(a.in_bounds() && b.in_bounds(), "gemm_into: operand view out of bounds");
+    if m == 0 || n == 0 {
+        return true;
+    }
+    assert!(
+        dst_off + (m - 1) * dst_rs + n <= dst.len(),
+        "gemm_into: output out of bounds"
+    );
+    if k == 0 && !accumulate {
+        for i in 0..m {
+            dst[dst_off + i * dst_rs..dst_off + i * dst_rs + n].fill(T::of(0.0));
+        }
+    }
+    k == 0
+}
+
 /// [`gemm_into`] on the calling thread, for the per-step products inside
 /// a block of batch rows ([`for_blocks`], which the team already splits).
 ///
@@ -165,27 +196,10 @@ pub(crate) fn gemm_serial<T: Float>(
     a: View<T>,
     b: View<T>,
 ) {
+    if done_without_gemm(dst, dst_off, dst_rs, accumulate, a, b) {
+        return;
+    }
     let (m, k, n) = (a.rows, a.cols, b.cols);
-    assert_eq!(b.rows, k, "gemm_serial: inner dimensions differ");
-    assert!(
-        a.in_bounds() && b.in_bounds(),
-        "gemm_serial: operand view out of bounds"
-    );
-    if m == 0 || n == 0 {
-        return;
-    }
-    assert!(
-        dst_off + (m - 1) * dst_rs + n <= dst.len(),
-        "gemm_serial: output out of bounds"
-    );
-    if k == 0 {
-        if !accumulate {
-            for i in 0..m {
-                dst[dst_off + i * dst_rs..dst_off + i * dst_rs + n].fill(T::of(0.0));
-            }
-        }
-        return;
-    }
     let (dp, ap, bp) = (dst.as_mut_ptr(), a.data.as_ptr(), b.data.as_ptr());
     // SAFETY: both views are in bounds and the m x n output view lies in
     // `dst` (checked above); gemm reads the operands only.
@@ -243,24 +257,10 @@ pub(crate) fn gemm_into<T: Float>(
     a: View<T>,
     b: View<T>,
 ) {
+    if done_without_gemm(dst, dst_off, dst_rs, accumulate, a, b) {
+        return;
+    }
     let (m, k, n) = (a.rows, a.cols, b.cols);
-    assert_eq!(b.rows, k, "gemm_into: inner dimensions differ");
-    assert!(a.in_bounds() && b.in_bounds(), "gemm_into: operand view out of bounds");
-    if m == 0 || n == 0 {
-        return;
-    }
-    assert!(
-        dst_off + (m - 1) * dst_rs + n <= dst.len(),
-        "gemm_into: output out of bounds"
-    );
-    if k == 0 {
-        if !accumulate {
-            for i in 0..m {
-                dst[dst_off + i * dst_rs..dst_off + i * dst_rs + n].fill(T::of(0.0));
-            }
-        }
-        return;
-    }
     let dp = SendPtr(dst.as_mut_ptr());
     // Read-only through these: gemm takes `*const` operands.
     let (ap, bp) = (SendPtr(a.data.as_ptr() as *mut T), SendPtr(b.data.as_ptr() as *mut T));
@@ -530,6 +530,23 @@ impl Seq {
             &h0[..bu]
         } else {
             &states[(k - 1) * bu..k * bu]
+        }
+    }
+
+    /// Rows `rows` of the previous hidden state at step `k` (`h0`'s at
+    /// step 0, else step `k - 1`'s of the states behind `sh`, `(time, batch,
+    /// units)` in processing order).
+    ///
+    /// # Safety
+    /// Those rows of step `k - 1` were written, and nothing writes them
+    /// while the slice lives.
+    #[inline(always)]
+    pub unsafe fn prev_rows<'a, T>(&self, h0: &'a [T], sh: Rows<T>, k: usize, rows: std::ops::Range<usize>) -> &'a [T] {
+        let u = self.units;
+        if k == 0 {
+            &h0[rows.start * u..rows.end * u]
+        } else {
+            sh.read((k - 1) * self.batch * u + rows.start * u, rows.len() * u)
         }
     }
 

@@ -61,11 +61,7 @@ impl<T: Float, A: ActFn> RowPass for FwdPass<'_, '_, T, A> {
         let (bu, t) = (batch * u, seq.t_of(k));
         for b in rows {
             let o = k * bu + b * u;
-            let hp = if k == 0 {
-                &x.h0[b * u..(b + 1) * u]
-            } else {
-                self.sh.read(o - bu, u)
-            };
+            let hp = seq.prev_rows(x.h0, self.sh, k, b..b + 1);
             let h = self.sh.at(o, u);
             if !seq.active(x.mask, b, k) {
                 h.copy_from_slice(hp);
@@ -158,11 +154,7 @@ impl Simple {
             // belong to it alone, and it wrote step k - 1's rows already.
             for k in 0..time {
                 {
-                    let hprev = if k == 0 {
-                        &x.h0[b0 * u..(b0 + nb) * u]
-                    } else {
-                        unsafe { sh.read((k - 1) * bu + b0 * u, nb * u) }
-                    };
+                    let hprev = unsafe { self.seq.prev_rows(x.h0, sh, k, rows.clone()) };
                     let zb = unsafe { pz.at(b0 * u, nb * u) };
                     project(
                         View::dense(hprev, 0, nb, u),

@@ -35,12 +35,7 @@ impl<T: Float, A, R> Fwd<'_, '_, T, A, R> {
     /// Step k - 1 of row `b` was written (and nothing writes it now).
     #[inline(always)]
     unsafe fn prev(&self, b: usize, k: usize) -> &[T] {
-        let u = self.gru.seq.units;
-        if k == 0 {
-            &self.x.h0[b * u..(b + 1) * u]
-        } else {
-            self.sh.read((k - 1) * self.gru.seq.batch * u + b * u, u)
-        }
+        self.gru.seq.prev_rows(self.x.h0, self.sh, k, b..b + 1)
     }
 }
 
